@@ -1,0 +1,5 @@
+import sys
+
+from panel.cli import main
+
+sys.exit(main())

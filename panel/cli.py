@@ -1,0 +1,426 @@
+"""The command line: the same engine as the desktop app, for headless servers and scripts.
+
+With no subcommand it opens the desktop app. Exit codes are documented in the README and in `ExitCode`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import sys
+import threading
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from panel import __version__
+
+COMMANDS = ("status", "enable", "disable", "payloads", "backups", "restore", "discover", "fix-nginx", "log")
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    NOT_A_DEPLOYMENT = 3
+    DOCKER = 4
+    REFUSED = 5
+    APPSMITH_DOWN = 6
+    CANCELLED = 130
+
+
+def _print_json(document: Any) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _error(message: str) -> None:
+    print(f"appsmith-telemetry-panel: {message}", file=sys.stderr)
+
+
+def _self_command() -> str:
+    program = sys.argv[0] if sys.argv and os.path.basename(sys.argv[0]) != "__main__.py" else None
+    return shlex.quote(os.path.abspath(program)) if program else f"{shlex.quote(sys.executable)} -m panel"
+
+
+def _load(path: str | None) -> Any:
+    from panel.core.deployment import load_deployment
+    from panel.core.discover import discover
+
+    if path:
+        return load_deployment(Path(path))
+    found, _ = discover()
+    if len(found) == 1:
+        return found[0].deployment
+    from panel.core.deployment import NotADeploymentError
+
+    if not found:
+        raise NotADeploymentError(
+            "No Appsmith deployment was found (asked docker for running Appsmith containers, and looked in "
+            "~/appsmith, /opt/appsmith and the current folder). Give the folder: appsmith-telemetry-panel status PATH"
+        )
+    listed = "\n  ".join(str(item.deployment.folder) for item in found)
+    raise NotADeploymentError(f"Several Appsmith deployments were found; choose one:\n  {listed}")
+
+
+def _format_status(status: Any) -> str:
+    from panel.core.envfile import TELEMETRY_KEY
+
+    deployment, file = status.deployment, status.file
+    mark = "verified by the running instance" if status.verified else "not confirmed by the running instance"
+    lines = [
+        f"Appsmith deployment  {deployment.folder}",
+        f"Layout               {deployment.layout.label} ({deployment.compose_file.name})",
+        "",
+        f"  {status.verdict.label.upper()}  ({mark})",
+        f"  {status.reason}",
+        f"  What to do: {status.advice}",
+        "",
+    ]
+    if file.reading is not None:
+        value = "not set" if not file.reading.occurrences else f"{TELEMETRY_KEY}={file.raw} (line {file.reading.line})"
+        lines.append(f"File      {file.path}: {value} → {file.state.value if file.state else '?'}")
+    else:
+        lines.append(f"File      {file.path}: {file.error}")
+    override = status.override
+    lines.append(f"Override  {override} → {override.state.value}" if override else "Override  none")
+    running = status.running
+    container = status.container
+    if running.docker_error is not None:
+        lines.append(f"Running   unknown: {running.docker_error.message}")
+    elif container is None:
+        lines.append("Running   no Appsmith container from this folder")
+    else:
+        edition = f" ({container.edition})" if container.edition else ""
+        lines.append(f"Running   {container.name}: {container.describe()}, image {container.image}{edition}")
+        server = running.server
+        if server is not None:
+            reported = {True: "on", False: "off", None: "not reported"}[server.enable_telemetry]
+            version = f", version {server.version}" if server.version else ""
+            lines.append(f"          health {server.health.value} ({server.health_detail}){version}; "
+                         f"server telemetry: {reported}")
+    if status.nginx is not None:
+        lines.append(f"Nginx     {status.nginx}")
+    lines.append(f"Winner    {status.winner}")
+    lines += [f"Warning   {warning}" for warning in status.warnings]
+    return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from panel.core.status import gather
+
+    status = gather(_load(args.path))
+    if args.json:
+        _print_json(status.to_json())
+    else:
+        print(_format_status(status))
+    return ExitCode.OK
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        _error("refusing to change anything without confirmation: no terminal to ask on. Add --yes to confirm.")
+        return False
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+class _PrintReporter:
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def step(self, step: Any, state: Any, detail: str = "") -> None:
+        if not self.quiet:
+            print(f"[{state.value:>9}] {step.label}{': ' + detail if detail else ''}", file=sys.stderr, flush=True)
+
+    def output(self, line: str) -> None:
+        if not self.quiet:
+            print(f"    | {line}", file=sys.stderr, flush=True)
+
+
+def cmd_switch(args: argparse.Namespace) -> int:
+    from panel.core.apply import Outcome, apply_change
+    from panel.core.change import RefusedError, check_writable, prepare_change
+    from panel.core.restart import detect_compose_tool, plan_restart
+
+    telemetry_on = args.command == "enable"
+    deployment = _load(args.path)
+    change = prepare_change(deployment, telemetry_on)
+    plan = plan_restart(deployment, detect_compose_tool()) if args.restart else None
+    report: dict[str, Any] = {
+        "deployment": str(deployment.folder), "env_file": str(deployment.env_file),
+        "old_value": change.old_value, "new_value": change.new_value, "changes_file": change.changes_file,
+        "diff": change.diff(), "commands": [str(c) for c in plan.commands] if plan else [], "dry_run": args.dry_run,
+    }
+    notes = [str(override) + " — it wins over docker.env, so this change has no effect until it is removed."
+             for override in deployment.overrides]
+    report["warnings"] = notes
+    if not args.json:
+        print(f"{'Enable' if telemetry_on else 'Disable'} telemetry for {deployment.folder}")
+        print(change.diff() or f"docker.env already says {change.new_value}; the file stays as it is.")
+        for note in notes:
+            print(f"Warning: {note}")
+        if plan:
+            print("Then run:\n  " + plan.shell_text().replace("\n", "\n  "))
+    if args.dry_run:
+        if args.json:
+            _print_json(report)
+        return ExitCode.OK
+    if not change.changes_file and plan is None:
+        if args.json:
+            _print_json(report | {"outcome": Outcome.NOTHING_TO_DO.value, "message": "nothing to do"})
+        return ExitCode.OK
+    if change.changes_file:
+        try:
+            check_writable(deployment.env_file)
+        except RefusedError as error:
+            verb = "enable" if telemetry_on else "disable"
+            raise RefusedError(f"{error} With this tool: sudo {_self_command()} {verb} "
+                               f"{shlex.quote(str(deployment.folder))}") from error
+    if not _confirm("Apply this change?", args.yes):
+        return ExitCode.REFUSED
+    cancel = threading.Event()
+    try:
+        result = apply_change(change, plan, _PrintReporter(args.json), cancel)
+    except KeyboardInterrupt:
+        cancel.set()
+        _error("cancelled")
+        return ExitCode.CANCELLED
+    if args.json:
+        _print_json(report | {"outcome": result.outcome.value, "message": result.message,
+                              "backup": str(result.backup) if result.backup else None})
+    else:
+        print(result.message)
+    if result.ok:
+        return ExitCode.OK
+    if result.appsmith_down:
+        return ExitCode.APPSMITH_DOWN
+    if result.outcome is Outcome.REFUSED:
+        return ExitCode.REFUSED
+    return ExitCode.CANCELLED if result.outcome is Outcome.CANCELLED else ExitCode.FAILED
+
+
+def cmd_payloads(args: argparse.Namespace) -> int:
+    from panel.core.payloads import LocalFacts, fill_sample, load_catalog, to_json_text
+
+    catalog = load_catalog()
+    facts = LocalFacts(email=args.email) if args.email else LocalFacts()
+    if args.json:
+        _print_json({
+            "payloads": [
+                {"id": s.id, "event": s.event, "source": s.source.value, "sender": s.sender, "when": s.when,
+                 "stopped_by_switch": s.stopped_by_switch, "switch_note": s.switch_note,
+                 "sample_origin": s.sample_origin, "payload": fill_sample(s, facts).payload,
+                 "fields": [{"path": f.path, "note": f.note, "hashed": f.hashed} for f in s.fields]}
+                for s in catalog.samples
+            ],
+            "always_sent": [{"name": a.name, "sender": a.sender, "when": a.when, "note": a.note}
+                            for a in catalog.always_sent],
+        })
+        return ExitCode.OK
+    for source in dict.fromkeys(sample.source for sample in catalog.samples):
+        print(f"== {source.label} ==")
+        for sample in catalog.by_source(source):
+            stops = "stopped by the switch" if sample.stopped_by_switch else "SENT WHATEVER THE SWITCH SAYS"
+            print(f"\n{sample.event}  ({sample.when}; {stops})\n  {sample.switch_note}")
+            if args.verbose:
+                print("  " + to_json_text(fill_sample(sample, facts).payload).replace("\n", "\n  "))
+        print()
+    print("== Sent whatever the switch says ==")
+    for item in catalog.always_sent:
+        print(f"- {item.name} ({item.sender}, {item.when}): {item.note}")
+    if not args.verbose:
+        print("\nAdd --verbose to see each sample payload in full.")
+    return ExitCode.OK
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from panel.core.backups import KEEP_BACKUPS, list_backups
+
+    deployment = _load(args.path)
+    backups = list_backups(deployment.env_file)
+    if args.json:
+        _print_json([{"path": str(b.path), "created": b.created.isoformat(), "size": b.size} for b in backups])
+        return ExitCode.OK
+    if not backups:
+        print(f"No backups of {deployment.env_file} yet (one is taken before every change; the newest "
+              f"{KEEP_BACKUPS} are kept).")
+    for backup in backups:
+        print(backup)
+    return ExitCode.OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from panel.core import audit
+    from panel.core.backups import find_backup, restore_backup
+    from panel.core.envfile import masked_diff
+
+    deployment = _load(args.path)
+    backup = find_backup(deployment.env_file, args.backup)
+    print(masked_diff(deployment.env_file.read_bytes(), backup.path.read_bytes(), deployment.env_file.name)
+          or "The backup is identical to the current file.")
+    if not _confirm(f"Restore {backup.path.name} over {deployment.env_file}?", args.yes):
+        return ExitCode.REFUSED
+    safety = restore_backup(deployment.env_file, backup)
+    audit.record("restore", deployment.env_file, None, backup.path.name, safety, "restored; restart to apply")
+    print(f"Restored. What was there before is kept as {safety.name}. Recreate the containers to apply it.")
+    return ExitCode.OK
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from panel.core.discover import discover
+
+    found, docker_error = discover()
+    if args.json:
+        _print_json({"deployments": [{"path": str(f.deployment.folder), "layout": f.deployment.layout.value,
+                                      "reason": f.reason} for f in found], "docker_error": docker_error})
+        return ExitCode.OK
+    for item in found:
+        print(f"{item.deployment.folder}  ({item.deployment.layout.label}; {item.reason})")
+    if not found:
+        print("No Appsmith deployment found in ~/appsmith, /opt/appsmith, the current folder or running containers.")
+    if docker_error:
+        print(f"Note: {docker_error}")
+    return ExitCode.OK
+
+
+def cmd_fix_nginx(args: argparse.Namespace) -> int:
+    from panel.core import audit
+    from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
+
+    deployment = _load(args.path)
+    fix = prepare_nginx_fix(deployment)
+    print(fix.diff() or "The nginx template already has the sub_filter line in every 'location /' block.")
+    if args.dry_run or not fix.changes_file:
+        return ExitCode.OK
+    if not _confirm("Add the missing lines?", args.yes):
+        return ExitCode.REFUSED
+    backup = write_nginx_fix(fix)
+    audit.record("fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply")
+    print(f"Written (backup {backup.name if backup else '-'}). Recreate the containers to apply it.")
+    return ExitCode.OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from panel.core.audit import read_entries
+    from panel.core.paths import audit_log_path
+
+    entries = read_entries()
+    if args.json:
+        _print_json([entry.__dict__ for entry in entries])
+    elif not entries:
+        print(f"The panel has made no change yet (audit log: {audit_log_path()}).")
+    for entry in entries:
+        print(entry)
+    return ExitCode.OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="appsmith-telemetry-panel",
+        description="See and decide what a self-hosted Appsmith instance sends. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--debug", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def with_path(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("path", nargs="?", help="the deployment folder (or a file in it); found automatically if omitted")
+        return p
+
+    status = with_path(sub.add_parser("status", help="show the telemetry state: file, override, running instance"))
+    status.add_argument("--json", action="store_true", help="stable machine-readable output")
+    status.set_defaults(run=cmd_status)
+    for name, verb in (("disable", "Disable"), ("enable", "Enable")):
+        switch = with_path(sub.add_parser(name, help=f"{verb} telemetry in docker.env"))
+        switch.add_argument("--dry-run", action="store_true", help="show the diff and the commands; change nothing")
+        switch.add_argument("--restart", action="store_true", help="recreate the containers so the change applies")
+        switch.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        switch.add_argument("--json", action="store_true", help="machine-readable result on stdout")
+        switch.set_defaults(run=cmd_switch)
+    payloads = sub.add_parser("payloads", help="what Appsmith sends, event by event")
+    payloads.add_argument("--json", action="store_true")
+    payloads.add_argument("--verbose", action="store_true", help="print each sample payload")
+    payloads.add_argument("--email", help="fill the hashed fields with the SHA-256 of this email")
+    payloads.set_defaults(run=cmd_payloads)
+    backups = with_path(sub.add_parser("backups", help="list the backups of docker.env"))
+    backups.add_argument("--json", action="store_true")
+    backups.set_defaults(run=cmd_backups)
+    restore = sub.add_parser("restore", help="put a backup of docker.env back")
+    restore.add_argument("path", help="the deployment folder")
+    restore.add_argument("backup", help="the backup's file name (see: backups PATH)")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    restore.set_defaults(run=cmd_restore)
+    found = sub.add_parser("discover", help="list the Appsmith deployments found on this machine")
+    found.add_argument("--json", action="store_true")
+    found.set_defaults(run=cmd_discover)
+    nginx = with_path(sub.add_parser("fix-nginx", help="legacy layout: add the missing sub_filter lines"))
+    nginx.add_argument("--dry-run", action="store_true")
+    nginx.add_argument("--yes", action="store_true")
+    nginx.set_defaults(run=cmd_fix_nginx)
+    log_cmd = sub.add_parser("log", help="show the audit log of changes the panel made")
+    log_cmd.add_argument("--json", action="store_true")
+    log_cmd.set_defaults(run=cmd_log)
+    return parser
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="appsmith-telemetry-panel",
+        description="Open the desktop app. Commands for scripts: " + ", ".join(COMMANDS) + " (see COMMAND --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("path", nargs="?", help="the deployment folder; the last one used when omitted")
+    parser.add_argument("--demo", action="store_true", help="open a bundled sample deployment with a simulated docker")
+    parser.add_argument("--read-only", action="store_true", help="show the state; offer no action that changes anything")
+    parser.add_argument("--wizard", action="store_true", help="open the first-run wizard")
+    parser.add_argument("--smoke", action="store_true", help="paint the main window once, print seconds to first paint, exit")
+    parser.add_argument("-v", "--debug", action="store_true", help="log details to stderr")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    if first not in COMMANDS:
+        if any(arg in ("-h", "--help") for arg in argv):
+            build_gui_parser().print_help()
+            print()
+            build_parser().print_help()
+            return ExitCode.OK
+        gui_args = build_gui_parser().parse_args(argv)
+        logging.basicConfig(level=logging.DEBUG if gui_args.debug else logging.WARNING)
+        try:
+            from panel.gui.app import run_gui
+        except ImportError as error:
+            _error(f"the desktop app cannot start: {error}. The commands still work: {', '.join(COMMANDS)}.")
+            return ExitCode.USAGE
+        return run_gui(gui_args)
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+    from panel.core.change import RefusedError
+    from panel.core.deployment import NotADeploymentError
+    from panel.core.docker import DockerError
+    from panel.core.safewrite import FileChangedError
+
+    try:
+        return int(args.run(args))
+    except NotADeploymentError as error:
+        _error(str(error))
+        return ExitCode.NOT_A_DEPLOYMENT
+    except DockerError as error:
+        _error(error.message)
+        return ExitCode.DOCKER
+    except (RefusedError, FileChangedError, FileNotFoundError, PermissionError) as error:
+        _error(str(error))
+        return ExitCode.REFUSED
+    except KeyboardInterrupt:
+        _error("cancelled")
+        return ExitCode.CANCELLED

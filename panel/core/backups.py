@@ -1,0 +1,97 @@
+"""Timestamped copies of a file taken before every change, kept beside it so they share its disk and owner."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_atomically, sync_folder, write_new_file
+
+KEEP_BACKUPS = 10
+"""Older backups beyond this count are pruned after each new one."""
+
+_STAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
+_SUFFIX = re.compile(r"\.backup-(\d{8}T\d{6}\.\d{6}Z)$")
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    created: datetime
+    size: int
+
+    def __str__(self) -> str:
+        return f"{self.path.name}  ({self.created:%Y-%m-%d %H:%M:%S} UTC, {self.size} bytes)"
+
+
+def backup_folder(file: Path) -> Path:
+    return Path(os.path.realpath(file)).parent
+
+
+def list_backups(file: Path) -> list[Backup]:
+    """The backups of `file`, newest first."""
+    target = Path(os.path.realpath(file))
+    found = []
+    if not target.parent.is_dir():
+        return found
+    for entry in target.parent.iterdir():
+        if not entry.name.startswith(target.name + ".backup-"):
+            continue
+        match = _SUFFIX.search(entry.name)
+        if match and entry.is_file() and not entry.is_symlink():
+            created = datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
+            found.append(Backup(entry, created, entry.stat().st_size))
+    return sorted(found, key=lambda backup: backup.created, reverse=True)
+
+
+def create_backup(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
+    """Copy the snapshot's bytes (checked to still be the file's) beside it, with its mode and owner."""
+    target = snapshot.target
+    with locked(target):
+        ensure_unchanged(snapshot)
+        temporary = write_new_file(
+            target.parent, f".{target.name}.", snapshot.data, snapshot.mode, snapshot.uid, snapshot.gid
+        )
+    while True:
+        stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
+        destination = target.parent / f"{target.name}.backup-{stamp}"
+        try:
+            os.link(temporary, destination)
+            break
+        except FileExistsError:
+            continue
+    os.unlink(temporary)
+    sync_folder(target.parent)
+    prune_backups(target, keep)
+    return destination
+
+
+def prune_backups(file: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
+    removed = []
+    for backup in list_backups(file)[keep:]:
+        backup.path.unlink()
+        removed.append(backup.path)
+    return removed
+
+
+def find_backup(file: Path, name: str) -> Backup:
+    """The backup of `file` called `name` (a file name or path); a clear error naming the choices otherwise."""
+    wanted = Path(name).name
+    backups = list_backups(file)
+    for backup in backups:
+        if backup.path.name == wanted:
+            return backup
+    choices = ", ".join(backup.path.name for backup in backups[:5]) or "none yet"
+    raise FileNotFoundError(f"No backup named {wanted!r} for {file}. Backups: {choices}.")
+
+
+def restore_backup(file: Path, backup: Backup) -> Path:
+    """Put the backup's exact bytes back, after backing up what is there now. Returns that new backup."""
+    restored = backup.path.read_bytes()
+    current = Snapshot.read(file)
+    safety = create_backup(current)
+    replace_atomically(current, restored)
+    return safety

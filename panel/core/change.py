@@ -1,0 +1,103 @@
+"""Prepare and write a change of the switch: the exact new bytes, the masked diff, then backup and replace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from panel.core.backups import create_backup
+from panel.core.deployment import Deployment
+from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, SwitchReading, masked_diff
+from panel.core.safewrite import Snapshot, replace_atomically
+
+
+class RefusedError(RuntimeError):
+    """A change the panel will not make; the message says why and what to do. Nothing was written."""
+
+
+def canonical(telemetry_on: bool) -> str:
+    """The only values the panel writes: `APPSMITH_DISABLE_TELEMETRY` is true when telemetry is off."""
+    return "false" if telemetry_on else "true"
+
+
+@dataclass(frozen=True)
+class EnvChange:
+    deployment: Deployment
+    snapshot: Snapshot
+    new_data: bytes
+    before: SwitchReading
+    new_value: str
+
+    @property
+    def telemetry_on(self) -> bool:
+        return self.new_value == "false"
+
+    @property
+    def changes_file(self) -> bool:
+        return self.new_data != self.snapshot.data
+
+    @property
+    def old_value(self) -> str | None:
+        return self.before.raw
+
+    def diff(self) -> str:
+        """The unified diff with secret values masked: safe to show and to print."""
+        return masked_diff(self.snapshot.data, self.new_data, self.deployment.env_file.name)
+
+
+def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
+    """Read docker.env and compute the new bytes, or refuse with a reason and the next step."""
+    path = deployment.env_file
+    if not path.exists():
+        raise RefusedError(
+            f"{path} does not exist. Appsmith writes it, with your encryption keys, on its first start; start "
+            "Appsmith once (docker-compose up -d), then change the setting."
+        )
+    try:
+        snapshot = Snapshot.read(path)
+    except PermissionError as error:
+        raise RefusedError(f"{path} cannot be read: permission denied. {elevation_hint(path)}") from error
+    parsed = EnvText.parse(snapshot.data)
+    value = canonical(telemetry_on)
+    try:
+        new_data = parsed.with_value(TELEMETRY_KEY, value)
+    except EnvEncodingError as error:
+        raise RefusedError(
+            f"{path} contains bytes that are not UTF-8, so the panel will not rewrite it (it could corrupt them). "
+            f"Edit the line {TELEMETRY_KEY}={value} by hand, or fix the file's encoding first."
+        ) from error
+    return EnvChange(deployment, snapshot, new_data, parsed.reading(TELEMETRY_KEY), value)
+
+
+def elevation_hint(path: Path) -> str:
+    """The exact command an administrator can run when this user may not write the file."""
+    import shutil
+
+    pkexec = " (or run the panel through pkexec)" if shutil.which("pkexec") else ""
+    return (
+        f"Ask an administrator to run: sudo sed -i 's/^{TELEMETRY_KEY}=.*/{TELEMETRY_KEY}=<true|false>/' "
+        f"'{path}'{pkexec}, or run the panel with sudo."
+    )
+
+
+def check_writable(path: Path) -> None:
+    import os
+
+    target = Path(os.path.realpath(path))
+    if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
+        raise RefusedError(f"{path} is not writable by this user. {elevation_hint(path)}")
+
+
+def write_change(change: EnvChange) -> Path | None:
+    """Back up the file as read, then replace it atomically. Returns the backup, or None when nothing changes."""
+    if not change.changes_file:
+        return None
+    check_writable(change.deployment.env_file)
+    return write_with_backup(change.snapshot, change.new_data)
+
+
+def write_with_backup(snapshot: Snapshot, new_data: bytes) -> Path:
+    """Keep the file as read in a backup, then replace it; both refuse if the file changed since it was read."""
+    backup = create_backup(snapshot)
+    replace_atomically(snapshot, new_data)
+    return backup

@@ -1,0 +1,274 @@
+"""Recognise an Appsmith deployment folder: its compose file, its layout, its env file, and what overrides it."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dotenv import dotenv_values
+
+from panel.core.envfile import TELEMETRY_KEY, SwitchState, classify
+
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+"""The names docker compose looks for, in the order it prefers them."""
+
+SINGLE_ENV_FILE = Path("stacks/configuration/docker.env")
+NGINX_TEMPLATE = Path("data/nginx/app.conf.template")
+_APPSMITH_IMAGE = re.compile(r"(^|/)appsmith/appsmith(-ce|-ee)?(:|@|$)")
+
+
+class Layout(StrEnum):
+    SINGLE = "single-container"
+    LEGACY = "multi-container"
+
+    @property
+    def label(self) -> str:
+        return "Single container" if self is Layout.SINGLE else "Multi-container (legacy, 2020-21)"
+
+
+class NotADeploymentError(ValueError):
+    """The path is not an Appsmith deployment folder; the message says what was looked for."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A value of the switch that the container gets from compose, which wins over docker.env."""
+
+    service: str
+    source: str
+    raw: str | None
+
+    @property
+    def state(self) -> SwitchState:
+        return classify(self.raw) if self.raw is not None else SwitchState.INVALID
+
+    def __str__(self) -> str:
+        shown = "(taken from the shell's environment)" if self.raw is None else self.raw
+        return f"{self.source} sets {TELEMETRY_KEY}={shown} for service {self.service!r}"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    folder: Path
+    compose_file: Path
+    layout: Layout
+    env_file: Path
+    server_service: str
+    services_to_recreate: tuple[str, ...]
+    image: str | None
+    container_name: str | None
+    overrides: tuple[Override, ...]
+    nginx_template: Path | None
+    warnings: tuple[str, ...]
+
+    @property
+    def edition(self) -> str | None:
+        return edition_of_image(self.image)
+
+
+def edition_of_image(image: str | None) -> str | None:
+    if not image:
+        return None
+    name = image.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+    if name.endswith("-ee"):
+        return "EE"
+    if name.endswith("-ce"):
+        return "CE"
+    return None
+
+
+def find_compose_file(folder: Path) -> tuple[Path | None, list[Path]]:
+    found = [folder / name for name in COMPOSE_NAMES if (folder / name).is_file()]
+    return (found[0] if found else None), found
+
+
+def _folder_for(path: Path) -> Path:
+    """The deployment folder for a path: the folder itself, or the nearest folder above a file with a compose file."""
+    path = path.expanduser().absolute()
+    if path.is_dir():
+        return path
+    if not path.exists():
+        raise NotADeploymentError(f"{path} does not exist. Give the folder that holds Appsmith's docker-compose.yml.")
+    for folder in list(path.parents)[:4]:
+        if find_compose_file(folder)[0] is not None:
+            return folder
+    raise NotADeploymentError(
+        f"No compose file ({', '.join(COMPOSE_NAMES)}) was found next to {path} or in the three folders above it. "
+        "Give the folder that holds Appsmith's docker-compose.yml."
+    )
+
+
+def _read_compose(compose_file: Path) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(compose_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise NotADeploymentError(f"Cannot read {compose_file}: {error}. Check the file's permissions.") from error
+    except yaml.YAMLError as error:
+        raise NotADeploymentError(f"{compose_file} is not valid YAML: {error}. Fix it, then try again.") from error
+    if not isinstance(document, dict) or not isinstance(document.get("services"), dict):
+        raise NotADeploymentError(f"{compose_file} has no 'services:' section; it is not a compose file for Appsmith.")
+    return document
+
+
+def _is_appsmith_service(name: str, service: Any) -> bool:
+    image = str(service.get("image", "")) if isinstance(service, dict) else ""
+    return name == "appsmith" or bool(_APPSMITH_IMAGE.search(image))
+
+
+_INTERPOLATION = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<default>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)|(?P<escaped>\$))")
+
+
+def interpolate(value: str, variables: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$`, as compose resolves them."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group("escaped"):
+            return "$"
+        name = match.group("braced") or match.group("plain")
+        found = variables.get(name)
+        op = match.group("op") or ""
+        if op.startswith(":") and not found:
+            return match.group("default") if op.endswith("-") else ""
+        if op == "-" and found is None:
+            return match.group("default")
+        return found or ""
+
+    return _INTERPOLATION.sub(substitute, value)
+
+
+def _compose_variables(folder: Path) -> dict[str, str]:
+    variables = {key: value or "" for key, value in dotenv_values(folder / ".env").items()} if (folder / ".env").is_file() else {}
+    variables.update(os.environ)
+    return variables
+
+
+def _environment_override(name: str, service: dict[str, Any], variables: dict[str, str], compose_name: str) -> Override | None:
+    environment = service.get("environment")
+    source = f"{compose_name} (environment:)"
+    if isinstance(environment, dict) and TELEMETRY_KEY in environment:
+        value = environment[TELEMETRY_KEY]
+        if value is None:
+            return Override(name, source, variables.get(TELEMETRY_KEY))
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        return Override(name, source, interpolate(text, variables))
+    if isinstance(environment, list):
+        for item in reversed(environment):
+            key, sep, value = str(item).partition("=")
+            if key.strip() == TELEMETRY_KEY:
+                return Override(name, source, interpolate(value, variables) if sep else variables.get(TELEMETRY_KEY))
+    return None
+
+
+def _env_files(service: dict[str, Any]) -> list[str]:
+    entries = service.get("env_file") or []
+    if isinstance(entries, str):
+        entries = [entries]
+    paths = []
+    for entry in entries:
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        if path:
+            paths.append(str(path))
+    return paths
+
+
+def _env_file_override(name: str, service: dict[str, Any], folder: Path, env_file: Path) -> Override | None:
+    """A compose `env_file:` other than docker.env that sets the switch: for the container it wins over docker.env."""
+    winner = None
+    for entry in _env_files(service):
+        path = (folder / entry).absolute()
+        if path == env_file or not path.is_file():
+            continue
+        values = dotenv_values(path)
+        if TELEMETRY_KEY in values:
+            winner = Override(name, f"{entry} (env_file: in compose)", values[TELEMETRY_KEY])
+    return winner
+
+
+def _stacks_folder(folder: Path, service: dict[str, Any]) -> Path:
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, str):
+            parts = volume.split(":")
+            source, target = (parts[0], parts[1]) if len(parts) >= 2 else (None, parts[0])
+        elif isinstance(volume, dict):
+            source, target = volume.get("source"), volume.get("target")
+        else:
+            continue
+        if str(target).rstrip("/") != "/appsmith-stacks":
+            continue
+        if not source or not str(source).startswith((".", "/", "~")):
+            raise NotADeploymentError(
+                f"/appsmith-stacks is the named volume {source!r}, not a folder on this machine, so docker.env "
+                "cannot be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
+            )
+        return (folder / Path(str(source)).expanduser()).absolute()
+    return folder / "stacks"
+
+
+def load_deployment(path: Path) -> Deployment:
+    """Read the deployment at `path` (its folder, or any file inside it), or say exactly why it is not one."""
+    folder = _folder_for(Path(path))
+    compose_file, all_compose = find_compose_file(folder)
+    if compose_file is None:
+        raise NotADeploymentError(
+            f"{folder} has no compose file (looked for {', '.join(COMPOSE_NAMES)}). "
+            "Choose the folder where you run docker-compose for Appsmith."
+        )
+    warnings = []
+    if len(all_compose) > 1:
+        others = ", ".join(p.name for p in all_compose[1:])
+        warnings.append(f"Several compose files here; docker compose uses {compose_file.name} and ignores {others}.")
+    services: dict[str, Any] = _read_compose(compose_file)["services"]
+    variables = _compose_variables(folder)
+
+    if "appsmith-internal-server" in services:
+        layout = Layout.LEGACY
+        server_name = "appsmith-internal-server"
+        server = services[server_name] or {}
+        env_file = folder / "docker.env"
+        recreate = tuple(name for name in ("appsmith-internal-server", "nginx") if name in services)
+        template = folder / NGINX_TEMPLATE
+        nginx_template: Path | None = template
+        if not template.is_file():
+            warnings.append(f"The nginx template {NGINX_TEMPLATE} is missing; the browser client cannot be checked.")
+    else:
+        matches = [name for name, service in services.items() if _is_appsmith_service(name, service)]
+        if not matches:
+            raise NotADeploymentError(
+                f"{compose_file} defines no Appsmith service (looked for a service named 'appsmith', an image "
+                "appsmith/appsmith-ce or appsmith/appsmith-ee, or the legacy 'appsmith-internal-server')."
+            )
+        layout = Layout.SINGLE
+        server_name = "appsmith" if "appsmith" in matches else matches[0]
+        server = services[server_name] or {}
+        env_file = _stacks_folder(folder, server) / "configuration" / "docker.env"
+        recreate = (server_name,)
+        nginx_template = None
+
+    if not isinstance(server, dict):
+        server = {}
+    overrides = [
+        found
+        for found in (
+            _env_file_override(server_name, server, folder, env_file.absolute()),
+            _environment_override(server_name, server, variables, compose_file.name),
+        )
+        if found is not None
+    ]
+    return Deployment(
+        folder=folder,
+        compose_file=compose_file,
+        layout=layout,
+        env_file=env_file,
+        server_service=server_name,
+        services_to_recreate=recreate,
+        image=str(server["image"]) if server.get("image") else None,
+        container_name=str(server["container_name"]) if server.get("container_name") else None,
+        overrides=tuple(overrides),
+        nginx_template=nginx_template,
+        warnings=tuple(warnings),
+    )

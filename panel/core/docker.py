@@ -1,0 +1,97 @@
+"""Talking to the docker CLI: run it without a shell, and turn its failures into sentences a person can act on."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+log = logging.getLogger("panel.docker")
+
+QUERY_TIMEOUT = 20.0
+
+
+class DockerProblem(StrEnum):
+    MISSING = "docker-missing"
+    DAEMON_DOWN = "daemon-down"
+    PERMISSION = "permission-denied"
+    TIMEOUT = "timeout"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+class DockerError(RuntimeError):
+    """A docker failure, with the sentence to show and the raw detail for the log."""
+
+    def __init__(self, problem: DockerProblem, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.message = message
+        self.detail = detail
+
+
+def missing_docker_error(program: str = "docker") -> DockerError:
+    return DockerError(
+        DockerProblem.MISSING,
+        f"{program} was not found on PATH. Install Docker (Debian/Ubuntu: sudo apt install docker.io "
+        "docker-compose) or add its folder to PATH.",
+    )
+
+
+def classify_failure(result: CommandResult) -> DockerError:
+    """The plain message for a failed docker call: daemon down and socket permissions each get their own."""
+    text = (result.stderr or result.stdout).strip()
+    lowered = text.lower()
+    if "permission denied" in lowered and ("docker.sock" in lowered or "docker daemon" in lowered):
+        return DockerError(
+            DockerProblem.PERMISSION,
+            "Permission denied on the Docker socket (/var/run/docker.sock). Add your user to the docker group "
+            "(sudo usermod -aG docker $USER) and log in again, or run the panel with sudo.",
+            text,
+        )
+    if "cannot connect to the docker daemon" in lowered or "is the docker daemon running" in lowered:
+        return DockerError(
+            DockerProblem.DAEMON_DOWN,
+            "The Docker daemon is not running. Start it (sudo systemctl start docker), then refresh.",
+            text,
+        )
+    first_line = text.splitlines()[0] if text else f"exit code {result.returncode}"
+    return DockerError(DockerProblem.FAILED, f"{' '.join(result.argv[:3])} failed: {first_line}", text)
+
+
+def run(argv: Sequence[str], timeout: float = QUERY_TIMEOUT, cwd: Path | None = None) -> CommandResult:
+    """Run a docker command to completion (argument list, never a shell) and return what it said."""
+    program = shutil.which(argv[0])
+    if program is None:
+        raise missing_docker_error(argv[0])
+    log.debug("running %s", argv)
+    try:
+        completed = subprocess.run(
+            [program, *argv[1:]], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+            stdin=subprocess.DEVNULL, errors="replace",
+        )
+    except subprocess.TimeoutExpired as error:
+        raise DockerError(DockerProblem.TIMEOUT, f"{' '.join(argv[:3])} did not answer within {timeout:.0f} s.") from error
+    return CommandResult(tuple(argv), completed.returncode, completed.stdout, completed.stderr)
+
+
+def run_checked(argv: Sequence[str], timeout: float = QUERY_TIMEOUT) -> CommandResult:
+    result = run(argv, timeout)
+    if not result.ok:
+        raise classify_failure(result)
+    return result

@@ -1,0 +1,236 @@
+"""Read and edit an env file without losing a byte.
+
+python-dotenv's parser splits the text into bindings whose `original` strings concatenate back to the exact
+text. An edit rewrites only the value token of the bindings of one key, so comments, order, blank lines,
+quoting, `export` prefixes, line endings, a BOM and a missing final newline all survive.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dotenv import parser as dotenv_parser
+
+from panel.core.secrets import MASK, is_secret
+
+TELEMETRY_KEY = "APPSMITH_DISABLE_TELEMETRY"
+BOM = b"\xef\xbb\xbf"
+
+# Spring's StringToBooleanConverter: trimmed, case-insensitive; anything else fails to bind.
+_SPRING_TRUE = frozenset({"true", "on", "yes", "1"})
+_SPRING_FALSE = frozenset({"false", "off", "no", "0"})
+
+
+class SwitchState(StrEnum):
+    DISABLED = "disabled"
+    ENABLED = "enabled"
+    UNSET = "unset"
+    INVALID = "invalid"
+
+    @property
+    def telemetry_on(self) -> bool | None:
+        """What the server does: unset means disabled (`${APPSMITH_DISABLE_TELEMETRY:true}`); invalid is unknown."""
+        return {SwitchState.ENABLED: True, SwitchState.DISABLED: False, SwitchState.UNSET: False}.get(self)
+
+
+def classify(raw: str | None) -> SwitchState:
+    """Classify a value of APPSMITH_DISABLE_TELEMETRY exactly as Appsmith's server binds it."""
+    if raw is None:
+        return SwitchState.UNSET
+    value = raw.strip().lower()
+    if value in _SPRING_TRUE:
+        return SwitchState.DISABLED
+    if value in _SPRING_FALSE:
+        return SwitchState.ENABLED
+    return SwitchState.INVALID
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    line: int
+    raw: str | None
+
+
+@dataclass(frozen=True)
+class SwitchReading:
+    """What an env file says about one key: every occurrence, and the last one, which wins."""
+
+    occurrences: tuple[Occurrence, ...]
+
+    @property
+    def raw(self) -> str | None:
+        return self.occurrences[-1].raw if self.occurrences else None
+
+    @property
+    def line(self) -> int | None:
+        return self.occurrences[-1].line if self.occurrences else None
+
+    @property
+    def state(self) -> SwitchState:
+        if not self.occurrences:
+            return SwitchState.UNSET
+        if self.raw is None:
+            return SwitchState.INVALID
+        return classify(self.raw)
+
+    @property
+    def duplicated(self) -> bool:
+        return len(self.occurrences) > 1
+
+
+class EnvEncodingError(ValueError):
+    """The file is not valid UTF-8: writing it back could corrupt it, so it is never written."""
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    key: str | None
+    value: str | None
+    line: int
+    error: bool
+    value_span: _Span | None
+    """Where the value token (quotes included) sits in `text`; for a bare `KEY`, an empty span after the key."""
+
+
+def _value_span(original: str) -> _Span | None:
+    reader = dotenv_parser.Reader(io.StringIO(original, newline=""))
+    try:
+        reader.read_regex(dotenv_parser._multiline_whitespace)
+        if not reader.has_next():
+            return None
+        reader.read_regex(dotenv_parser._export)
+        if dotenv_parser.parse_key(reader) is None:
+            return None
+        key_end = reader.position.chars
+        reader.read_regex(dotenv_parser._whitespace)
+        if reader.peek(1) != "=":
+            return _Span(key_end, key_end)
+        reader.read_regex(dotenv_parser._equal_sign)
+        start = reader.position.chars
+        if reader.peek(1) in ("'", '"'):
+            dotenv_parser.parse_value(reader)
+            return _Span(start, reader.position.chars)
+        return _Span(start, start + len(dotenv_parser.parse_value(reader)))
+    except dotenv_parser.Error:
+        return None
+
+
+def _newline_of(text: str) -> str:
+    for index, char in enumerate(text):
+        if char == "\r":
+            return "\r\n" if text[index + 1 : index + 2] == "\n" else "\r"
+        if char == "\n":
+            return "\n"
+    return "\n"
+
+
+@dataclass(frozen=True)
+class EnvText:
+    """An env file's bytes, decoded and split into pieces that join back to the same bytes."""
+
+    data: bytes
+    bom: bool
+    decodable: bool
+    pieces: tuple[_Piece, ...]
+
+    @classmethod
+    def parse(cls, data: bytes) -> EnvText:
+        bom = data.startswith(BOM)
+        body = data[len(BOM) :] if bom else data
+        try:
+            text = body.decode("utf-8")
+            decodable = True
+        except UnicodeDecodeError:
+            text = body.decode("utf-8", errors="surrogateescape")
+            decodable = False
+        pieces = []
+        for binding in dotenv_parser.parse_stream(io.StringIO(text, newline="")):
+            original = binding.original.string
+            span = None if binding.error or binding.key is None else _value_span(original)
+            leading = len(original) - len(original.lstrip())
+            line = binding.original.line + len(dotenv_parser._newline.findall(original[:leading]))
+            pieces.append(_Piece(original, binding.key, binding.value, line, binding.error, span))
+        return cls(data, bom, decodable, tuple(pieces))
+
+    @property
+    def text(self) -> str:
+        return "".join(piece.text for piece in self.pieces)
+
+    @property
+    def newline(self) -> str:
+        return _newline_of(self.text)
+
+    def values(self) -> dict[str, str | None]:
+        """Every key's value; the last occurrence wins, as with docker compose and a shell."""
+        return {piece.key: piece.value for piece in self.pieces if piece.key is not None}
+
+    def reading(self, key: str = TELEMETRY_KEY) -> SwitchReading:
+        return SwitchReading(
+            tuple(Occurrence(piece.line, piece.value) for piece in self.pieces if piece.key == key)
+        )
+
+    def duplicates(self) -> dict[str, list[int]]:
+        lines: dict[str, list[int]] = {}
+        for piece in self.pieces:
+            if piece.key is not None:
+                lines.setdefault(piece.key, []).append(piece.line)
+        return {key: found for key, found in lines.items() if len(found) > 1}
+
+    def unparsed_lines(self) -> list[int]:
+        return [piece.line for piece in self.pieces if piece.error]
+
+    def with_value(self, key: str, value: str) -> bytes:
+        """The same bytes with every occurrence of `key` set to `value`; appended when absent."""
+        if not self.decodable:
+            raise EnvEncodingError("the file is not valid UTF-8")
+        parts = []
+        found = False
+        for piece in self.pieces:
+            if piece.key == key and piece.value_span is not None:
+                found = True
+                span = piece.value_span
+                token = value if span.start != span.end or "=" in piece.text[: span.start] else "=" + value
+                parts.append(piece.text[: span.start] + token + piece.text[span.end :])
+            else:
+                parts.append(piece.text)
+        text = "".join(parts)
+        if not found:
+            newline = self.newline
+            if text and not text.endswith(("\n", "\r")):
+                text += newline
+            text += f"{key}={value}{newline}"
+        return (BOM if self.bom else b"") + text.encode("utf-8")
+
+    def masked_text(self) -> str:
+        """The text with every secret value replaced, and unparsable lines that look secret hidden whole."""
+        parts = []
+        for piece in self.pieces:
+            span = piece.value_span
+            if piece.key is not None and span is not None and span.start != span.end:
+                if is_secret(piece.key, piece.value):
+                    parts.append(piece.text[: span.start] + MASK + piece.text[span.end :])
+                    continue
+            if piece.error and is_secret(piece.text, piece.text):
+                newline = piece.text[len(piece.text.rstrip("\r\n")) :]
+                parts.append(f"# (unparsable line hidden: it may hold a secret){newline}")
+                continue
+            parts.append(piece.text)
+        return "".join(parts)
+
+
+def masked_diff(old: bytes, new: bytes, label: str) -> str:
+    """A unified diff of two versions of an env file with every secret value masked."""
+    old_lines = EnvText.parse(old).masked_text().splitlines(keepends=True)
+    new_lines = EnvText.parse(new).masked_text().splitlines(keepends=True)
+    lines = difflib.unified_diff(old_lines, new_lines, f"{label} (now)", f"{label} (after)")
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)

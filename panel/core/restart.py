@@ -1,0 +1,87 @@
+"""The commands that apply a change: remove and recreate the containers (`compose restart` would not re-read
+docker.env), for compose v2 (`docker compose`) or v1 (`docker-compose`), whichever is installed."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from panel.core.deployment import Deployment
+from panel.core.docker import DockerError, DockerProblem, missing_docker_error
+
+REMOVE_TIMEOUT = 180.0
+START_TIMEOUT = 600.0
+
+
+class ComposeTool(StrEnum):
+    V2 = "docker compose"
+    V1 = "docker-compose"
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return tuple(self.value.split())
+
+
+def _answers(argv: list[str]) -> bool:
+    program = shutil.which(argv[0])
+    if program is None:
+        return False
+    try:
+        completed = subprocess.run([program, *argv[1:]], capture_output=True, timeout=15, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return completed.returncode == 0
+
+
+def detect_compose_tool() -> ComposeTool:
+    """Compose v2 when the docker CLI has the plugin, else v1; a clear error when neither is installed."""
+    if _answers(["docker", "compose", "version"]):
+        return ComposeTool.V2
+    if _answers(["docker-compose", "version"]):
+        return ComposeTool.V1
+    if shutil.which("docker") is None and shutil.which("docker-compose") is None:
+        raise missing_docker_error("docker (with compose)")
+    raise DockerError(
+        DockerProblem.MISSING,
+        "Neither `docker compose` (v2 plugin) nor `docker-compose` (v1) is installed. Install one "
+        "(Debian/Ubuntu: sudo apt install docker-compose) and try again.",
+    )
+
+
+@dataclass(frozen=True)
+class PlannedCommand:
+    argv: tuple[str, ...]
+    cwd: Path
+    timeout: float
+    purpose: str
+
+    def __str__(self) -> str:
+        return shlex.join(self.argv)
+
+
+@dataclass(frozen=True)
+class RestartPlan:
+    remove: PlannedCommand
+    start: PlannedCommand
+
+    @property
+    def commands(self) -> tuple[PlannedCommand, PlannedCommand]:
+        return self.remove, self.start
+
+    def shell_text(self) -> str:
+        """The commands as an operator would type them, to show before anything runs."""
+        return f"cd {shlex.quote(str(self.remove.cwd))}\n{self.remove}\n{self.start}"
+
+
+def plan_restart(deployment: Deployment, tool: ComposeTool) -> RestartPlan:
+    base = (*tool.argv, "-f", deployment.compose_file.name)
+    return RestartPlan(
+        remove=PlannedCommand((*base, "rm", "-fsv", *deployment.services_to_recreate), deployment.folder,
+                              REMOVE_TIMEOUT, "Stop and remove the Appsmith container" +
+                              ("s" if len(deployment.services_to_recreate) > 1 else "")),
+        start=PlannedCommand((*base, "up", "-d"), deployment.folder, START_TIMEOUT, "Create and start it again"),
+    )

@@ -1,0 +1,357 @@
+"""The telemetry state of a deployment, told as three layers (file, override, running instance) and a verdict
+that says which layer wins and what to do.
+
+`read_file_state` and `assemble` are pure; `gather` runs docker and HTTP for the CLI, while the GUI runs the
+same queries asynchronously and calls `assemble` itself.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from panel.core import containers, docker
+from panel.core.containers import ContainerState
+from panel.core.deployment import Deployment, Layout, Override
+from panel.core.docker import DockerError
+from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchState, classify
+from panel.core.instance import Health, ServerReport
+from panel.core.nginx import NginxCheck, check_template
+
+
+class Verdict(StrEnum):
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+    PENDING_RESTART = "pending-restart"
+    OVERRIDDEN = "overridden"
+    INVALID = "invalid"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            Verdict.ENABLED: "Telemetry is enabled",
+            Verdict.DISABLED: "Telemetry is disabled",
+            Verdict.PENDING_RESTART: "Change pending a restart",
+            Verdict.OVERRIDDEN: "Overridden by compose",
+            Verdict.INVALID: "Invalid value",
+            Verdict.UNKNOWN: "State unknown",
+        }[self]
+
+
+@dataclass(frozen=True)
+class FileState:
+    path: Path
+    exists: bool
+    readable: bool
+    writable: bool
+    reading: SwitchReading | None
+    modified: datetime | None
+    decodable: bool = True
+    error: str | None = None
+    duplicates: tuple[str, ...] = ()
+    unparsed_lines: tuple[int, ...] = ()
+    symlink_target: Path | None = None
+
+    @property
+    def state(self) -> SwitchState | None:
+        return self.reading.state if self.reading else None
+
+    @property
+    def raw(self) -> str | None:
+        return self.reading.raw if self.reading else None
+
+
+def read_file_state(path: Path) -> FileState:
+    """What the env file says, or why it cannot be read. Never raises for a missing or unreadable file."""
+    link = Path(os.path.realpath(path)) if path.is_symlink() else None
+    try:
+        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        return FileState(path, False, False, False, None, None, error=(
+            f"{path} does not exist yet. Appsmith creates it on its first start: start Appsmith once "
+            "(docker-compose up -d) and refresh."))
+    except PermissionError:
+        return FileState(path, True, False, False, None, None, error=(
+            f"{path} cannot be read by user {current_user()}. Run the panel as the file's owner or with sudo, "
+            f"or let an administrator run: sudo chmod o+r {path}"))
+    except OSError as error:
+        return FileState(path, path.exists(), False, False, None, None, error=f"{path} cannot be read: {error.strerror}.")
+    parsed = EnvText.parse(data)
+    writable = os.access(path, os.W_OK) and os.access(Path(os.path.realpath(path)).parent, os.W_OK)
+    duplicates = tuple(
+        f"{key} appears on lines {', '.join(map(str, lines))}; the last one (line {lines[-1]}) wins."
+        for key, lines in parsed.duplicates().items()
+    )
+    return FileState(
+        path=path,
+        exists=True,
+        readable=True,
+        writable=writable,
+        reading=parsed.reading(TELEMETRY_KEY),
+        modified=datetime.fromtimestamp(info.st_mtime, UTC),
+        decodable=parsed.decodable,
+        error=None if parsed.decodable else f"{path} is not valid UTF-8; the panel will not write it.",
+        duplicates=duplicates,
+        unparsed_lines=tuple(parsed.unparsed_lines()),
+        symlink_target=link,
+    )
+
+
+def current_user() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
+@dataclass(frozen=True)
+class RunningState:
+    """What docker and the instance said; `docker_error` when docker could not be asked."""
+
+    containers: tuple[ContainerState, ...] = ()
+    server: ServerReport | None = None
+    docker_error: DockerError | None = None
+
+    def server_container(self, deployment: Deployment) -> ContainerState | None:
+        matches = [c for c in self.containers if c.service == deployment.server_service]
+        return matches[0] if matches else None
+
+    def web_container(self, deployment: Deployment) -> ContainerState | None:
+        service = "nginx" if deployment.layout is Layout.LEGACY else deployment.server_service
+        matches = [c for c in self.containers if c.service == service]
+        return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class Status:
+    deployment: Deployment
+    file: FileState
+    running: RunningState
+    nginx: NginxCheck | None
+    verdict: Verdict
+    configured: SwitchState | None
+    """What the winning configuration layer says."""
+    effective_on: bool | None
+    """Whether telemetry is on, from the best evidence; None when it cannot be known."""
+    verified: bool
+    """True when the running instance itself confirms the configured value."""
+    winner: str
+    reason: str
+    advice: str
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def override(self) -> Override | None:
+        return self.deployment.overrides[-1] if self.deployment.overrides else None
+
+    @property
+    def container(self) -> ContainerState | None:
+        return self.running.server_container(self.deployment)
+
+    @property
+    def pending_restart(self) -> bool:
+        return self.verdict is Verdict.PENDING_RESTART
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable `--json` shape documented in the README."""
+        container = self.container
+        server = self.running.server
+        override = self.override
+        return {
+            "deployment": str(self.deployment.folder),
+            "layout": self.deployment.layout.value,
+            "compose_file": str(self.deployment.compose_file),
+            "env_file": str(self.file.path),
+            "file": {
+                "exists": self.file.exists,
+                "writable": self.file.writable,
+                "value": self.file.raw,
+                "state": self.file.state.value if self.file.state else None,
+                "line": self.file.reading.line if self.file.reading else None,
+                "duplicates": list(self.file.duplicates),
+                "modified": _iso(self.file.modified),
+                "error": self.file.error,
+            },
+            "override": None if override is None else {
+                "service": override.service, "source": override.source, "value": override.raw,
+                "state": override.state.value,
+            },
+            "container": None if container is None else {
+                "name": container.name, "status": container.status, "running": container.running,
+                "started_at": _iso(container.started_at), "image": container.image, "edition": container.edition,
+                "http_port": container.http_port,
+            },
+            "docker_error": None if self.running.docker_error is None else {
+                "problem": self.running.docker_error.problem.value, "message": self.running.docker_error.message,
+            },
+            "server": None if server is None else {
+                "health": server.health.value, "detail": server.health_detail, "version": server.version,
+                "enable_telemetry": server.enable_telemetry,
+            },
+            "nginx": None if self.nginx is None else {"ok": self.nginx.ok, "missing": list(self.nginx.missing)},
+            "verdict": self.verdict.value,
+            "telemetry_on": self.effective_on,
+            "verified": self.verified,
+            "pending_restart": self.pending_restart,
+            "winner": self.winner,
+            "reason": self.reason,
+            "advice": self.advice,
+            "warnings": list(self.warnings),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _on_off(on: bool | None) -> str:
+    return {True: "on", False: "off", None: "unknown"}[on]
+
+
+def _running_on(deployment: Deployment, running: RunningState) -> tuple[bool | None, str]:
+    """What the running instance does, from the best evidence there is, and where that evidence came from."""
+    server = running.server
+    if server is not None and server.enable_telemetry is not None:
+        return server.enable_telemetry, "the server reports it (/api/v1/users/me)"
+    container = running.server_container(deployment)
+    if deployment.layout is Layout.LEGACY and container is not None and container.running:
+        return classify(container.telemetry_env).telemetry_on, "the container's environment (docker inspect)"
+    return None, ""
+
+
+def assemble(deployment: Deployment, file: FileState, running: RunningState, nginx: NginxCheck | None = None) -> Status:
+    """Decide the verdict from the three layers. Pure: the same inputs always give the same answer."""
+    warnings = list(deployment.warnings) + list(file.duplicates)
+    if file.unparsed_lines:
+        warnings.append(f"Lines {', '.join(map(str, file.unparsed_lines))} of {file.path.name} could not be parsed.")
+    if nginx is not None and not nginx.ok:
+        warnings.append(str(nginx))
+    override = deployment.overrides[-1] if deployment.overrides else None
+    if override is not None:
+        configured: SwitchState | None = override.state
+        winner = "override"
+    else:
+        configured = file.state
+        winner = "file"
+    container = running.server_container(deployment)
+    running_on, evidence = _running_on(deployment, running)
+    configured_on = configured.telemetry_on if configured is not None else None
+
+    def status(verdict: Verdict, effective: bool | None, verified: bool, reason: str, advice: str,
+               who: str = winner) -> Status:
+        return Status(deployment, file, running, nginx, verdict, configured, effective, verified, who, reason,
+                      advice, tuple(warnings))
+
+    if configured is None:
+        if running_on is not None:
+            return status(Verdict.UNKNOWN, running_on, False, f"{file.error} The running instance has telemetry "
+                          f"{_on_off(running_on)} ({evidence}).", "Fix access to the file to see or change it.",
+                          "running instance")
+        return status(Verdict.UNKNOWN, None, False, file.error or "The env file could not be read.",
+                      "Fix the problem above, then refresh.")
+    if configured is SwitchState.INVALID:
+        raw = override.raw if override is not None else file.raw
+        where = str(override.source) if override is not None else file.path.name
+        return status(Verdict.INVALID, running_on, False,
+                      f"{where} sets {TELEMETRY_KEY}={raw!r}, which Appsmith's server cannot read as true or false; "
+                      "it may refuse to start or behave unexpectedly.",
+                      "Choose Enable or Disable to write a valid value.")
+    if override is not None:
+        detail = f"{override}; docker.env is ignored for this variable."
+        if running_on is not None and running_on != configured_on:
+            return status(Verdict.PENDING_RESTART, running_on, False,
+                          f"{detail} The running instance still has telemetry {_on_off(running_on)} ({evidence}).",
+                          "Recreate the containers to apply the compose value.")
+        return status(Verdict.OVERRIDDEN, configured_on, running_on is not None, f"{detail} Telemetry is "
+                      f"{_on_off(configured_on)}.", f"To change it, edit or remove that line in "
+                      f"{deployment.compose_file.name}, then recreate the containers.")
+    default_note = " (not set: Appsmith's server default is disabled)" if configured is SwitchState.UNSET else ""
+    verdict = Verdict.ENABLED if configured_on else Verdict.DISABLED
+    if running_on is not None:
+        if running_on != configured_on:
+            return status(Verdict.PENDING_RESTART, running_on, False,
+                          f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but the running instance "
+                          f"still has it {_on_off(running_on)} ({evidence}).",
+                          "Recreate the containers to apply it (Apply and restart).", "running instance")
+        return status(verdict, running_on, True, f"docker.env says telemetry {_on_off(configured_on)}{default_note}, "
+                      f"and the running instance confirms it ({evidence}).", "Nothing to do.")
+    if container is not None and container.running:
+        started = container.started_at
+        if started is not None and file.modified is not None and file.modified > started:
+            return status(Verdict.PENDING_RESTART, None, False,
+                          f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but it changed after the "
+                          f"container started ({started:%Y-%m-%d %H:%M} UTC), so Appsmith has not read it yet.",
+                          "Recreate the containers to apply it (Apply and restart).")
+        return status(verdict, configured_on, False,
+                      f"docker.env says telemetry {_on_off(configured_on)}{default_note}; the container was started "
+                      f"after the last change, so it uses this value (the server does not report it itself).",
+                      "Nothing to do.")
+    if running.docker_error is not None:
+        why = running.docker_error.message
+    elif container is None:
+        why = "No Appsmith container from this folder exists."
+    else:
+        why = f"The Appsmith container is {container.describe()}."
+    return status(verdict, configured_on, False,
+                  f"docker.env says telemetry {_on_off(configured_on)}{default_note}. {why} It applies at the next start.",
+                  "Nothing to do now; the value is used when Appsmith starts.")
+
+
+def nginx_check(deployment: Deployment) -> NginxCheck | None:
+    template = deployment.nginx_template
+    if template is None or not template.is_file():
+        return None
+    try:
+        return check_template(template.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
+def query_containers(deployment: Deployment) -> tuple[ContainerState, ...]:
+    """Two docker calls: `ps` finds the compose containers of this folder, `inspect` reads them."""
+    found = containers.parse_ps(docker.run(containers.PS_ARGV))
+    ids = containers.ids_for(found, deployment.folder, deployment.services_to_recreate + (deployment.server_service,))
+    if not ids:
+        return ()
+    return tuple(containers.parse_inspect(docker.run(containers.inspect_argv(ids))))
+
+
+def probe_running(deployment: Deployment, found: tuple[ContainerState, ...], with_http: bool = True) -> RunningState:
+    running = RunningState(found)
+    web = running.web_container(deployment)
+    if not with_http or web is None or not web.running or web.http_port is None:
+        return running
+    from panel.core.instance import probe
+
+    return RunningState(found, probe(web.http_port))
+
+
+def query_running(deployment: Deployment, with_http: bool = True) -> RunningState:
+    try:
+        found = query_containers(deployment)
+    except DockerError as error:
+        return RunningState(docker_error=error)
+    return probe_running(deployment, found, with_http)
+
+
+def gather(deployment: Deployment, with_http: bool = True) -> Status:
+    """The whole status: file and nginx are read while docker answers."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running_future = pool.submit(query_running, deployment, with_http)
+        file = read_file_state(deployment.env_file)
+        nginx = nginx_check(deployment)
+        running = running_future.result()
+    return assemble(deployment, file, running, nginx)
+
+
+def health_of(running: RunningState) -> Health | None:
+    return running.server.health if running.server else None

@@ -8,8 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
-import shlex
 import sys
 import threading
 from enum import IntEnum
@@ -38,11 +36,6 @@ def _print_json(document: Any) -> None:
 
 def _error(message: str) -> None:
     print(f"appsmith-telemetry-panel: {message}", file=sys.stderr)
-
-
-def _self_command() -> str:
-    program = sys.argv[0] if sys.argv and os.path.basename(sys.argv[0]) != "__main__.py" else None
-    return shlex.quote(os.path.abspath(program)) if program else f"{shlex.quote(sys.executable)} -m panel"
 
 
 def _load(path: str | None) -> Any:
@@ -147,7 +140,7 @@ class _PrintReporter:
 
 def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.apply import Outcome, apply_change
-    from panel.core.change import RefusedError, check_writable, prepare_change
+    from panel.core.change import check_writable, prepare_change
     from panel.core.restart import detect_compose_tool, plan_restart
 
     telemetry_on = args.command == "enable"
@@ -178,12 +171,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
             _print_json(report | {"outcome": Outcome.NOTHING_TO_DO.value, "message": "nothing to do"})
         return ExitCode.OK
     if change.changes_file:
-        try:
-            check_writable(deployment.env_file)
-        except RefusedError as error:
-            verb = "enable" if telemetry_on else "disable"
-            raise RefusedError(f"{error} With this tool: sudo {_self_command()} {verb} "
-                               f"{shlex.quote(str(deployment.folder))}") from error
+        check_writable(deployment.env_file, deployment.folder)
     if not _confirm("Apply this change?", args.yes):
         return ExitCode.REFUSED
     cancel = threading.Event()

@@ -56,7 +56,7 @@ def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
     try:
         snapshot = Snapshot.read(path)
     except PermissionError as error:
-        raise RefusedError(f"{path} cannot be read: permission denied. {elevation_hint(path)}") from error
+        raise RefusedError(f"{path} cannot be read: permission denied. {elevation_hint(deployment.folder)}") from error
     parsed = EnvText.parse(snapshot.data)
     value = canonical(telemetry_on)
     try:
@@ -69,30 +69,26 @@ def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
     return EnvChange(deployment, snapshot, new_data, parsed.reading(TELEMETRY_KEY), value)
 
 
-def elevation_hint(path: Path) -> str:
-    """The exact command an administrator can run when this user may not write the file."""
-    import shutil
+def elevation_hint(folder: Path) -> str:
+    """The exact commands an administrator can run when this user may not write the file."""
+    from panel.core.invocation import admin_commands
 
-    pkexec = " (or run the panel through pkexec)" if shutil.which("pkexec") else ""
-    return (
-        f"Ask an administrator to run: sudo sed -i 's/^{TELEMETRY_KEY}=.*/{TELEMETRY_KEY}=<true|false>/' "
-        f"'{path}'{pkexec}, or run the panel with sudo."
-    )
+    return "An administrator can run one of: " + "  |  ".join(admin_commands(folder))
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, folder: Path) -> None:
     import os
 
     target = Path(os.path.realpath(path))
     if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
-        raise RefusedError(f"{path} is not writable by this user. {elevation_hint(path)}")
+        raise RefusedError(f"{path} is not writable by this user. {elevation_hint(folder)}")
 
 
 def write_change(change: EnvChange) -> Path | None:
     """Back up the file as read, then replace it atomically. Returns the backup, or None when nothing changes."""
     if not change.changes_file:
         return None
-    check_writable(change.deployment.env_file)
+    check_writable(change.deployment.env_file, change.deployment.folder)
     return write_with_backup(change.snapshot, change.new_data)
 
 

@@ -45,5 +45,5 @@ def prepare_nginx_fix(deployment: Deployment) -> NginxFix:
 def write_nginx_fix(fix: NginxFix) -> Path | None:
     if not fix.changes_file:
         return None
-    check_writable(fix.path)
+    check_writable(fix.path, fix.path.parent)
     return write_with_backup(fix.snapshot, fix.new_data)

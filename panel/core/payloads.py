@@ -127,7 +127,7 @@ class Catalog:
     sources: tuple[SourceRef, ...] = ()
 
     def by_source(self, source: Source) -> tuple[PayloadSample, ...]:
-        return tuple(sample for sample in self.samples if sample.source is source)
+        return tuple(sample for sample in self.samples if sample.source == source)
 
     def get(self, sample_id: str) -> PayloadSample | None:
         """The sample with this id, or None (like `dict.get`), so callers can show "unknown event" themselves."""
@@ -203,7 +203,7 @@ def normalize_email(email: str) -> str:
 
 @dataclass(frozen=True)
 class LocalFacts:
-    """What the panel knows about this deployment; None means unknown, and the example value stays."""
+    """What the panel knows about this deployment; None (or empty) means unknown, and the example value stays."""
 
     edition: str | None = None
     version: str | None = None

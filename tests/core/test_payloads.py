@@ -345,6 +345,10 @@ def test_get_and_by_source(catalog: Catalog) -> None:
     assert active in catalog.by_source(Source.SERVER)
     assert active not in catalog.by_source(Source.CLIENT)
     assert active.field("no.such.path") is None
+    assert catalog.by_source(Source("server")) == catalog.by_source(Source.SERVER)
+    assert len({hash(sample) for sample in catalog.samples}) == len(catalog.samples), (
+        "samples work as dict keys"
+    )
 
 
 def test_load_catalog_is_cached() -> None:

@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
@@ -65,10 +66,16 @@ def _run(
 ) -> subprocess.CompletedProcess[str]:
     try:
         proc = subprocess.run(
-            list(args), cwd=cwd, env=_child_env(), capture_output=True, text=True, timeout=timeout
+            list(args),
+            check=False,
+            cwd=cwd,
+            env=_child_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{' '.join(args)} did not finish within {timeout:.0f}s (in {cwd})\n{exc.stderr or ''}")
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{' '.join(args)} did not finish within {timeout:.0f}s (in {cwd})")
     if check and proc.returncode != 0:
         pytest.fail(
             f"{' '.join(args)} failed with exit status {proc.returncode} (in {cwd})\n"
@@ -101,10 +108,10 @@ def _is_static_elf(path: Path) -> bool:
         is_64 = header[4] == 2
         order = "<" if header[5] == 1 else ">"
         if is_64:
-            phoff, = struct.unpack_from(order + "Q", header, 0x20)
+            (phoff,) = struct.unpack_from(order + "Q", header, 0x20)
             phentsize, phnum = struct.unpack_from(order + "HH", header, 0x36)
         else:
-            phoff, = struct.unpack_from(order + "I", header, 0x1C)
+            (phoff,) = struct.unpack_from(order + "I", header, 0x1C)
             phentsize, phnum = struct.unpack_from(order + "HH", header, 0x2A)
         for index in range(phnum):
             f.seek(phoff + index * phentsize)
@@ -129,7 +136,11 @@ def docker_engine() -> DockerEngine:
     try:
         info = subprocess.run(
             ["docker", "info", "--format", "{{.ServerVersion}}"],
-            env=_child_env(), capture_output=True, text=True, timeout=30,
+            check=False,
+            env=_child_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     except subprocess.TimeoutExpired:
         _unavailable("no Docker engine answers (docker info timed out): start one with sudo .ci/start-docker")
@@ -192,7 +203,7 @@ def compose_text(
     if environment:
         lines.append("    environment:")
         lines += [f"      {_yaml_string(key)}: {_yaml_string(value)}" for key, value in environment.items()]
-    lines.append(f"    restart: {restart}")
+    lines.append(f"    restart: {_yaml_string(restart)}")  # quoted: a bare `no` is YAML's false
     return "\n".join(lines) + "\n"
 
 
@@ -270,7 +281,11 @@ class Deployment:
         self.up()
 
     def logs(self) -> str:
-        proc = self.compose("logs", "--no-color", SERVICE, check=False)
+        """The container's log (``docker logs``: quicker than compose's, same text without prefixes)."""
+        container = self.container_id()
+        if not container:
+            return f"(no {SERVICE} container, so no log)"
+        proc = _run(["docker", "logs", container], check=False)
         return proc.stdout + proc.stderr
 
     # -- docker inspect ------------------------------------------------------------------------
@@ -286,10 +301,16 @@ class Deployment:
         """
         lines = _run(
             [
-                "docker", "ps", "--all", "--quiet",
-                "--filter", f"label=com.docker.compose.project={self.project}",
-                "--filter", f"label=com.docker.compose.service={SERVICE}",
-                "--filter", "label=com.docker.compose.oneoff=False",
+                "docker",
+                "ps",
+                "--all",
+                "--quiet",
+                "--filter",
+                f"label=com.docker.compose.project={self.project}",
+                "--filter",
+                f"label=com.docker.compose.service={SERVICE}",
+                "--filter",
+                "label=com.docker.compose.oneoff=False",
             ]
         ).stdout.split()
         return lines[0] if lines else ""
@@ -309,7 +330,9 @@ class Deployment:
             pytest.fail(f"port 80 of {SERVICE} is not published (is the container running?)\n{self.logs()}")
         return port
 
-    def wait_state(self, condition: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> dict[str, Any]:
+    def wait_state(
+        self, condition: Callable[[dict[str, Any]], bool], timeout: float = 30.0
+    ) -> dict[str, Any]:
         """Poll ``docker inspect``'s ``State`` until ``condition(state)``; returns that state."""
 
         def probe() -> dict[str, Any] | None:
@@ -436,7 +459,9 @@ def appsmith_deployment(
         configuration.mkdir(parents=True)
         compose_file = folder / "docker-compose.yml"
         compose_file.write_text(
-            compose_text(standin_image, environment=environment, container_name=container_name, restart=restart)
+            compose_text(
+                standin_image, environment=environment, container_name=container_name, restart=restart
+            )
         )
         env_file = configuration / "docker.env"
         if write_env_file:
@@ -449,13 +474,17 @@ def appsmith_deployment(
 
     yield make
 
-    failures = []
-    for deployment in created:
+    def take_down(deployment: Deployment) -> str | None:
+        failure = None
         if deployment.started:
             proc = deployment.compose("down", "-v", "--remove-orphans", check=False)
             if proc.returncode != 0:
-                failures.append(f"{deployment.path}: {proc.stderr}")
+                failure = f"{deployment.path}: {proc.stderr}"
         _give_back(deployment.path / "stacks", standin_image)
+        return failure
+
+    with ThreadPoolExecutor() as pool:  # several deployments in one test come down side by side
+        failures = [failure for failure in pool.map(take_down, created) if failure]
     if failures:
         pytest.fail("could not take down deployments:\n" + "\n".join(failures))
 
@@ -468,8 +497,19 @@ def _give_back(stacks: Path, image: str) -> None:
         return
     _run(
         [
-            "docker", "run", "--rm", "--network", "none", "--entrypoint", "/bin/chown",
-            "--volume", f"{stacks}:/appsmith-stacks", image, "-R", f"{uid}:{gid}", "/appsmith-stacks",
+            "docker",
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--entrypoint",
+            "/bin/chown",
+            "--volume",
+            f"{stacks}:/appsmith-stacks",
+            image,
+            "-R",
+            f"{uid}:{gid}",
+            "/appsmith-stacks",
         ],
         check=False,
     )

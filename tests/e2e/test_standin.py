@@ -6,11 +6,12 @@ If these fail, the other end-to-end tests prove nothing about the panel.
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import STANDIN_IMAGE, DeploymentFactory
+from tests.e2e.conftest import STANDIN_IMAGE, Deployment, DeploymentFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -22,28 +23,32 @@ def _enable_telemetry(me: dict[str, Any]) -> bool:
     return value
 
 
-@pytest.mark.parametrize(
-    ("file_value", "enabled"),
-    [
-        ("false", True),
-        ("true", False),
-        ("TRUE", False),
-        ("On", False),
-        ("yes", False),
-        ("1", False),
-        ("Off", True),
-        ("no", True),
-        ("0", True),
-    ],
-)
-def test_users_me_reports_docker_env_value(
-    appsmith_deployment: DeploymentFactory, file_value: str, enabled: bool
-) -> None:
-    deployment = appsmith_deployment(file_value)
-    deployment.up()
-    deployment.wait_healthy()
+# Spring's boolean words, case-insensitive; APPSMITH_DISABLE_TELEMETRY=<word> -> enableTelemetry.
+SPRING_WORDS = {
+    "true": False,
+    "TRUE": False,
+    "On": False,
+    "yes": False,
+    "1": False,
+    "false": True,
+    "Off": True,
+    "NO": True,
+    "0": True,
+}
 
-    assert _enable_telemetry(deployment.get_json("/api/v1/users/me")) is enabled
+
+def test_users_me_reports_docker_env_value(appsmith_deployment: DeploymentFactory) -> None:
+    deployments = {word: appsmith_deployment(word) for word in SPRING_WORDS}
+    with ThreadPoolExecutor() as pool:  # one deployment per word, started side by side: faster
+        list(pool.map(Deployment.up, deployments.values()))
+    for deployment in deployments.values():
+        deployment.wait_healthy()
+
+    reported = {
+        word: _enable_telemetry(deployment.get_json("/api/v1/users/me"))
+        for word, deployment in deployments.items()
+    }
+    assert reported == SPRING_WORDS
 
 
 def test_health_and_info_answer_like_appsmith(appsmith_deployment: DeploymentFactory) -> None:
@@ -103,7 +108,9 @@ def test_recreate_applies_an_edited_docker_env(appsmith_deployment: DeploymentFa
     before = deployment.container_id()
 
     text = deployment.env_file.read_text()
-    deployment.env_file.write_text(text.replace("APPSMITH_DISABLE_TELEMETRY=false", "APPSMITH_DISABLE_TELEMETRY=true"))
+    deployment.env_file.write_text(
+        text.replace("APPSMITH_DISABLE_TELEMETRY=false", "APPSMITH_DISABLE_TELEMETRY=true")
+    )
     deployment.recreate()  # docker-compose rm -fsv appsmith && docker-compose up -d
     deployment.wait_healthy()
 
@@ -122,7 +129,9 @@ def test_invalid_value_stops_the_server(appsmith_deployment: DeploymentFactory, 
 
 
 def test_invalid_container_environment_value_stops_the_server(appsmith_deployment: DeploymentFactory) -> None:
-    deployment = appsmith_deployment("true", environment={"APPSMITH_DISABLE_TELEMETRY": "enabled"}, restart="no")
+    deployment = appsmith_deployment(
+        "true", environment={"APPSMITH_DISABLE_TELEMETRY": "enabled"}, restart="no"
+    )
     deployment.up()
 
     state = deployment.wait_state(lambda s: s["Status"] == "exited")

@@ -1,0 +1,143 @@
+"""Build the QApplication once, then open the wizard, the main window, the demo or the smoke run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from panel import APP_ID, APP_NAME, ORGANIZATION, __version__
+from panel.gui import settings
+from panel.gui.icons import app_icon
+from panel.gui.main_window import MainWindow
+
+log = logging.getLogger("panel.gui")
+
+
+def process_start_time() -> float:
+    """When this process started (epoch seconds), from /proc, so start-up is measured from exec, not import."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        start_ticks = int(fields[19])
+        with open("/proc/stat", encoding="ascii") as handle:
+            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime"))
+        return boot + start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return time.time()
+
+
+class FirstPaint(QObject):
+    """Prints the seconds from process start to the window's first paint, then quits (for `--smoke`)."""
+
+    def __init__(self, started: float, parent: QObject) -> None:
+        super().__init__(parent)
+        self.started = started
+        self.seen = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen = True
+            print(f"first paint: {time.time() - self.started:.3f} s", flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def install_excepthook() -> None:
+    """Unexpected errors are logged and shown in a dialog, never swallowed."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, error, tb))
+        log.error("unexpected error\n%s", details)
+        if QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, f"Unexpected error: {error}")
+            box.setDetailedText(details)
+            box.exec()
+
+    sys.excepthook = hook
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName("appsmith-telemetry-panel")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def discover_into(window: MainWindow, open_single: bool) -> None:
+    """Ask docker (in a QProcess) for running Appsmith deployments and offer them in the picker."""
+    from panel.core import containers
+    from panel.core.discover import discover
+    from panel.core.docker import CommandResult, DockerError
+    from panel.gui.docker_process import DockerProcess
+
+    process = DockerProcess(containers.PS_ARGV, parent=window)
+
+    def found(result: CommandResult) -> None:
+        try:
+            folders = [Path(c.working_dir) for c in containers.parse_ps(result)
+                       if "appsmith" in c.image.lower() or c.service in ("appsmith", "appsmith-internal-server")]
+        except DockerError:
+            folders = []
+        deployments, _ = discover(extra=folders, ask_docker=False)
+        window.add_discovered([item.deployment.folder for item in deployments])
+        if open_single and window.deployment is None and len(deployments) == 1:
+            window.set_deployment(deployments[0].deployment)
+        process.deleteLater()
+
+    process.finished.connect(found)
+    process.failed.connect(lambda error: (found(CommandResult((), 1, "", "")), None))
+    process.start()
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    started = process_start_time()
+    app = make_application()
+    install_excepthook()
+    demo = None
+    path: Path | None = Path(args.path) if args.path else None
+    demo_note = None
+    if args.demo:
+        from panel.demo import start_demo
+
+        demo = start_demo()
+        path = demo.folder
+        demo_note = QApplication.translate(
+            "app", "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this machine's "
+            "real Appsmith or docker is touched; the folder is deleted when you quit.").format(demo.folder)
+    window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
+    if path is None and not args.smoke:
+        path = settings.last_deployment()
+        if path is not None and not path.exists():
+            path = None
+    if not args.smoke and not args.read_only and (args.wizard or (path is None and not settings.first_run_done())):
+        from panel.gui.wizard import FirstRunWizard
+
+        chosen = FirstRunWizard.ask(None)
+        settings.set_first_run_done()
+        path = chosen or path
+    if path is not None:
+        window.open_deployment(path)
+    if not args.smoke:
+        discover_into(window, open_single=path is None)
+    if args.smoke:
+        window.installEventFilter(FirstPaint(started, window))
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        if demo is not None:
+            demo.close()

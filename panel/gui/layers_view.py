@@ -1,0 +1,152 @@
+"""The three layers side by side: what docker.env says, what compose overrides, what the running instance uses."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+)
+
+from panel.core.envfile import TELEMETRY_KEY, SwitchState
+from panel.core.status import Status
+
+_STATE_WORDS = {
+    SwitchState.ENABLED: "telemetry on",
+    SwitchState.DISABLED: "telemetry off",
+    SwitchState.UNSET: "not set: Appsmith's default, telemetry off",
+    SwitchState.INVALID: "not a valid true/false value",
+}
+_EDITIONS = {"CE": "Community Edition", "EE": "Business/Enterprise Edition"}
+
+
+def _label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class _Layer(QGroupBox):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.base_title = title
+        self.setTitle(title)
+        self.setAccessibleName(title)
+        self.form = QFormLayout(self)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+
+    def set_rows(self, rows: list[tuple[str, str]], decides: bool) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        for name, value in rows:
+            field = _label(value)
+            field.setAccessibleName(f"{self.base_title}: {name}")
+            self.form.addRow(self.tr(name), field)
+        self.setTitle(self.base_title + (self.tr("  ◀ decides") if decides else ""))
+
+
+class LayersView(QWidget):
+    fix_nginx_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.file_layer = _Layer(self.tr("1 · docker.env (the file)"), self)
+        self.override_layer = _Layer(self.tr("2 · Compose override"), self)
+        self.running_layer = _Layer(self.tr("3 · Running instance"), self)
+        row = QHBoxLayout()
+        for layer in (self.file_layer, self.override_layer, self.running_layer):
+            row.addWidget(layer, 1, )
+            layer.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.order_note = _label(self.tr(
+            "A compose override wins over docker.env. A change reaches the running instance only when its "
+            "container is removed and created again (docker compose restart does not re-read docker.env)."))
+        self.order_note.setAccessibleName(self.tr("Which layer wins"))
+        self.warnings = _label()
+        self.warnings.setAccessibleName(self.tr("Warnings"))
+        self.nginx_box = QGroupBox(self.tr("Browser client (legacy nginx template)"), self)
+        self.nginx_text = _label()
+        self.fix_nginx = QPushButton(self.tr("Fix nginx template…"), self.nginx_box)
+        self.fix_nginx.setAccessibleName(self.tr("Fix nginx template"))
+        self.fix_nginx.clicked.connect(self.fix_nginx_requested)
+        nginx_layout = QHBoxLayout(self.nginx_box)
+        nginx_layout.addWidget(self.nginx_text, 1)
+        nginx_layout.addWidget(self.fix_nginx)
+        self.nginx_box.hide()
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.order_note)
+        layout.addWidget(self.nginx_box)
+        layout.addWidget(self.warnings)
+        layout.addStretch(1)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.fix_nginx.setVisible(not read_only)
+
+    def show_status(self, status: Status) -> None:
+        self.file_layer.set_rows(self._file_rows(status), status.winner == "file")
+        self.override_layer.set_rows(self._override_rows(status), status.winner == "override")
+        self.running_layer.set_rows(self._running_rows(status), status.winner == "running instance")
+        warnings = list(status.warnings)
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warnings.setVisible(bool(warnings))
+        nginx = status.nginx
+        self.nginx_box.setVisible(nginx is not None)
+        if nginx is not None:
+            self.nginx_text.setText(("✔ " if nginx.ok else "⚠ ") + str(nginx))
+            self.fix_nginx.setEnabled(not nginx.ok)
+
+    def _file_rows(self, status: Status) -> list[tuple[str, str]]:
+        file = status.file
+        rows = [("Path", str(file.path))]
+        if file.symlink_target:
+            rows.append(("Link to", str(file.symlink_target)))
+        if file.reading is None:
+            rows.append(("Problem", file.error or "cannot be read"))
+            return rows
+        if file.reading.occurrences:
+            rows.append(("Value", f"{TELEMETRY_KEY}={file.raw if file.raw is not None else ''} (line {file.reading.line})"))
+        else:
+            rows.append(("Value", f"{TELEMETRY_KEY} is not in the file"))
+        if file.state is not None:
+            rows.append(("Means", _STATE_WORDS[file.state]))
+        if file.modified:
+            rows.append(("Last change", f"{file.modified:%Y-%m-%d %H:%M:%S} UTC"))
+        rows.append(("Writable", "yes" if file.writable else "no, not by this user"))
+        if file.error:
+            rows.append(("Problem", file.error))
+        return rows
+
+    def _override_rows(self, status: Status) -> list[tuple[str, str]]:
+        if not status.deployment.overrides:
+            return [("Override", f"none — {status.deployment.compose_file.name} does not set {TELEMETRY_KEY}, "
+                                 "so docker.env decides")]
+        rows = []
+        for override in status.deployment.overrides:
+            rows.append(("Set by", override.source))
+            rows.append(("Value", f"{TELEMETRY_KEY}={override.raw} → {_STATE_WORDS[override.state]}"))
+        rows.append(("Effect", "this wins over docker.env: editing docker.env changes nothing"))
+        return rows
+
+    def _running_rows(self, status: Status) -> list[tuple[str, str]]:
+        running = status.running
+        if running.docker_error is not None:
+            return [("Docker", running.docker_error.message)]
+        container = status.container
+        if container is None:
+            return [("Container", "none from this folder (not created, or removed)")]
+        edition = _EDITIONS.get(container.edition or "", "edition unknown")
+        rows = [
+            ("Container", f"{container.name} — {container.describe()}"),
+            ("Image", f"{container.image} ({edition})"),
+        ]
+        server = running.server
+        if server is None:
+            rows.append(("Health", "not asked (not running, or no port on this machine)"))
+            return rows
+        rows.append(("Health", f"{server.health.value} — {server.health_detail}"))
+        if server.version:
+            rows.append(("Version", server.version))
+        reported = {True: "telemetry on", False: "telemetry off", None: "not reported"}[server.enable_telemetry]
+        rows.append(("Server says", f"{reported}" + (f" ({server.telemetry_detail})" if server.telemetry_detail else "")))
+        return rows

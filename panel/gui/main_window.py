@@ -1,0 +1,350 @@
+"""The operator's window for one deployment: the verdict, the three layers, what is sent, backups, activity."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QTabWidget,
+    QVBoxLayout, QWidget,
+)
+
+from panel.core.backups import Backup
+from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
+from panel.core.invocation import admin_commands
+from panel.core.status import Status, Verdict
+from panel.gui import settings
+from panel.gui.activity_view import ActivityView
+from panel.gui.backups_view import BackupsView, RestoreDialog
+from panel.gui.icons import status_icon
+from panel.gui.layers_view import LayersView
+from panel.gui.status_header import StatusHeader
+from panel.gui.status_refresher import StatusRefresher
+
+log = logging.getLogger("panel.gui")
+
+
+class Banner(QFrame):
+    """A strip across the window for a standing condition (demo, read-only), with an icon and words."""
+
+    def __init__(self, icon_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.backgroundRole().AlternateBase)
+        icon = QLabel(self)
+        icon.setPixmap(status_icon(icon_name).pixmap(28, 28))
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QHBoxLayout(self)
+        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.text, 1)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.text.setText(text)
+        self.text.setAccessibleName(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    deployment_changed = Signal(object)
+
+    def __init__(self, read_only: bool = False, demo_note: str | None = None, remember: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.remember = remember
+        self.setWindowTitle(self.tr("Appsmith Telemetry Panel"))
+        self.forced_read_only = read_only
+        self.read_only_reason: str | None = self.tr("opened with --read-only") if read_only else None
+        self.deployment: Deployment | None = None
+        self.status: Status | None = None
+        self.refresher = StatusRefresher(self)
+        self.refresher.refreshed.connect(self.show_status)
+        self.refresher.busy_changed.connect(self._busy_changed)
+        self._payloads_view = None
+
+        self.picker = QComboBox(self)
+        self.picker.setAccessibleName(self.tr("Deployment"))
+        self.picker.setMinimumContentsLength(40)
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.activated.connect(self._picked)
+        self.browse_button = QPushButton(self.tr("&Open folder…"), self)
+        self.browse_button.setAccessibleName(self.tr("Open a deployment folder"))
+        self.browse_button.clicked.connect(self.browse)
+        self.refresh_button = QPushButton(self.tr("&Refresh"), self)
+        self.refresh_button.setAccessibleName(self.tr("Refresh the status"))
+        self.refresh_button.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        picker_label = QLabel(self.tr("&Deployment:"), self)
+        picker_label.setBuddy(self.picker)
+        top.addWidget(picker_label)
+        top.addWidget(self.picker, 1)
+        top.addWidget(self.browse_button)
+        top.addWidget(self.refresh_button)
+
+        self.demo_banner = Banner("checking", self)
+        if demo_note:
+            self.demo_banner.show_text(demo_note)
+        self.lock_banner = Banner("lock", self)
+        self.header = StatusHeader(self)
+        self.disable_button = QPushButton(self.tr("Disable telemetry…"), self)
+        self.enable_button = QPushButton(self.tr("Enable telemetry…"), self)
+        self.restart_button = QPushButton(self.tr("Restart to apply…"), self)
+        for button, name in ((self.disable_button, "Disable telemetry"), (self.enable_button, "Enable telemetry"),
+                             (self.restart_button, "Recreate the containers to apply the file's value")):
+            button.setAccessibleName(self.tr(name))
+            button.hide()
+            self.header.actions.addWidget(button)
+        self.disable_button.clicked.connect(lambda: self.change_telemetry(False))
+        self.enable_button.clicked.connect(lambda: self.change_telemetry(True))
+        self.restart_button.clicked.connect(self.restart_to_apply)
+
+        self.layers = LayersView(self)
+        self.layers.fix_nginx_requested.connect(self.fix_nginx)
+        self.backups = BackupsView(self)
+        self.backups.restore_requested.connect(self.restore_backup)
+        self.activity = ActivityView(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Sections"))
+        self.tabs.addTab(self.layers, self.tr("&Status"))
+        self.payloads_placeholder = QWidget(self)
+        self.tabs.addTab(self.payloads_placeholder, self.tr("&What is sent"))
+        self.tabs.addTab(self.backups, self.tr("&Backups"))
+        self.tabs.addTab(self.activity, self.tr("&Activity"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.demo_banner)
+        layout.addWidget(self.lock_banner)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.checked_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.checked_label)
+        self._build_menus()
+        self._apply_read_only()
+        geometry = settings.window_geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(QSize(1120, 760))
+        self._fill_picker()
+
+    # ----- menus and picker
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        open_action = QAction(self.tr("&Open deployment folder…"), self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self.browse)
+        file_menu.addAction(open_action)
+        self.wizard_action = QAction(self.tr("First-run &wizard…"), self)
+        self.wizard_action.triggered.connect(self.run_wizard)
+        file_menu.addAction(self.wizard_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        refresh_action = QAction(self.tr("&Refresh"), self)
+        refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh_action.triggered.connect(self.refresh)
+        view_menu.addAction(refresh_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about_action = QAction(self.tr("&About Appsmith Telemetry Panel"), self)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    def _fill_picker(self) -> None:
+        current = self.deployment.folder if self.deployment else None
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        paths = ([current] if current else []) + [p for p in settings.recent_deployments() if p != current]
+        for path in paths:
+            self.picker.addItem(str(path), str(path))
+        if not paths:
+            self.picker.addItem(self.tr("No deployment chosen — open a folder"), "")
+        self.picker.setCurrentIndex(0)
+        self.picker.blockSignals(False)
+
+    def add_discovered(self, folders: list[Path]) -> None:
+        """Offer deployments found on this machine, once each, after the remembered ones."""
+        known = {self.picker.itemData(i) for i in range(self.picker.count())}
+        for folder in folders:
+            if str(folder) not in known:
+                self.picker.addItem(self.tr("{} (found running)").format(folder), str(folder))
+
+    def _picked(self, index: int) -> None:
+        data = self.picker.itemData(index)
+        if data and (self.deployment is None or str(self.deployment.folder) != data):
+            self.open_deployment(Path(data))
+
+    def browse(self) -> None:
+        start = str(self.deployment.folder) if self.deployment else str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the Appsmith deployment folder"), start)
+        if folder:
+            self.open_deployment(Path(folder))
+
+    # ----- deployment and status
+
+    def open_deployment(self, path: Path) -> bool:
+        try:
+            deployment = load_deployment(path)
+        except (NotADeploymentError, OSError) as error:
+            QMessageBox.warning(self, self.tr("Not an Appsmith deployment"), str(error))
+            self._fill_picker()
+            return False
+        self.set_deployment(deployment)
+        return True
+
+    def set_deployment(self, deployment: Deployment) -> None:
+        self.deployment = deployment
+        self.status = None
+        if self.remember:
+            settings.remember_deployment(deployment.folder)
+        self._fill_picker()
+        self.setWindowTitle(self.tr("{} — Appsmith Telemetry Panel").format(deployment.folder.name))
+        self.header.show_message(self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.")
+                                 .format(deployment.folder), None)
+        self.backups.set_env_file(deployment.env_file)
+        self.refresher.set_deployment(deployment)
+        self.refresher.refresh()
+        self.deployment_changed.emit(deployment)
+
+    def refresh(self) -> None:
+        if self.deployment is not None:
+            self.refresher.refresh()
+
+    def show_status(self, status: Status) -> None:
+        if self.deployment is None or status.deployment.folder != self.deployment.folder:
+            return
+        self.status = status
+        self.header.show_status(status)
+        self.layers.show_status(status)
+        self.backups.reload()
+        self.activity.reload()
+        if self._payloads_view is not None:
+            self._payloads_view.set_facts(self._facts())
+        self.checked_label.setText(self.tr("Last checked {}").format(datetime.now().strftime("%H:%M:%S")))
+        self._apply_read_only()
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.refresh_button.setEnabled(not busy)
+        self.statusBar().showMessage(self.tr("Checking…") if busy else "", 0)
+
+    def _apply_read_only(self) -> None:
+        status = self.status
+        reason = self.read_only_reason
+        if not self.forced_read_only and status is not None and status.file.exists and status.file.readable \
+                and not status.file.writable:
+            reason = self.tr("docker.env is not writable by this user")
+        elif not self.forced_read_only:
+            reason = None
+        read_only = reason is not None
+        if read_only and self.deployment is not None:
+            commands = "\n".join(admin_commands(self.deployment.folder))
+            self.lock_banner.show_text(self.tr("Read-only: {}. Nothing here can change the deployment. "
+                                               "An administrator can apply a change with:\n{}").format(reason, commands))
+        elif read_only:
+            self.lock_banner.show_text(self.tr("Read-only: {}.").format(reason))
+        else:
+            self.lock_banner.hide()
+        self.layers.set_read_only(read_only)
+        self.backups.set_read_only(read_only)
+        self.wizard_action.setVisible(not read_only)
+        has = status is not None
+        verdict = status.verdict if status else None
+        can_change = not read_only and has and status.file.exists
+        self.disable_button.setVisible(bool(can_change) and verdict != Verdict.DISABLED)
+        self.enable_button.setVisible(bool(can_change) and verdict != Verdict.ENABLED)
+        self.restart_button.setVisible(bool(can_change) and verdict == Verdict.PENDING_RESTART)
+
+    @property
+    def read_only(self) -> bool:
+        return self.lock_banner.isVisible() or self.forced_read_only
+
+    def _facts(self):  # type: ignore[no-untyped-def]
+        from panel.core.payloads import LocalFacts
+
+        status = self.status
+        container = status.container if status else None
+        server = status.running.server if status else None
+        return LocalFacts(edition=container.edition if container else None,
+                          version=server.version if server else None)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.payloads_placeholder and self._payloads_view is None:
+            from panel.gui.payloads_view import PayloadsView
+
+            view = PayloadsView(self.payloads_placeholder)
+            view.set_facts(self._facts())
+            QVBoxLayout(self.payloads_placeholder).addWidget(view)
+            self._payloads_view = view
+
+    # ----- changes (only through consent)
+
+    def change_telemetry(self, telemetry_on: bool) -> None:
+        if self.read_only or self.status is None:
+            return
+        from panel.gui.consent_dialog import ConsentDialog
+
+        ConsentDialog.ask(self, self.status, telemetry_on)
+        self.refresh()
+
+    def restart_to_apply(self) -> None:
+        if self.status is None or self.status.configured is None:
+            return
+        self.change_telemetry(bool(self.status.configured.telemetry_on))
+
+    def restore_backup(self, backup: Backup) -> None:
+        if self.read_only or self.deployment is None:
+            return
+        if not RestoreDialog.ask(self, self.deployment.env_file, backup):
+            return
+        from panel.core import audit
+        from panel.core.backups import restore_backup
+
+        try:
+            safety = restore_backup(self.deployment.env_file, backup)
+        except (OSError, RuntimeError) as error:
+            QMessageBox.critical(self, self.tr("Restore failed"), self.tr("Nothing was changed: {}").format(error))
+            return
+        audit.record("restore", self.deployment.env_file, None, backup.path.name, safety, "restored; restart to apply")
+        QMessageBox.information(self, self.tr("Restored"), self.tr(
+            "{} is back. What was there before is kept as {}. Use “Restart to apply” so Appsmith reads it.")
+            .format(backup.path.name, safety.name))
+        self.refresh()
+
+    def fix_nginx(self) -> None:
+        if self.read_only or self.deployment is None:
+            return
+        from panel.gui.nginx_dialog import NginxFixDialog
+
+        NginxFixDialog.ask(self, self.deployment)
+        self.refresh()
+
+    def run_wizard(self) -> None:
+        from panel.gui.wizard import FirstRunWizard
+
+        folder = FirstRunWizard.ask(self)
+        if folder is not None:
+            self.open_deployment(folder)
+
+    def show_about(self) -> None:
+        from panel.gui.about_dialog import AboutDialog
+
+        AboutDialog(self).exec()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings.save_window_geometry(self.saveGeometry())
+        super().closeEvent(event)
+
+    def first_refresh_later(self) -> None:
+        QTimer.singleShot(0, self.refresh)

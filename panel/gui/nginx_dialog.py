@@ -1,0 +1,65 @@
+"""Consent for the legacy nginx fix: the exact lines to add, then write with a backup."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+
+from panel.core import audit
+from panel.core.change import RefusedError
+from panel.core.deployment import Deployment
+from panel.core.nginx_fix import NginxFix, prepare_nginx_fix, write_nginx_fix
+
+
+class NginxFixDialog(QDialog):
+    def __init__(self, fix: NginxFix, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fix = fix
+        self.setWindowTitle(self.tr("Fix the nginx template"))
+        text = QLabel(self.tr(
+            "In the legacy layout the browser client learns the switch only through nginx. These lines are "
+            "added to {}; the file is backed up first. The nginx container must be recreated afterwards.")
+            .format(fix.path))
+        text.setWordWrap(True)
+        diff = QPlainTextEdit(self)
+        diff.setReadOnly(True)
+        diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        diff.setPlainText(fix.diff())
+        diff.setAccessibleName(self.tr("Lines to add"))
+        buttons = QDialogButtonBox(self)
+        write = buttons.addButton(self.tr("Add the lines"), QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        for button in (write, cancel):
+            button.setAutoDefault(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(diff, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 420)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, deployment: Deployment) -> bool:
+        try:
+            fix = prepare_nginx_fix(deployment)
+        except (RefusedError, OSError) as error:
+            QMessageBox.warning(parent, cls.tr_static("Cannot fix the template"), str(error))
+            return False
+        if not fix.changes_file:
+            return False
+        if cls(fix, parent).exec() != QDialog.DialogCode.Accepted:
+            return False
+        try:
+            backup = write_nginx_fix(fix)
+        except (RefusedError, OSError, RuntimeError) as error:
+            QMessageBox.critical(parent, cls.tr_static("Nothing was written"), str(error))
+            return False
+        audit.record("fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply")
+        return True
+
+    @staticmethod
+    def tr_static(text: str) -> str:
+        from PySide6.QtCore import QCoreApplication
+
+        return QCoreApplication.translate("NginxFixDialog", text)

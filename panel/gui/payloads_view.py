@@ -1,0 +1,568 @@
+"""The "What is sent" view: every event Appsmith may send, as JSON a person can read, with a note on each field.
+
+The view only shows the catalog (`panel.core.payloads`); what is true about an event lives there, so the desktop app,
+the first-run wizard and the CLI can never disagree. Values this deployment is known to send (its edition, version,
+instance id, the hash of an email the operator types) replace the examples, and are marked in words and by weight.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSplitter,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from panel.core.payloads import (
+    Catalog,
+    FilledPayload,
+    LocalFacts,
+    PayloadSample,
+    Source,
+    fill_sample,
+    load_catalog,
+    normalize_email,
+    sha256_hex,
+    to_json_text,
+)
+from panel.gui.json_highlighter import JsonHighlighter
+
+SAMPLE_ID_ROLE = Qt.ItemDataRole.UserRole
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class TreeColumn:
+    EVENT = 0
+    WHEN = 1
+    SWITCH = 2
+
+
+class FieldColumn:
+    PATH = 0
+    NOTE = 1
+    HASHED = 2
+    VALUE = 3
+
+
+_EMAIL_LOCALS = frozenset({"email_sha256", "email_plain"})
+
+
+def json_leaf_lines(payload: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    """First and last line (0-based) of each leaf in `to_json_text(payload)`, keyed by dotted path.
+
+    Follows `json.dumps(indent=2)`: a non-empty object opens on its key's line and closes on a line of its own;
+    any other value (a list included) starts on its key's line and takes as many lines as it prints in.
+    """
+    lines: dict[str, tuple[int, int]] = {}
+    line = 0  # the opening brace
+
+    def walk(node: Mapping[str, Any], prefix: str) -> None:
+        nonlocal line
+        for key, value in node.items():
+            line += 1
+            path = f"{prefix}{key}"
+            if isinstance(value, Mapping) and value:
+                walk(value, f"{path}.")
+                line += 1
+            else:
+                height = _json_height(value)
+                lines[path] = (line, line + height - 1)
+                line += height - 1
+
+    walk(payload, "")
+    return lines
+
+
+def how_often(when: str) -> str:
+    """The head of a catalog `when` sentence ("Every 6 hours"), short enough for a column; the rest goes in a tip."""
+    cut = len(when)
+    for separator in (", ", ": ", " (", "; "):
+        index = when.find(separator)
+        if 0 < index < cut:
+            cut = index
+    return when[:cut].rstrip(" .")
+
+
+def _json_height(value: Any) -> int:
+    return json.dumps(value, indent=2, ensure_ascii=False).count("\n") + 1
+
+
+def _wrapping_label(parent: QWidget, name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(name)
+    return label
+
+
+class PayloadsView(QWidget):
+    """The payload catalog grouped by sender; in full mode also the selected event's JSON, fields and email check.
+
+    `compact=True` keeps only the grouped list and what is sent regardless of the switch, for the first-run wizard.
+    """
+
+    selection_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, compact: bool = False, catalog: Catalog | None = None) -> None:
+        super().__init__(parent)
+        self._catalog = catalog if catalog is not None else load_catalog()
+        self._compact = compact
+        self._facts = LocalFacts()
+        self._current: PayloadSample | None = None
+        self._filled: FilledPayload | None = None
+        self._lines: dict[str, tuple[int, int]] = {}
+        self.setObjectName("payloadsView")
+        self.setAccessibleName(self.tr("What is sent"))
+
+        self.tree = self._build_tree()
+        self.always_sent = self._build_always_sent()
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        events_title = QLabel(self.tr("<b>What Appsmith sends</b>, grouped by the part that sends it"), left)
+        events_title.setBuddy(self.tree)
+        left_layout.addWidget(events_title)
+        left_layout.addWidget(self.tree, 3)
+        always_title = QLabel(self.tr("<b>Sent whatever the switch says</b>"), left)
+        always_title.setBuddy(self.always_sent)
+        left_layout.addWidget(always_title)
+        left_layout.addWidget(self.always_sent, 2)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if compact:
+            self.splitter: QSplitter | None = None
+            self.json_view: QPlainTextEdit | None = None
+            self.fields_table: QTableWidget | None = None
+            self.email_edit: QLineEdit | None = None
+            self.highlighter: JsonHighlighter | None = None
+            layout.addWidget(left)
+        else:
+            detail = self._build_detail()
+            self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+            self.splitter.setObjectName("payloadsSplitter")
+            self.splitter.setChildrenCollapsible(False)
+            self.splitter.addWidget(left)
+            self.splitter.addWidget(detail)
+            self.splitter.setStretchFactor(0, 2)
+            self.splitter.setStretchFactor(1, 3)
+            self.splitter.setSizes([490, 610])
+            layout.addWidget(self.splitter)
+            assert self.json_view is not None and self.fields_table is not None and self.email_edit is not None
+            QWidget.setTabOrder(self.tree, self.json_view)
+            QWidget.setTabOrder(self.json_view, self.fields_table)
+            QWidget.setTabOrder(self.fields_table, self.email_edit)
+            QWidget.setTabOrder(self.email_edit, self.always_sent)
+
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        self._select_first()
+
+    # --- public API ----------------------------------------------------------------------------------------------
+
+    @property
+    def compact(self) -> bool:
+        return self._compact
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    def facts(self) -> LocalFacts:
+        """What the view fills in: the facts the window passed plus the email typed here, if any."""
+        email = self.email_edit.text() if self.email_edit is not None else self._facts.email
+        return dataclasses.replace(self._facts, email=email or None)
+
+    def set_facts(self, facts: LocalFacts) -> None:
+        """This deployment's known values (edition, version, instance id); an email in them goes into the email box."""
+        self._facts = dataclasses.replace(facts, email=None)
+        if facts.email is not None and self.email_edit is not None:
+            self.email_edit.setText(facts.email)  # refreshes through textChanged
+        self._refresh_detail()
+
+    def current_sample_id(self) -> str | None:
+        return self._current.id if self._current is not None else None
+
+    def select_sample(self, sample_id: str) -> bool:
+        """Select an event by catalog id; False (and nothing changes) when the catalog has no such event."""
+        item = self._items_by_id().get(sample_id)
+        if item is None:
+            return False
+        self.tree.setCurrentItem(item)
+        return True
+
+    def filled_payload(self) -> FilledPayload | None:
+        """What the JSON pane shows now (None in compact mode or with an empty catalog)."""
+        return self._filled
+
+    # --- building ------------------------------------------------------------------------------------------------
+
+    def _build_tree(self) -> QTreeWidget:
+        tree = QTreeWidget(self)
+        tree.setObjectName("payloadsTree")
+        tree.setAccessibleName(self.tr("Events Appsmith sends, by sender"))
+        tree.setAccessibleDescription(self.tr(
+            "Each event with when it is sent and whether turning telemetry off stops it."))
+        tree.setColumnCount(3)
+        tree.setHeaderLabels([self.tr("Event"), self.tr("When"), self.tr("Telemetry off?")])
+        header_item = tree.headerItem()
+        header_item.setToolTip(TreeColumn.SWITCH, self.tr(
+            "Whether setting APPSMITH_DISABLE_TELEMETRY=true stops this event"))
+        tree.setRootIsDecorated(True)
+        tree.setUniformRowHeights(False)
+        tree.setWordWrap(True)
+        tree.setAlternatingRowColors(True)
+        tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TreeColumn.EVENT, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TreeColumn.WHEN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(TreeColumn.SWITCH, QHeaderView.ResizeMode.ResizeToContents)
+
+        stops_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
+        anyway_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        group_font = QFont(tree.font())
+        group_font.setBold(True)
+        for source in Source:
+            samples = self._catalog.by_source(source)
+            if not samples:
+                continue
+            group = QTreeWidgetItem(tree, [self._source_label(source)])
+            group.setData(TreeColumn.EVENT, SOURCE_ROLE, source.value)
+            group.setFont(TreeColumn.EVENT, group_font)
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            group.setFirstColumnSpanned(True)
+            for sample in samples:
+                item = QTreeWidgetItem(group)
+                item.setText(TreeColumn.EVENT, sample.event)
+                item.setData(TreeColumn.EVENT, SAMPLE_ID_ROLE, sample.id)
+                item.setText(TreeColumn.WHEN, how_often(sample.when))
+                item.setToolTip(TreeColumn.WHEN, sample.when)
+                item.setToolTip(TreeColumn.EVENT, self.tr("Sent by {sender}").format(sender=sample.sender))
+                if sample.stopped_by_switch:
+                    item.setText(TreeColumn.SWITCH, self.tr("Stops it"))
+                    item.setIcon(TreeColumn.SWITCH, stops_icon)
+                else:
+                    item.setText(TreeColumn.SWITCH, self.tr("Sent anyway"))
+                    item.setIcon(TreeColumn.SWITCH, anyway_icon)
+                item.setToolTip(TreeColumn.SWITCH, sample.switch_note)
+            group.setExpanded(True)
+        return tree
+
+    def _build_always_sent(self) -> QTextBrowser:
+        browser = QTextBrowser(self)
+        browser.setObjectName("alwaysSent")
+        browser.setAccessibleName(self.tr("Sent whatever the switch says"))
+        browser.setOpenLinks(False)
+        browser.setTabChangesFocus(True)
+        parts = [
+            "<p>" + html.escape(self.tr(
+                "Turning telemetry off does not make Appsmith silent. These still leave, or may, "
+                "whatever APPSMITH_DISABLE_TELEMETRY says:")) + "</p>"
+        ]
+        for entry in self._catalog.always_sent:
+            parts.append(
+                f"<p><b>{html.escape(entry.name)}</b><br>"
+                + html.escape(self.tr("Sent by: {sender}").format(sender=entry.sender)) + "<br>"
+                + html.escape(self.tr("When: {when}").format(when=entry.when)) + "<br>"
+                + html.escape(entry.note) + "</p>"
+            )
+        browser.setHtml("".join(parts))
+        return browser
+
+    def _build_detail(self) -> QWidget:
+        detail = QWidget(self)
+        self.title_label = QLabel(detail)
+        self.title_label.setObjectName("payloadTitle")
+        self.title_label.setAccessibleName(self.tr("Selected event"))
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        title_font = QFont(self.title_label.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
+        title_font.setBold(True)
+        self.title_label.setFont(title_font)
+        self.sender_label = _wrapping_label(detail, self.tr("Sent by"))
+        self.when_label = _wrapping_label(detail, self.tr("When it is sent"))
+        self.switch_label = _wrapping_label(detail, self.tr("What turning telemetry off does"))
+        self.origin_label = _wrapping_label(detail, self.tr("Where this sample comes from"))
+        for label, name in ((self.sender_label, "payloadSender"), (self.when_label, "payloadWhen"),
+                            (self.switch_label, "payloadSwitch"), (self.origin_label, "payloadOrigin")):
+            label.setObjectName(name)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(self.tr("Sent by:"), self.sender_label)
+        form.addRow(self.tr("When:"), self.when_label)
+        form.addRow(self.tr("Telemetry off:"), self.switch_label)
+        form.addRow(self.tr("This sample:"), self.origin_label)
+
+        json_view = QPlainTextEdit(detail)
+        json_view.setObjectName("payloadJson")
+        json_view.setAccessibleName(self.tr("The event as JSON"))
+        json_view.setReadOnly(True)
+        json_view.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        json_view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        json_view.setTabChangesFocus(True)
+        json_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        json_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.json_view = json_view
+        self.highlighter = JsonHighlighter(json_view.document(), json_view.palette())
+        self.values_legend = _wrapping_label(detail, self.tr("Which values are this deployment's own"))
+        self.values_legend.setObjectName("valuesLegend")
+
+        table = QTableWidget(0, 4, detail)
+        table.setObjectName("payloadFields")
+        table.setAccessibleName(self.tr("What each field means"))
+        table.setHorizontalHeaderLabels(
+            [self.tr("Field"), self.tr("What it is"), self.tr("Hashed"), self.tr("Value shown")])
+        table.horizontalHeaderItem(FieldColumn.VALUE).setToolTip(self.tr(
+            "\"this deployment\": the value this deployment sends, known locally; \"example\": a sample value"))
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setTabKeyNavigation(False)
+        table.setWordWrap(True)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(FieldColumn.PATH, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FieldColumn.NOTE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(FieldColumn.HASHED, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FieldColumn.VALUE, QHeaderView.ResizeMode.ResizeToContents)
+        table.currentCellChanged.connect(self._on_field_row_changed)
+        self.fields_table = table
+
+        payload_split = QSplitter(Qt.Orientation.Vertical, detail)
+        payload_split.setObjectName("payloadSplitter")
+        payload_split.setChildrenCollapsible(False)
+        json_box = QWidget(payload_split)
+        json_layout = QVBoxLayout(json_box)
+        json_layout.setContentsMargins(0, 0, 0, 0)
+        json_layout.addWidget(json_view, 1)
+        json_layout.addWidget(self.values_legend)
+        payload_split.addWidget(json_box)
+        payload_split.addWidget(table)
+        payload_split.setStretchFactor(0, 1)
+        payload_split.setStretchFactor(1, 1)
+
+        email_box = QFrame(detail)
+        email_box.setFrameShape(QFrame.Shape.StyledPanel)
+        email_prompt = QLabel(self.tr("Type an email to see what would leave for it:"), email_box)
+        email = QLineEdit(email_box)
+        email.setObjectName("emailInput")
+        email.setAccessibleName(self.tr("Email to check"))
+        email.setPlaceholderText(self.tr("e.g. you@example.com"))
+        email.setClearButtonEnabled(True)
+        email.textChanged.connect(self._on_email_changed)
+        email_prompt.setBuddy(email)
+        self.email_edit = email
+        self.hash_label = QLabel(email_box)
+        self.hash_label.setObjectName("emailHash")
+        self.hash_label.setAccessibleName(self.tr("SHA-256 of the email"))
+        self.hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hash_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.email_note = _wrapping_label(email_box, self.tr("What happens to the email"))
+        self.email_note.setObjectName("emailNote")
+        email_row = QHBoxLayout()
+        email_row.addWidget(email_prompt)
+        email_row.addWidget(email, 1)
+        email_layout = QVBoxLayout(email_box)
+        email_layout.addLayout(email_row)
+        email_layout.addWidget(self.hash_label)
+        email_layout.addWidget(self.email_note)
+
+        layout = QVBoxLayout(detail)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title_label)
+        layout.addLayout(form)
+        layout.addWidget(payload_split, 1)
+        layout.addWidget(email_box)
+        self._update_hash_label()
+        return detail
+
+    # --- behaviour -----------------------------------------------------------------------------------------------
+
+    def _source_label(self, source: Source) -> str:
+        labels = {
+            Source.INSTALLER: self.tr("Installer"),
+            Source.SERVER: self.tr("Appsmith server"),
+            Source.CLIENT: self.tr("Browser client"),
+        }
+        return labels.get(source, source.label)
+
+    def _origin_words(self, sample: PayloadSample) -> str:
+        words = {
+            "documented": self.tr("Appsmith's own example, from its documentation."),
+            "derived": self.tr("Built by this panel from a documented sample; Appsmith published none for this event."),
+            "reconstructed": self.tr("Reconstructed from Appsmith's source code; not a documented sample."),
+        }
+        detail = sample.sample_origin.split(":", 1)[1].strip()
+        return f"{words[sample.origin_kind]} {detail}"
+
+    def _items_by_id(self) -> dict[str, QTreeWidgetItem]:
+        items: dict[str, QTreeWidgetItem] = {}
+        for group_index in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(group_index)
+            for child_index in range(group.childCount()):
+                child = group.child(child_index)
+                items[str(child.data(TreeColumn.EVENT, SAMPLE_ID_ROLE))] = child
+        return items
+
+    def _select_first(self) -> None:
+        if self.tree.topLevelItemCount() and self.tree.topLevelItem(0).childCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0).child(0))
+
+    def _on_current_item_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        if current is None:
+            return
+        sample_id = current.data(TreeColumn.EVENT, SAMPLE_ID_ROLE)
+        if sample_id is None:
+            return  # a group heading: keep showing the last event
+        sample = self._catalog.get(str(sample_id))
+        if sample is None:
+            return
+        self._current = sample
+        self._show_header()
+        self._refresh_detail(scroll_to_top=True)
+        self.selection_changed.emit(sample.id)
+
+    def _on_email_changed(self, _text: str) -> None:
+        self._update_hash_label()
+        self._refresh_detail()
+
+    def _show_header(self) -> None:
+        sample = self._current
+        if self._compact or sample is None:
+            return
+        self.title_label.setText(sample.event)
+        self.sender_label.setText(sample.sender)
+        self.when_label.setText(sample.when)
+        verdict = self.tr("Stops it.") if sample.stopped_by_switch else self.tr("Sent anyway.")
+        self.switch_label.setText(f"<b>{html.escape(verdict)}</b> {html.escape(sample.switch_note)}")
+        self.origin_label.setText(self._origin_words(sample))
+
+    def _refresh_detail(self, scroll_to_top: bool = False) -> None:
+        sample = self._current
+        if self._compact or sample is None or self.json_view is None or self.fields_table is None:
+            return
+        filled = fill_sample(sample, self.facts())
+        self._filled = filled
+        self._lines = json_leaf_lines(filled.payload)
+        scroll = self.json_view.verticalScrollBar().value()
+        self.json_view.setPlainText(to_json_text(filled.payload))
+        marked: set[int] = set()
+        for path in filled.filled:
+            first, last = self._lines[path]
+            marked.update(range(first, last + 1))
+        assert self.highlighter is not None
+        self.highlighter.set_marked_lines(marked)
+        self.json_view.verticalScrollBar().setValue(0 if scroll_to_top else scroll)
+        self._fill_table(sample, filled)
+        self._update_legend(sample, filled)
+        self._update_email_note(sample)
+
+    def _fill_table(self, sample: PayloadSample, filled: FilledPayload) -> None:
+        table = self.fields_table
+        assert table is not None
+        current_row = table.currentRow()
+        with QSignalBlocker(table):
+            table.clearContents()
+            table.setRowCount(len(sample.fields))
+            bold = QFont(table.font())
+            bold.setBold(True)
+            for row, note in enumerate(sample.fields):
+                own = note.path in filled.filled
+                cells = {
+                    FieldColumn.PATH: note.path,
+                    FieldColumn.NOTE: note.note,
+                    FieldColumn.HASHED: self.tr("Yes") if note.hashed else self.tr("No"),
+                    FieldColumn.VALUE: self.tr("this deployment") if own else self.tr("example"),
+                }
+                for column, text in cells.items():
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(note.note if column == FieldColumn.NOTE else text)
+                    if own:
+                        item.setFont(bold)
+                    table.setItem(row, column, item)
+            if 0 <= current_row < table.rowCount():
+                table.setCurrentCell(current_row, table.currentColumn())
+        table.resizeRowsToContents()
+
+    def _update_legend(self, sample: PayloadSample, filled: FilledPayload) -> None:
+        if filled.filled:
+            text = self.tr(
+                "<b><u>Bold, underlined</u></b> values are this deployment's own ({count}); "
+                "every other value is an example.").format(count=len(filled.filled))
+        elif any(note.local for note in sample.fields):
+            text = self.tr("All values are examples: this deployment's own values for this event are not known yet.")
+        else:
+            text = self.tr("All values are examples.")
+        self.values_legend.setText(text)
+
+    def _update_hash_label(self) -> None:
+        if self.email_edit is None:
+            return
+        email = normalize_email(self.email_edit.text())
+        if email:
+            self.hash_label.setText(self.tr("SHA-256: {digest}").format(digest=sha256_hex(email)))
+            self.hash_label.setToolTip(self.tr("SHA-256 of \"{email}\", lowercased and trimmed as Appsmith stores it")
+                                       .format(email=email))
+        else:
+            self.hash_label.setText(self.tr("SHA-256: (no email typed)"))
+            self.hash_label.setToolTip("")
+
+    def _update_email_note(self, sample: PayloadSample) -> None:
+        locals_used = {note.local for note in sample.fields if note.local in _EMAIL_LOCALS}
+        general = self.tr(
+            "The hash is one-way: it cannot be turned back into the address. But the same email always gives the "
+            "same hash, so anyone who already knows an address can recognise it: pseudonymous, not anonymous.")
+        if "email_plain" in locals_used:
+            specific = self.tr("This event sends the email itself, in plain text, not hashed.")
+        elif "email_sha256" in locals_used:
+            specific = self.tr("This event sends the hash above in place of the username.")
+        else:
+            specific = self.tr("This event carries no email or username.")
+        self.email_note.setText(f"{specific} {general}")
+
+    def _on_field_row_changed(self, row: int, _column: int, _prev_row: int, _prev_column: int) -> None:
+        """Scroll the JSON to the field picked in the table, so the note and the value can be read together."""
+        if self.json_view is None or self._current is None or not 0 <= row < len(self._current.fields):
+            return
+        span = self._lines.get(self._current.fields[row].path)
+        if span is None:
+            return
+        block = self.json_view.document().findBlockByNumber(span[0])
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        self.json_view.setTextCursor(cursor)
+        self.json_view.ensureCursorVisible()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            if self.highlighter is not None and self.json_view is not None:
+                self.highlighter.set_palette(self.json_view.palette())
+        super().changeEvent(event)

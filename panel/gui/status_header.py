@@ -1,0 +1,81 @@
+"""The answer to "is my Appsmith sending telemetry?": a verdict in words and icon, why, and what to do."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from panel.core.status import Status, Verdict
+from panel.gui.icons import verdict_icon
+
+ICON_SIZE = 56
+
+
+def verdict_title(status: Status) -> str:
+    """The headline: the verdict, plus whether the running instance confirmed it."""
+    on_off = {True: "on", False: "off", None: ""}[status.effective_on]
+    titles = {
+        Verdict.ENABLED: "Telemetry is ON — Appsmith shares anonymous usage data",
+        Verdict.DISABLED: "Telemetry is OFF — Appsmith does not share usage data",
+        Verdict.PENDING_RESTART: "Restart pending — the running instance still uses the old value",
+        Verdict.OVERRIDDEN: f"Overridden by the compose file — telemetry is {on_off or 'set there'}",
+        Verdict.INVALID: "Invalid value — Appsmith cannot read the setting",
+        Verdict.UNKNOWN: "State unknown",
+    }
+    return titles[status.verdict]
+
+
+class StatusHeader(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("statusHeader")
+        self.icon = QLabel(self)
+        self.icon.setFixedSize(ICON_SIZE, ICON_SIZE)
+        self.title = QLabel(self)
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.verified = QLabel(self)
+        self.reason = QLabel(self)
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.advice = QLabel(self)
+        self.advice.setWordWrap(True)
+        self.actions = QHBoxLayout()
+        self.actions.addStretch(1)
+        for label, name in ((self.title, "Telemetry state"), (self.reason, "Why"), (self.advice, "What to do"),
+                            (self.verified, "Evidence")):
+            label.setAccessibleName(self.tr(name))
+
+        text = QVBoxLayout()
+        text.addWidget(self.title)
+        text.addWidget(self.verified)
+        text.addWidget(self.reason)
+        text.addWidget(self.advice)
+        text.addLayout(self.actions)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(text, 1)
+        self.show_message(self.tr("Checking…"), self.tr("Reading docker.env and asking docker."), None)
+
+    def show_message(self, title: str, reason: str, verdict: Verdict | None, advice: str = "") -> None:
+        self.icon.setPixmap(verdict_icon(verdict).pixmap(ICON_SIZE, ICON_SIZE))
+        self.title.setText(title)
+        self.reason.setText(reason)
+        self.advice.setText(advice)
+        self.advice.setVisible(bool(advice))
+        self.verified.setVisible(False)
+
+    def show_status(self, status: Status) -> None:
+        self.show_message(self.tr(verdict_title(status)), status.reason, status.verdict,
+                          self.tr("What to do: ") + status.advice)
+        if status.verified:
+            self.verified.setText(self.tr("✔ Confirmed by the running instance"))
+        else:
+            self.verified.setText(self.tr("Not confirmed by the running instance — this is what the configuration says"))
+        self.verified.setVisible(status.verdict not in (Verdict.UNKNOWN, Verdict.INVALID))

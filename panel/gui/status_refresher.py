@@ -1,0 +1,280 @@
+"""Keep a deployment's Status fresh without blocking the window.
+
+One refresh asks docker twice at most (`ps`, then `inspect` of this folder's containers, each in a QProcess), the
+instance once over HTTP (in a worker thread), reads the env file, and hands everything to the core's `assemble`.
+Refreshes are triggered by a timer, by the env file changing on disk, and on request; requests made while one runs
+are folded into exactly one more.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
+
+from panel.core import containers, docker, instance
+from panel.core.containers import ContainerState
+from panel.core.deployment import Deployment
+from panel.core.docker import CommandResult, DockerError
+from panel.core.instance import ServerReport
+from panel.core.status import RunningState, Status, assemble, nginx_check, read_file_state
+from panel.gui.docker_process import DockerProcess
+from panel.gui.worker import run_in_thread
+
+log = logging.getLogger("panel.gui.status")
+
+DEFAULT_INTERVAL = 15.0
+WATCH_DEBOUNCE_MS = 200
+
+
+class RunningQuery(QObject):
+    """One look at what runs: `docker ps` → `docker inspect` (only if this folder has containers) → HTTP probe.
+
+    Emits `done(RunningState)` exactly once, unless cancelled first. Docker failures become
+    `RunningState(docker_error=…)`.
+    """
+
+    done = Signal(object)
+
+    def __init__(self, deployment: Deployment, with_http: bool = True, parent: QObject | None = None,
+                 timeout: float = docker.QUERY_TIMEOUT) -> None:
+        super().__init__(parent)
+        self.deployment = deployment
+        self.with_http = with_http
+        self.timeout = timeout
+        self._process: DockerProcess | None = None
+        self._cancelled = False
+        self._done = False
+
+    def start(self) -> None:
+        self._run(containers.PS_ARGV, self._on_ps)
+
+    def cancel(self) -> None:
+        """Stop asking; `done` will not be emitted."""
+        self._cancelled = True
+        if self._process is not None:
+            self._process.cancel()
+
+    def _run(self, argv: tuple[str, ...], then: object) -> None:
+        process = DockerProcess(argv, timeout=self.timeout, parent=self)
+        self._process = process
+        process.finished.connect(then)
+        process.failed.connect(self._on_failed)
+        process.start()
+
+    def _release_process(self) -> None:
+        if self._process is not None:
+            self._process.deleteLater()
+            self._process = None
+
+    @Slot(object)
+    def _on_failed(self, error: DockerError) -> None:
+        self._release_process()
+        self._finish(RunningState(docker_error=error))
+
+    @Slot(object)
+    def _on_ps(self, result: CommandResult) -> None:
+        self._release_process()
+        if self._cancelled:
+            return
+        try:
+            found = containers.parse_ps(result)
+        except DockerError as error:
+            self._finish(RunningState(docker_error=error))
+            return
+        deployment = self.deployment
+        ids = containers.ids_for(found, deployment.folder,
+                                 deployment.services_to_recreate + (deployment.server_service,))
+        if not ids:
+            self._finish(RunningState())
+            return
+        self._run(containers.inspect_argv(ids), self._on_inspect)
+
+    @Slot(object)
+    def _on_inspect(self, result: CommandResult) -> None:
+        self._release_process()
+        if self._cancelled:
+            return
+        try:
+            found = tuple(containers.parse_inspect(result))
+        except DockerError as error:
+            self._finish(RunningState(docker_error=error))
+            return
+        self._probe(found)
+
+    def _probe(self, found: tuple[ContainerState, ...]) -> None:
+        running = RunningState(found)
+        web = running.web_container(self.deployment)
+        if not self.with_http or web is None or not web.running or web.http_port is None:
+            self._finish(running)
+            return
+
+        def probed(report: ServerReport) -> None:
+            self._finish(RunningState(found, report))
+
+        def not_probed(error: BaseException) -> None:
+            log.warning("probing port %s failed: %r", web.http_port, error)
+            self._finish(running)
+
+        run_in_thread(instance.probe, web.http_port, parent=self, on_done=probed, on_error=not_probed)
+
+    def _finish(self, running: RunningState) -> None:
+        if self._cancelled or self._done:
+            return
+        self._done = True
+        self.done.emit(running)
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    """What identifies one version of the file: an atomic replace changes the inode, an edit the size/mtime."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode
+
+
+class StatusRefresher(QObject):
+    """The Status of one deployment, refreshed on a timer, when docker.env changes on disk, and on request."""
+
+    refreshed = Signal(object)
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, interval: float = DEFAULT_INTERVAL,
+                 with_http: bool = True) -> None:
+        super().__init__(parent)
+        self.with_http = with_http
+        self._deployment: Deployment | None = None
+        self._last: Status | None = None
+        self._query: RunningQuery | None = None
+        self._again = False
+        self._interval = interval
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.refresh)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(WATCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._on_file_settled)
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._on_path_changed)
+        self._watcher.directoryChanged.connect(self._on_path_changed)
+        self._seen: tuple[int, int, int, int] | None = None
+
+    # -- public -------------------------------------------------------------------------------------------------
+
+    @property
+    def deployment(self) -> Deployment | None:
+        return self._deployment
+
+    @property
+    def last_status(self) -> Status | None:
+        return self._last
+
+    @property
+    def busy(self) -> bool:
+        return self._query is not None
+
+    @property
+    def interval(self) -> float:
+        return self._interval
+
+    def set_interval(self, seconds: float) -> None:
+        """Seconds between the end of one refresh and the start of the next."""
+        self._interval = seconds
+        if self._timer.isActive():
+            self._timer.start(self._interval_ms())
+
+    def set_deployment(self, deployment: Deployment | None) -> None:
+        """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped."""
+        if self._query is not None:
+            self._query.cancel()
+            self._query.deleteLater()
+            self._query = None
+            self.busy_changed.emit(False)
+        self._again = False
+        self._timer.stop()
+        self._debounce.stop()
+        self._last = None
+        self._deployment = deployment
+        self._watch()
+        if deployment is not None:
+            self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Refresh now; if one is running, exactly one more follows it."""
+        if self._deployment is None:
+            return
+        if self._query is not None:
+            self._again = True
+            return
+        self._timer.stop()
+        query = RunningQuery(self._deployment, self.with_http, parent=self)
+        self._query = query
+        query.done.connect(self._on_running)
+        self.busy_changed.emit(True)
+        query.start()
+
+    # -- a refresh ----------------------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_running(self, running: RunningState) -> None:
+        query, self._query = self._query, None
+        if query is not None:
+            query.deleteLater()
+        deployment = self._deployment
+        if deployment is None:
+            return
+        self._seen = _signature(deployment.env_file)
+        status = assemble(deployment, read_file_state(deployment.env_file), running, nginx_check(deployment))
+        self._last = status
+        self.busy_changed.emit(False)
+        self.refreshed.emit(status)
+        if self._query is not None:
+            return  # a slot connected to `refreshed` has already asked again
+        if self._again:
+            self._again = False
+            self.refresh()
+        elif self._deployment is not None:
+            self._timer.start(self._interval_ms())
+
+    def _interval_ms(self) -> int:
+        return max(0, int(self._interval * 1000))
+
+    # -- watching docker.env ------------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        watched = self._watcher.files() + self._watcher.directories()
+        if watched:
+            self._watcher.removePaths(watched)
+        self._seen = None
+        if self._deployment is None:
+            return
+        self._add_watches()
+
+    def _add_watches(self) -> None:
+        assert self._deployment is not None
+        env_file = self._deployment.env_file
+        wanted = [path for path in (env_file, env_file.parent, self._deployment.folder) if path.exists()]
+        present = set(self._watcher.files() + self._watcher.directories())
+        missing = [str(path) for path in wanted if str(path) not in present]
+        if missing:
+            self._watcher.addPaths(missing)
+
+    @Slot(str)
+    def _on_path_changed(self, _path: str) -> None:
+        if self._deployment is None:
+            return
+        # An atomic replace drops the watch on the old inode: watch the new file (and a folder created since).
+        self._add_watches()
+        self._debounce.start()
+
+    @Slot()
+    def _on_file_settled(self) -> None:
+        if self._deployment is None:
+            return
+        if _signature(self._deployment.env_file) != self._seen:
+            self.refresh()

@@ -182,8 +182,8 @@ def health_progress(deployment: Deployment, running: RunningState) -> HealthProg
     container = running.server_container(deployment)
     if container is None:
         return HealthProgress(False, None, "no container yet")
-    if not container.running and not container.restarting:
-        return HealthProgress(False, f"the container {container.name} is {container.describe()}", "")
+    if container.restarting or not container.running:
+        return HealthProgress(False, f"the container {container.name} exited: {container.describe()}", "")
     web = running.web_container(deployment)
     if web is not None and web.http_port is None:
         where = f" (published only on {web.http_binding})" if web.http_binding else ""

@@ -95,6 +95,8 @@ class ContainerState:
         return self.id[:12]
 
     def describe(self) -> str:
+        if self.restarting:
+            return f"crashing and restarting in a loop (last exit code {self.exit_code})"
         if self.running:
             since = f" since {self.started_at:%Y-%m-%d %H:%M:%S} UTC" if self.started_at else ""
             return f"running{since}"

@@ -40,7 +40,7 @@ def classify(raw: str | None) -> SwitchState:
     """Classify a value of APPSMITH_DISABLE_TELEMETRY exactly as Appsmith's server binds it."""
     if raw is None:
         return SwitchState.UNSET
-    value = raw.strip().lower()
+    value = raw.strip("".join(map(chr, range(0x21)))).lower()  # Java's String.trim(): only chars <= U+0020
     if value in _SPRING_TRUE:
         return SwitchState.DISABLED
     if value in _SPRING_FALSE:

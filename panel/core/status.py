@@ -284,7 +284,7 @@ def assemble(deployment: Deployment, file: FileState, running: RunningState, ngi
                           "Recreate the containers to apply it (Apply and restart).", "running instance")
         return status(verdict, running_on, True, f"docker.env says telemetry {_on_off(configured_on)}{default_note}, "
                       f"and the running instance confirms it ({evidence}).", "Nothing to do.")
-    if container is not None and container.running:
+    if container is not None and container.running and not container.restarting:
         started = container.started_at
         if started is not None and file.modified is not None and file.modified > started:
             return status(Verdict.PENDING_RESTART, None, False,

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QProcess, QTimer, Signal, Slot
 
 from panel.core.apply import TERMINATE_GRACE
 from panel.core.docker import CommandResult, DockerError, DockerProblem, missing_docker_error
+from panel.gui import worker  # noqa: F401 - installs the PySide6 emit workaround before the first emit
 
 log = logging.getLogger("panel.gui.docker")
 
@@ -42,11 +43,25 @@ def _signal_group(pgid: int, sig: signal.Signals) -> bool:
 
 
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
+    """True while a process of the group still runs; zombies waiting for a reaper do not count."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 def _kill_group_on_destroy(pgid: int, *_: object) -> None:
@@ -124,7 +139,8 @@ class DockerProcess(QObject):
         process.setUnixProcessParameters(QProcess.UnixProcessFlag.CreateNewSession
                                          | QProcess.UnixProcessFlag.IgnoreSigPipe)
         process.readyReadStandardOutput.connect(self._read_stdout)
-        process.readyReadStandardError.connect(self._read_stderr)
+        if not self.merge_output:
+            process.readyReadStandardError.connect(self._read_stderr)
         process.errorOccurred.connect(self._on_error)
         process.finished.connect(self._on_finished)
         process.started.connect(self._on_started)
@@ -164,6 +180,8 @@ class DockerProcess(QObject):
     @Slot()
     def _read_stderr(self) -> None:
         assert self._process is not None
+        if self.merge_output:
+            return
         self._take(QProcess.ProcessChannel.StandardError, self._process.readAllStandardError().data())
 
     def _take(self, channel: QProcess.ProcessChannel, data: bytes) -> None:

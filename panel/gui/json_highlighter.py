@@ -10,7 +10,15 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
 
 
 class Token(Enum):
@@ -101,12 +109,13 @@ class JsonHighlighter(QSyntaxHighlighter):
             fmt.setForeground(QColor(colors.of(token)))
             self._formats[token] = fmt
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
+    def highlightBlock(self, text: str) -> None:
         marked = self.currentBlock().blockNumber() in self._marked
         if marked:
             whole = QTextCharFormat()
             _mark(whole)
-            self.setFormat(0, len(text), whole)
+            indent = len(text) - len(text.lstrip())
+            self.setFormat(indent, len(text) - indent, whole)
         for match in _TOKENS.finditer(text):
             if match.group("string") is not None:
                 token = Token.KEY if match.group("colon") else Token.STRING

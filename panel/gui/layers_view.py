@@ -59,8 +59,8 @@ class LayersView(QWidget):
             row.addWidget(layer, 1, )
             layer.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.order_note = _label(self.tr(
-            "A compose override wins over docker.env. A change reaches the running instance only when its "
-            "container is removed and created again (docker compose restart does not re-read docker.env)."))
+            "A compose override wins over docker.env. Appsmith reads docker.env when its container starts; the "
+            "panel applies a change the way Appsmith documents it: remove the container and create it again."))
         self.order_note.setAccessibleName(self.tr("Which layer wins"))
         self.warnings = _label()
         self.warnings.setAccessibleName(self.tr("Warnings"))

@@ -13,7 +13,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont, QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,8 +33,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
@@ -117,6 +129,26 @@ def _wrapping_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
+class _WrappingDelegate(QStyledItemDelegate):
+    """Lets a tree column wrap its text onto more lines instead of eliding it.
+
+    QTreeView asks for row heights with an option rect of no height, and the styles only wrap within a valid rect,
+    so `setWordWrap(True)` alone never makes a row taller; this hands the style the column's real width.
+    """
+
+    def __init__(self, view: QTreeWidget) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.rect.setWidth(self._view.header().sectionSize(index.column()))
+        opt.rect.setHeight(1 << 16)
+        opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        return self._view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self._view)
+
+
 class PayloadsView(QWidget):
     """The payload catalog grouped by sender; in full mode also the selected event's JSON, fields and email check.
 
@@ -136,6 +168,7 @@ class PayloadsView(QWidget):
         self.setObjectName("payloadsView")
         self.setAccessibleName(self.tr("What is sent"))
 
+        self._items: dict[str, QTreeWidgetItem] = {}
         self.tree = self._build_tree()
         self.always_sent = self._build_always_sent()
 
@@ -145,11 +178,11 @@ class PayloadsView(QWidget):
         events_title = QLabel(self.tr("<b>What Appsmith sends</b>, grouped by the part that sends it"), left)
         events_title.setBuddy(self.tree)
         left_layout.addWidget(events_title)
-        left_layout.addWidget(self.tree, 3)
+        left_layout.addWidget(self.tree)
         always_title = QLabel(self.tr("<b>Sent whatever the switch says</b>"), left)
         always_title.setBuddy(self.always_sent)
         left_layout.addWidget(always_title)
-        left_layout.addWidget(self.always_sent, 2)
+        left_layout.addWidget(self.always_sent, 1)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -207,7 +240,7 @@ class PayloadsView(QWidget):
 
     def select_sample(self, sample_id: str) -> bool:
         """Select an event by catalog id; False (and nothing changes) when the catalog has no such event."""
-        item = self._items_by_id().get(sample_id)
+        item = self._items.get(sample_id)
         if item is None:
             return False
         self.tree.setCurrentItem(item)
@@ -230,6 +263,9 @@ class PayloadsView(QWidget):
         header_item = tree.headerItem()
         header_item.setToolTip(TreeColumn.SWITCH, self.tr(
             "Whether setting APPSMITH_DISABLE_TELEMETRY=true stops this event"))
+        # As tall as its rows, so the space left goes to what is sent regardless of the switch.
+        tree.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        tree.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         tree.setRootIsDecorated(True)
         tree.setUniformRowHeights(False)
         tree.setWordWrap(True)
@@ -241,6 +277,8 @@ class PayloadsView(QWidget):
         header.setSectionResizeMode(TreeColumn.EVENT, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TreeColumn.WHEN, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(TreeColumn.SWITCH, QHeaderView.ResizeMode.ResizeToContents)
+        tree.setItemDelegateForColumn(TreeColumn.WHEN, _WrappingDelegate(tree))
+        header.sectionResized.connect(lambda *_: tree.doItemsLayout())
 
         stops_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
         anyway_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -259,6 +297,7 @@ class PayloadsView(QWidget):
                 item = QTreeWidgetItem(group)
                 item.setText(TreeColumn.EVENT, sample.event)
                 item.setData(TreeColumn.EVENT, SAMPLE_ID_ROLE, sample.id)
+                self._items[sample.id] = item
                 item.setText(TreeColumn.WHEN, how_often(sample.when))
                 item.setToolTip(TreeColumn.WHEN, sample.when)
                 item.setToolTip(TreeColumn.EVENT, self.tr("Sent by {sender}").format(sender=sample.sender))
@@ -278,6 +317,7 @@ class PayloadsView(QWidget):
         browser.setAccessibleName(self.tr("Sent whatever the switch says"))
         browser.setOpenLinks(False)
         browser.setTabChangesFocus(True)
+        browser.setMinimumHeight(120)
         parts = [
             "<p>" + html.escape(self.tr(
                 "Turning telemetry off does not make Appsmith silent. These still leave, or may, "
@@ -330,16 +370,24 @@ class PayloadsView(QWidget):
         json_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.json_view = json_view
         self.highlighter = JsonHighlighter(json_view.document(), json_view.palette())
+        json_view.installEventFilter(self)
         self.values_legend = _wrapping_label(detail, self.tr("Which values are this deployment's own"))
         self.values_legend.setObjectName("valuesLegend")
 
         table = QTableWidget(0, 4, detail)
         table.setObjectName("payloadFields")
         table.setAccessibleName(self.tr("What each field means"))
-        table.setHorizontalHeaderLabels(
-            [self.tr("Field"), self.tr("What it is"), self.tr("Hashed"), self.tr("Value shown")])
-        table.horizontalHeaderItem(FieldColumn.VALUE).setToolTip(self.tr(
-            "\"this deployment\": the value this deployment sends, known locally; \"example\": a sample value"))
+        headings = {
+            FieldColumn.PATH: (self.tr("Field"), self.tr("Where the value sits in the JSON")),
+            FieldColumn.NOTE: (self.tr("What it is"), ""),
+            FieldColumn.HASHED: (self.tr("Hashed"), self.tr("Whether the value leaves as a SHA-256 digest")),
+            FieldColumn.VALUE: (self.tr("Value shown"), self.tr(
+                "\"this deployment\": the value this deployment sends, known locally; \"example\": a sample value")),
+        }
+        for column, (heading, tip) in headings.items():
+            heading_item = QTableWidgetItem(heading)
+            heading_item.setToolTip(tip)
+            table.setHorizontalHeaderItem(column, heading_item)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -415,26 +463,18 @@ class PayloadsView(QWidget):
         return labels.get(source, source.label)
 
     def _origin_words(self, sample: PayloadSample) -> str:
+        """The catalog's origin, led by a plain verdict on whose sample it is (rich text)."""
         words = {
-            "documented": self.tr("Appsmith's own example, from its documentation."),
-            "derived": self.tr("Built by this panel from a documented sample; Appsmith published none for this event."),
-            "reconstructed": self.tr("Reconstructed from Appsmith's source code; not a documented sample."),
+            "documented": self.tr("<b>Documented</b>: Appsmith's own sample."),
+            "derived": self.tr("<b>Derived</b>: made for this panel, not published by Appsmith."),
+            "reconstructed": self.tr("<b>Reconstructed</b>: made for this panel, not published by Appsmith."),
         }
         detail = sample.sample_origin.split(":", 1)[1].strip()
-        return f"{words[sample.origin_kind]} {detail}"
-
-    def _items_by_id(self) -> dict[str, QTreeWidgetItem]:
-        items: dict[str, QTreeWidgetItem] = {}
-        for group_index in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(group_index)
-            for child_index in range(group.childCount()):
-                child = group.child(child_index)
-                items[str(child.data(TreeColumn.EVENT, SAMPLE_ID_ROLE))] = child
-        return items
+        return f"{words[sample.origin_kind]} {html.escape(detail[:1].upper() + detail[1:])}"
 
     def _select_first(self) -> None:
-        if self.tree.topLevelItemCount() and self.tree.topLevelItem(0).childCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0).child(0))
+        if self._items:
+            self.tree.setCurrentItem(next(iter(self._items.values())))
 
     def _on_current_item_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         if current is None:
@@ -517,6 +557,8 @@ class PayloadsView(QWidget):
             text = self.tr(
                 "<b><u>Bold, underlined</u></b> values are this deployment's own ({count}); "
                 "every other value is an example.").format(count=len(filled.filled))
+        elif any(note.local in _EMAIL_LOCALS for note in sample.fields):
+            text = self.tr("All values are examples. Type an email below to see the value that would leave for it.")
         elif any(note.local for note in sample.fields):
             text = self.tr("All values are examples: this deployment's own values for this event are not known yet.")
         else:
@@ -536,16 +578,24 @@ class PayloadsView(QWidget):
             self.hash_label.setToolTip("")
 
     def _update_email_note(self, sample: PayloadSample) -> None:
-        locals_used = {note.local for note in sample.fields if note.local in _EMAIL_LOCALS}
+        def paths(local: str) -> str:
+            return ", ".join(note.path for note in sample.fields if note.local == local)
+
         general = self.tr(
             "The hash is one-way: it cannot be turned back into the address. But the same email always gives the "
             "same hash, so anyone who already knows an address can recognise it: pseudonymous, not anonymous.")
-        if "email_plain" in locals_used:
-            specific = self.tr("This event sends the email itself, in plain text, not hashed.")
-        elif "email_sha256" in locals_used:
-            specific = self.tr("This event sends the hash above in place of the username.")
+        if paths("email_plain"):
+            specific = self.tr("This event sends the email itself, in plain text, not hashed ({paths}).").format(
+                paths=paths("email_plain"))
+        elif paths("email_sha256"):
+            specific = self.tr("This event sends the SHA-256 of the user's email in place of it ({paths}).").format(
+                paths=paths("email_sha256"))
         else:
-            specific = self.tr("This event carries no email or username.")
+            specific = self.tr("This event carries neither the email nor its hash.")
+            others = [note.path for note in sample.fields if note.hashed]
+            if others:
+                specific += " " + self.tr("Its hashed fields ({paths}) hash other values.").format(
+                    paths=", ".join(others))
         self.email_note.setText(f"{specific} {general}")
 
     def _on_field_row_changed(self, row: int, _column: int, _prev_row: int, _prev_column: int) -> None:
@@ -561,8 +611,8 @@ class PayloadsView(QWidget):
         self.json_view.setTextCursor(cursor)
         self.json_view.ensureCursorVisible()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            if self.highlighter is not None and self.json_view is not None:
-                self.highlighter.set_palette(self.json_view.palette())
-        super().changeEvent(event)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Recolour the JSON when its widget's palette changes (a theme switch), once the new palette is in place."""
+        if watched is self.json_view and event.type() == QEvent.Type.PaletteChange and self.highlighter is not None:
+            self.highlighter.set_palette(self.json_view.palette())
+        return super().eventFilter(watched, event)

@@ -1,0 +1,148 @@
+"""The demo: a bundled sample deployment run by a simulated docker, so the panel can be tried without Docker.
+
+`start_demo` copies `resources/demo` into a fresh temporary folder, puts the simulated `docker` and
+`docker-compose` first on PATH (for subprocess and QProcess alike) and starts the sample instance once.
+`DemoSession.close()` stops every simulated process and removes the folder.
+
+The simulator modules are imported lazily: `python -m panel.demo.simulated_docker` imports this package first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("panel.demo")
+
+ROOT_PREFIX = "appsmith-panel-demo-"
+DEMO_FOLDER_NAME = "appsmith-demo"
+MARKER = ".appsmith-panel-demo"
+"""A file in the demo's root folder: `is_demo_path` trusts a folder only when it carries it."""
+
+STATE_ENV = "SIMULATED_DOCKER_STATE"
+FAULTS_ENV = "SIMULATED_DOCKER_FAULTS"
+FIRST_UP_TIMEOUT = 60.0
+
+# Faults meant for the user's own restart, not for the demo's first start: without them removed the demo
+# would open with nothing running (or hang).
+_NOT_FOR_FIRST_START = ("up-fails", "up-hangs", "stream", "stream-delay", "compose-rejects", "crash-on-start")
+
+
+@dataclass
+class DemoSession:
+    folder: Path
+    """The sample deployment folder (holds docker-compose.yml): open this one."""
+    bin_dir: Path
+    state_dir: Path
+    root: Path
+    """The temporary folder that holds all of the above; removed by `close()`."""
+    _saved_env: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        """Stop every simulated process, put the environment back and remove the temporary folder."""
+        if self._closed:
+            return
+        self._closed = True
+        from panel.demo.simulated_docker import stop_all
+
+        try:
+            stop_all(self.state_dir)
+        finally:
+            for key, value in self._saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> DemoSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def copy_demo_deployment(target: Path) -> Path:
+    """Copy the bundled sample deployment to `target` (read_bytes: the resources may sit in a zip)."""
+    from panel.resources_path import resource_root
+
+    def copy(node: object, destination: Path) -> None:
+        destination.mkdir(parents=True, exist_ok=True)
+        for child in node.iterdir():  # type: ignore[attr-defined]
+            if child.is_dir():
+                copy(child, destination / child.name)
+            elif child.is_file():
+                (destination / child.name).write_bytes(child.read_bytes())
+
+    copy(resource_root() / "demo", target)
+    return target
+
+
+def _first_start_faults(faults: str) -> str:
+    kept = [item.strip() for item in faults.split(",")
+            if item.strip() and item.strip().partition("=")[0] not in _NOT_FOR_FIRST_START]
+    return ",".join(kept)
+
+
+def start_demo(boot_delay: float = 2.0, faults: str = "") -> DemoSession:
+    """Set up the demo and start its instance once (not waiting for it to be healthy: the panel shows that).
+
+    `faults` are the simulated docker's (see panel/demo/simulated_docker.py); they stay in effect for every
+    docker call of this process until `close()`. `boot_delay` is how long the instance answers 503 after a start.
+    """
+    from panel.demo.simulated_docker import install_wrappers, parse_faults
+
+    root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
+    (root / MARKER).write_text("Appsmith Telemetry Panel demo; removed when the demo closes.\n", encoding="utf-8")
+    folder = copy_demo_deployment(root / DEMO_FOLDER_NAME)
+    bin_dir = root / "bin"
+    state_dir = root / "state"
+    state_dir.mkdir()
+    all_faults = faults.strip(", ")
+    if "boot-delay" not in parse_faults(all_faults):
+        all_faults = ",".join(filter(None, [all_faults, f"boot-delay={boot_delay:g}"]))
+    session = DemoSession(folder, bin_dir, state_dir, root)
+    session._saved_env = {key: os.environ.get(key) for key in ("PATH", STATE_ENV, FAULTS_ENV)}
+    try:
+        os.environ[STATE_ENV] = str(state_dir)
+        os.environ[FAULTS_ENV] = all_faults
+        install_wrappers(bin_dir)
+        os.environ["PATH"] = os.pathsep.join(filter(None, [str(bin_dir), session._saved_env["PATH"]]))
+        _first_start(session, all_faults)
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
+def _first_start(session: DemoSession, faults: str) -> None:
+    no_v2 = "no-compose-v2" in faults
+    argv = [str(session.bin_dir / ("docker-compose" if no_v2 else "docker"))] + ([] if no_v2 else ["compose"])
+    argv += ["-f", "docker-compose.yml", "up", "-d"]
+    env = dict(os.environ, **{FAULTS_ENV: _first_start_faults(faults)})
+    try:
+        completed = subprocess.run(argv, cwd=session.folder, env=env, capture_output=True, text=True,
+                                   timeout=FIRST_UP_TIMEOUT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("the demo's first start failed: %s", error)
+        return
+    if completed.returncode != 0:
+        log.warning("the demo's first start failed (exit %s): %s", completed.returncode, completed.stderr.strip())
+
+
+def is_demo_path(path: Path | str) -> bool:
+    """True for a path inside a folder `start_demo` made (so the UI can label it and skip remembering it)."""
+    try:
+        candidate = Path(path).expanduser().absolute()
+    except (OSError, RuntimeError):
+        return False
+    for folder in (candidate, *candidate.parents):
+        if folder.name.startswith(ROOT_PREFIX) and (folder / MARKER).is_file():
+            return True
+    return False

@@ -1,0 +1,132 @@
+"""Shared fixtures for the GUI tests: the simulated demo deployment, process-group checks, an isolated audit log.
+
+Every fixture here is named for what it gives; the demo's docker is a real program on PATH (panel/demo).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from panel.core.deployment import Deployment, load_deployment
+
+DEMO_SECRETS = (
+    "demo-not-a-secret-mail-password",
+    "demo-not-a-secret-db-password",
+    "demo-not-a-secret-encryption-password",
+    "demo-not-a-secret-encryption-salt",
+    "demo-not-a-secret-supervisor-password",
+)
+"""Secret values in the bundled demo docker.env: none may ever reach a widget."""
+
+
+@pytest.fixture(autouse=True)
+def gui_isolated_audit_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Audit entries written by GUI tests go to a temporary XDG state folder, never the user's."""
+    state = tmp_path_factory.mktemp("xdg-state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
+
+
+class DemoFixture:
+    """A running demo deployment; faults can be changed between calls (the simulator reads them per call)."""
+
+    def __init__(self, boot_delay: float, faults: str) -> None:
+        from panel.demo import start_demo
+
+        self.session = start_demo(boot_delay=boot_delay, faults=faults)
+        self.deployment: Deployment = load_deployment(self.session.folder)
+
+    @property
+    def env_file(self) -> Path:
+        return self.deployment.env_file
+
+    @property
+    def state_dir(self) -> Path:
+        return self.session.state_dir
+
+    def set_faults(self, faults: str) -> None:
+        """Faults for every docker call from now on; `close()` puts the environment back."""
+        from panel.demo import FAULTS_ENV
+
+        os.environ[FAULTS_ENV] = faults
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every simulated docker call so far: {"argv", "cwd", "pid", "pgid", "time"}, oldest first."""
+        from panel.demo.simulated_docker import read_calls
+
+        return read_calls(self.state_dir)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+@pytest.fixture
+def demo_deployment_factory() -> Iterator[Callable[..., DemoFixture]]:
+    """Start demos with `factory(boot_delay=0.3, faults="")`; all are closed at the end of the test."""
+    started: list[DemoFixture] = []
+
+    def factory(boot_delay: float = 0.3, faults: str = "") -> DemoFixture:
+        demo = DemoFixture(boot_delay, faults)
+        started.append(demo)
+        return demo
+
+    yield factory
+    for demo in reversed(started):
+        demo.close()
+
+
+@pytest.fixture
+def demo_deployment(demo_deployment_factory: Callable[..., DemoFixture]) -> DemoFixture:
+    """The bundled demo deployment, started with a short boot delay and no faults."""
+    return demo_deployment_factory()
+
+
+def live_processes_in_group(pgid: int) -> list[int]:
+    """Pids of processes in the group that still run (zombies waiting for a reaper are not counted)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def all_widget_text(widget: object) -> str:
+    """Every piece of text a user could see or a screen reader could read in `widget` and its children."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QGroupBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+        QTreeWidget,
+        QWidget,
+    )
+
+    assert isinstance(widget, QWidget)
+    parts = [widget.windowTitle()]
+    for child in [widget, *widget.findChildren(QWidget)]:
+        parts += [child.toolTip(), child.accessibleName(), child.accessibleDescription()]
+        if isinstance(child, (QLabel, QAbstractButton, QLineEdit)):
+            parts.append(child.text())
+        elif isinstance(child, QGroupBox):
+            parts.append(child.title())
+        elif isinstance(child, (QPlainTextEdit, QTextEdit)):
+            parts.append(child.toPlainText())
+        elif isinstance(child, QTreeWidget):
+            for index in range(child.topLevelItemCount()):
+                item = child.topLevelItem(index)
+                parts += [item.text(column) for column in range(child.columnCount())]
+    return "\n".join(parts)

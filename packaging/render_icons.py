@@ -90,7 +90,7 @@ def main() -> int:
         images[size] = render(renderer, size)
         target = png_path(size)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not images[size].save(str(target), "PNG"):
+        if not images[size].save(str(target)):
             print(f"render_icons: could not write {target}", file=sys.stderr)
             return 1
     scalable = ICONS / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"

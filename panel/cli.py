@@ -303,6 +303,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     entries = read_entries()
     if args.json:
         _print_json([entry.__dict__ for entry in entries])
+        return ExitCode.OK
     elif not entries:
         print(f"The panel has made no change yet (audit log: {audit_log_path()}).")
     for entry in entries:
@@ -376,6 +377,14 @@ def build_gui_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--simulated-docker"]:
+        from panel.demo.simulated_docker import main as simulated_docker
+
+        return simulated_docker(argv[1:])
+    if argv[:1] == ["--simulated-appsmith"]:
+        from panel.demo.simulated_appsmith import main as simulated_appsmith
+
+        return simulated_appsmith(argv[1:])
     first = next((arg for arg in argv if not arg.startswith("-")), None)
     if first not in COMMANDS:
         if any(arg in ("-h", "--help") for arg in argv):

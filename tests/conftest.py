@@ -22,6 +22,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import textwrap
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -377,6 +379,19 @@ def assert_no_secret(text: str | bytes) -> None:
     assert not leaked, f"secret(s) #{leaked} of SECRET_VALUES appear in the output"
 
 
+# --- Hypothesis failure reports ----------------------------------------------------------------------------
+
+
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    """WORKAROUND: when a hypothesis test fails, its pytest plugin imports `hypothesis.extra._patching`, which
+    imports black, whose mypy_extensions import raises a DeprecationWarning that `filterwarnings = error` turns
+    into an INTERNALERROR hiding the falsifying example. Import it first, with that warning ignored."""
+    if call.excinfo is not None and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        with warnings.catch_warnings(), contextlib.suppress(ImportError):
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import hypothesis.extra._patching  # noqa: F401
+
+
 # --- Environment isolation ----------------------------------------------------------------------------------
 
 
@@ -484,6 +499,17 @@ class FakeBin:
         program.chmod(0o755)
         return program
 
+    def add_script(self, name: str, body: str) -> Path:
+        """Write program `name` running the Python `body` (after logging its call like `add` does)."""
+        program = self.folder / name
+        program.write_text(
+            f"#!{sys.executable}\nimport json, sys\nwith open({str(self.log)!r}, 'a', encoding='utf-8') as log:\n"
+            f"    log.write(json.dumps([{name!r}, *sys.argv[1:]]) + '\\n')\n{dedent(body)}",
+            encoding="utf-8",
+        )
+        program.chmod(0o755)
+        return program
+
     def calls(self, name: str | None = None) -> list[list[str]]:
         """Every recorded call as [program, *args], oldest first; only `name`'s when given."""
         if not self.log.is_file():
@@ -503,6 +529,63 @@ def fake_bin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
     folder.mkdir()
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
     return FakeBin(folder)
+
+
+# --- Docker's answers -------------------------------------------------------------------------------------------
+
+SERVER_ID = "3b49deb970016e664f713252c1891afccfd41c6967923f58c6184940a6dcf635"
+"""The container id in `inspect_document`."""
+
+
+def inspect_document(**changes: Any) -> dict[str, Any]:
+    """One `docker inspect` entry, in docker 20.10's shape, of a running single-container Appsmith that compose
+    started from /srv/appsmith, with secrets in Config.Env. `changes` replace top-level parts; a fresh copy each call."""
+    document: dict[str, Any] = {
+        "Id": SERVER_ID,
+        "Created": "2024-05-01T09:59:58.118046718Z",
+        "Path": "/opt/appsmith/entrypoint.sh",
+        "State": {
+            "Status": "running", "Running": True, "Paused": False, "Restarting": False, "OOMKilled": False,
+            "Dead": False, "Pid": 4242, "ExitCode": 0, "Error": "",
+            "StartedAt": "2024-05-01T10:00:00.123456789Z", "FinishedAt": "0001-01-01T00:00:00Z",
+            "Health": {"Status": "healthy", "FailingStreak": 0, "Log": []},
+        },
+        "Name": "/appsmith",
+        "RestartCount": 0,
+        "Config": {
+            "Hostname": "3b49deb97001",
+            "ExposedPorts": {"443/tcp": {}, "80/tcp": {}},
+            "Env": [
+                f"APPSMITH_ENCRYPTION_PASSWORD={ENCRYPTION_PASSWORD}",
+                f"APPSMITH_DB_URL=mongodb://appsmith:{MONGO_PASSWORD}@localhost/appsmith",
+                f"APPSMITH_MAIL_PASSWORD={MAIL_PASSWORD}",
+                "APPSMITH_DISABLE_TELEMETRY=true",
+                f"APPSMITH_SUPERVISOR_PASSWORD={SUPERVISOR_PASSWORD}",
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ],
+            "Image": "index.docker.io/appsmith/appsmith-ee",
+            "Labels": {
+                "com.docker.compose.config-hash": "5d41402abc4b2a76b9719d911017c592",
+                "com.docker.compose.container-number": "1",
+                "com.docker.compose.oneoff": "False",
+                "com.docker.compose.project": "appsmith",
+                "com.docker.compose.project.config_files": "docker-compose.yml",
+                "com.docker.compose.project.working_dir": "/srv/appsmith",
+                "com.docker.compose.service": "appsmith",
+                "com.docker.compose.version": "1.29.2",
+            },
+        },
+        "NetworkSettings": {
+            "Ports": {
+                "443/tcp": [{"HostIp": "0.0.0.0", "HostPort": "443"}, {"HostIp": "::", "HostPort": "443"}],
+                "80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "80"}, {"HostIp": "::", "HostPort": "80"}],
+                "8091/tcp": None,
+            },
+        },
+    }
+    for key, value in changes.items():
+        document[key] = value
+    return document
 
 
 # --- Other users ----------------------------------------------------------------------------------------------
@@ -544,10 +627,10 @@ def as_nobody() -> Callable[..., Any]:
                 os.setuid(NOBODY)
                 try:
                     payload = ("ok", function(*args))
-                except BaseException as error:  # the parent re-raises it
+                except BaseException as error:  # noqa: BLE001 - the parent re-raises it
                     payload = ("error", (type(error), str(error), traceback.format_exc()))
                 data = pickle.dumps(payload)
-            except BaseException as error:
+            except BaseException as error:  # noqa: BLE001 - reported to the parent, never swallowed
                 data = pickle.dumps(("error", (RuntimeError, f"child failed: {error!r}", "")))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
@@ -560,10 +643,10 @@ def as_nobody() -> Callable[..., Any]:
         if kind == "error":
             error_type, message, trace = value
             try:
-                error = error_type(f"{message}\n--- in the child (as nobody) ---\n{trace}")
+                raised = error_type(f"{message}\n--- in the child (as nobody) ---\n{trace}")
             except TypeError:
-                error = RuntimeError(f"{error_type.__name__}: {message}\n{trace}")
-            raise error
+                raised = RuntimeError(f"{error_type.__name__}: {message}\n{trace}")
+            raise raised
         return value
 
     return run

@@ -153,6 +153,7 @@ def run_streaming(command: PlannedCommand, on_line: Callable[[str], None], cance
         raise
     finally:
         reader.join(timeout=5)
+        process.stdout.close()
     return code
 
 

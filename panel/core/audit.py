@@ -43,9 +43,15 @@ def record(action: str, file: Path, old: str | None, new: str | None, backup: Pa
     )
     path = log_path or audit_log_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+    line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "r+b") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size:
+            handle.seek(size - 1)
+            if handle.read(1) != b"\n":
+                line = "\n" + line  # a torn last line must not swallow this entry
+        handle.write(line.encode("utf-8"))
     return entry
 
 

@@ -62,7 +62,7 @@ def parse_docker_time(text: str | None) -> datetime | None:
         return None
     main, _, rest = text.partition(".")
     if rest:
-        digits = "".join(ch for ch in rest if ch.isdigit())
+        digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
         zone = rest[len(digits):]
         text = f"{main}.{digits[:6]}{zone}"
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

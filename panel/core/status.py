@@ -69,8 +69,8 @@ class FileState:
 
 def read_file_state(path: Path) -> FileState:
     """What the env file says, or why it cannot be read. Never raises for a missing or unreadable file."""
-    link = Path(os.path.realpath(path)) if path.is_symlink() else None
     try:
+        link = Path(os.path.realpath(path)) if path.is_symlink() else None
         data = path.read_bytes()
         info = path.stat()
     except FileNotFoundError:
@@ -281,7 +281,7 @@ def assemble(deployment: Deployment, file: FileState, running: RunningState, ngi
             return status(Verdict.PENDING_RESTART, running_on, False,
                           f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but the running instance "
                           f"still has it {_on_off(running_on)} ({evidence}).",
-                          "Recreate the containers to apply it (Apply and restart).", "running instance")
+                          "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: --restart).", "running instance")
         return status(verdict, running_on, True, f"docker.env says telemetry {_on_off(configured_on)}{default_note}, "
                       f"and the running instance confirms it ({evidence}).", "Nothing to do.")
     if container is not None and container.running and not container.restarting:
@@ -290,10 +290,15 @@ def assemble(deployment: Deployment, file: FileState, running: RunningState, ngi
             return status(Verdict.PENDING_RESTART, None, False,
                           f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but it changed after the "
                           f"container started ({started:%Y-%m-%d %H:%M} UTC), so Appsmith has not read it yet.",
-                          "Recreate the containers to apply it (Apply and restart).")
+                          "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: --restart).")
+        server = running.server
+        if server is not None and server.health is not Health.UP:
+            unconfirmed = f"the server is not answering yet ({server.health.value}: {server.health_detail})"
+        else:
+            unconfirmed = "the server does not report it itself"
         return status(verdict, configured_on, False,
                       f"docker.env says telemetry {_on_off(configured_on)}{default_note}; the container was started "
-                      f"after the last change, so it uses this value (the server does not report it itself).",
+                      f"after the last change, so it uses this value ({unconfirmed}).",
                       "Nothing to do.")
     if running.docker_error is not None:
         why = running.docker_error.message

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 log = logging.getLogger("panel.demo")
 
@@ -61,7 +62,7 @@ class DemoSession:
                     os.environ[key] = value
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> DemoSession:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -128,7 +129,7 @@ def _first_start(session: DemoSession, faults: str) -> None:
     env = dict(os.environ, **{FAULTS_ENV: _first_start_faults(faults)})
     try:
         completed = subprocess.run(argv, cwd=session.folder, env=env, capture_output=True, text=True,
-                                   timeout=FIRST_UP_TIMEOUT, stdin=subprocess.DEVNULL)
+                                   timeout=FIRST_UP_TIMEOUT, stdin=subprocess.DEVNULL, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         log.warning("the demo's first start failed: %s", error)
         return

@@ -60,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     config: _Config
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, code: int, body: bytes, content_type: str = "application/json") -> None:
@@ -78,7 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(503, b"<html><body><h1>503 Service Unavailable</h1>Appsmith is starting.</body></html>",
                    "text/html")
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         config = self.config
         path = self.path.split("?", 1)[0].rstrip("/") or "/"
         if path == "/info":

@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
-import secrets
 import shlex
 import signal
-import socket
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 STATE_ENV = "SIMULATED_DOCKER_STATE"
 FAULTS_ENV = "SIMULATED_DOCKER_FAULTS"
@@ -258,7 +253,15 @@ def _stop_process(pid: int, start: int | None, timeout: float = STOP_TIMEOUT) ->
     return code
 
 
+def _sha256(data: bytes) -> Any:
+    import hashlib
+
+    return hashlib.sha256(data)
+
+
 def _free_port() -> int:
+    import socket
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -281,7 +284,12 @@ def _state_dir_from_env() -> Path:
     if not value:
         raise SimulationError(f"simulated docker: {STATE_ENV} is not set; it names the folder that holds the state.")
     path = Path(value)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(exist_ok=True)
+    except FileNotFoundError:
+        # The demo that owned this engine has closed and removed its folder: nothing answers any more, and a
+        # late call (a refresh already under way) must not create the folder again.
+        raise SimulationError(DAEMON_DOWN) from None
     return path
 
 
@@ -293,11 +301,14 @@ class State:
         self.path = self.dir / "state.json"
         self.containers: list[dict[str, Any]] = []
         self.hangs: list[dict[str, Any]] = []
+        self.networks: list[str] = []
         self._lock_fd: int | None = None
 
-    def __enter__(self) -> State:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = os.open(self.dir / "state.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    def __enter__(self) -> Self:
+        try:
+            self._lock_fd = os.open(self.dir / "state.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            raise SimulationError(DAEMON_DOWN) from None
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         try:
             document = json.loads(self.path.read_text(encoding="utf-8")) if self.path.is_file() else {}
@@ -305,11 +316,13 @@ class State:
             document = {}
         self.containers = list(document.get("containers", []))
         self.hangs = list(document.get("hangs", []))
+        self.networks = list(document.get("networks", []))
         return self
 
     def save(self) -> None:
         temp = self.path.with_name(f"state.json.{os.getpid()}.tmp")
-        temp.write_text(json.dumps({"containers": self.containers, "hangs": self.hangs}, indent=2), encoding="utf-8")
+        temp.write_text(json.dumps({"containers": self.containers, "hangs": self.hangs, "networks": self.networks},
+                                    indent=2), encoding="utf-8")
         os.replace(temp, self.path)
 
     def __exit__(self, *exc: object) -> None:
@@ -322,10 +335,10 @@ class State:
         """Notice containers whose process has ended: they are exited from now on, with their exit code."""
         changed = False
         for record in self.containers:
-            if record.get("status") == "running" and record.get("pid") is not None:
-                if not _alive(record["pid"], record.get("pid_start")):
-                    _mark_exited(record, _reap(record["pid"]))
-                    changed = True
+            pid = record.get("pid")
+            if record.get("status") == "running" and pid is not None and not _alive(pid, record.get("pid_start")):
+                _mark_exited(record, _reap(pid))
+                changed = True
         if changed:
             self.save()
 
@@ -506,7 +519,7 @@ def inspect_document(record: dict[str, Any]) -> dict[str, Any]:
             "StartedAt": record.get("started_at") or NEVER,
             "FinishedAt": NEVER if running else (record.get("finished_at") or NEVER),
         },
-        "Image": "sha256:" + hashlib.sha256(record["image"].encode()).hexdigest(),
+        "Image": "sha256:" + _sha256(record["image"].encode()).hexdigest(),
         "ResolvConfPath": "",
         "HostnamePath": "",
         "LogPath": record.get("log", ""),
@@ -560,7 +573,7 @@ def cmd_version(faults: dict[str, str]) -> int:
     _out("Client:")
     _out(f" Version:           {DOCKER_VERSION}")
     _out(f" API version:       {API_VERSION}")
-    _out(f" Go version:        go1.21.3\n Git commit:        simulated\n OS/Arch:           linux/amd64\n"
+    _out(" Go version:        go1.21.3\n Git commit:        simulated\n OS/Arch:           linux/amd64\n"
          " Context:           default")
     _out()
     _require_daemon(faults)
@@ -860,7 +873,7 @@ class Project:
 
     def config_hash(self, service: str) -> str:
         document = json.dumps([self.services[service], self.environment(service)], sort_keys=True, default=str)
-        return hashlib.sha256(document.encode()).hexdigest()
+        return _sha256(document.encode()).hexdigest()
 
 
 def _find_compose_file(files: list[str], v1: bool) -> Path:
@@ -881,14 +894,26 @@ def _find_compose_file(files: list[str], v1: bool) -> Path:
     raise SimulationError("no configuration file provided: not found")
 
 
+_HANG_CHILD = """
+import os, sys, time
+parent, limit = int(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+while os.getppid() == parent and time.monotonic() < limit:
+    time.sleep(2)
+"""
+
+
 def _hang(state_dir: Path, line: str) -> int:
-    """Print `line`, then wait on a child in this process group until killed (a compose that never returns)."""
+    """Print `line`, then wait on a child in this process group until killed (a compose that never returns,
+    like the v2 plugin under the docker CLI). Whoever cancels must kill the whole group; the child gives up
+    a few seconds after an orphaning only so that a failed test leaves nothing behind for long."""
+    import subprocess
+
     _out(line)
-    child = subprocess.Popen(
-        [sys.executable, "-c", f"import time; time.sleep({HANG_LIMIT})"], stdin=subprocess.DEVNULL,
-    )
+    child = subprocess.Popen([sys.executable, "-c", _HANG_CHILD, str(os.getpid()), str(HANG_LIMIT)],
+                             stdin=subprocess.DEVNULL)
     with State(state_dir) as state:
         state.hangs.append({"pid": os.getpid(), "start": _process_start(os.getpid())})
+        state.hangs.append({"pid": child.pid, "start": _process_start(child.pid)})
         state.save()
     try:
         return child.wait()
@@ -924,7 +949,9 @@ def _spawn_server(project: Project, service: str, record: dict[str, Any], faults
     log_fd = os.open(record["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     null_fd = os.open(os.devnull, os.O_RDONLY)
     try:
-        pid = os.posix_spawn(argv[0], argv, dict(os.environ), setsid=True, file_actions=[
+        # Signals this process ignores (SIGPIPE: Python) would stay ignored across exec; a container starts clean.
+        pid = os.posix_spawn(argv[0], argv, dict(os.environ), setsid=True,
+                             setsigdef=(signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGHUP), file_actions=[
             (os.POSIX_SPAWN_DUP2, null_fd, 0), (os.POSIX_SPAWN_DUP2, log_fd, 1), (os.POSIX_SPAWN_DUP2, log_fd, 2),
         ])
     finally:
@@ -936,11 +963,29 @@ def _spawn_server(project: Project, service: str, record: dict[str, Any], faults
     for bindings in record["ports"].values():
         for binding in bindings:
             binding["HostPort"] = str(port)
+    _wait_listening(record, port)
+
+
+def _wait_listening(record: dict[str, Any], port: int, timeout: float = 10.0) -> None:
+    """Return once the server accepts connections (or has died): health checks then see the boot delay and
+    the faults, not Python's start-up time."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(record["pid"], record.get("pid_start")):
+            _mark_exited(record, _reap(record["pid"]))
+            return
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.02)
 
 
 def _create(project: Project, service: str, faults: dict[str, str], state_dir: Path) -> dict[str, Any]:
     definition = project.services[service]
-    container_id = secrets.token_hex(32)
+    container_id = os.urandom(32).hex()
     name = project.container_name(service)
     env = project.environment(service)
     web = project.web_service() == service
@@ -1026,7 +1071,8 @@ def compose_up(project: Project, args: list[str], faults: dict[str, str], state_
     services = wanted or list(project.services)
     with State(state_dir) as state:
         state.refresh()
-        if not _project_containers(state, project):
+        if f"{project.name}_default" not in state.networks:
+            state.networks.append(f"{project.name}_default")
             _out(f'Creating network "{project.name}_default" with the default driver')
         for service in services:
             name = project.container_name(service)
@@ -1128,7 +1174,10 @@ def compose_down(project: Project, args: list[str], faults: dict[str, str], stat
             state.containers.remove(record)
             state.save()
             _out(f"Removing {record['name']} ... done")
-    _out(f"Removing network {project.name}_default")
+        if f"{project.name}_default" in state.networks:
+            state.networks.remove(f"{project.name}_default")
+            state.save()
+            _out(f"Removing network {project.name}_default")
     return 0
 
 
@@ -1248,6 +1297,12 @@ def main(argv: list[str]) -> int:
     """Entry point: argv is [program, *arguments], program being `docker` or `docker-compose`."""
     try:
         return run(argv)
+    except FileNotFoundError:
+        state = os.environ.get(STATE_ENV)
+        if state and not Path(state).is_dir():  # the demo closed while this call ran
+            print(DAEMON_DOWN, file=sys.stderr, flush=True)
+            return 1
+        raise
     except SimulationError as error:
         sys.stdout.flush()
         print(error.message, file=sys.stderr, flush=True)

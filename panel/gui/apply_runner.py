@@ -127,8 +127,8 @@ class ApplyRunner(QObject):
         elif self._phase is _Phase.WAITING:
             self._poll_timer.stop()
             if self._query is not None:
+                self._query.done.disconnect(self._health_seen)
                 self._query.cancel()
-                self._query.deleteLater()
                 self._query = None
             self._step(Step.HEALTH, StepState.CANCELLED)
             self._finish(ApplyResult(Outcome.CANCELLED, "Stopped waiting; the containers were recreated and keep "

@@ -8,18 +8,43 @@ step list, the compose output, a safe cancel, and a verdict that says what state
 from __future__ import annotations
 
 import logging
+import os
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
-from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeyEvent, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Slot
+from PySide6.QtGui import (
+    QCloseEvent,
+    QFont,
+    QFontDatabase,
+    QIcon,
+    QKeyEvent,
+    QPixmap,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+)
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPlainTextEdit,
-    QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QAbstractItemView,
+    QDialog,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
-from panel.core import audit
+from panel.core import apply, audit
 from panel.core.apply import ApplyResult, Outcome, Step, StepState
 from panel.core.backups import find_backup, restore_backup
 from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
@@ -47,11 +72,11 @@ class Page(IntEnum):
 
 
 _STEP_WORDS = {
-    StepState.RUNNING: "Running…",
-    StepState.DONE: "Done",
-    StepState.FAILED: "Failed",
-    StepState.SKIPPED: "Skipped",
-    StepState.CANCELLED: "Cancelled",
+    StepState.RUNNING: QT_TRANSLATE_NOOP("ConsentDialog", "Running…"),
+    StepState.DONE: QT_TRANSLATE_NOOP("ConsentDialog", "Done"),
+    StepState.FAILED: QT_TRANSLATE_NOOP("ConsentDialog", "Failed"),
+    StepState.SKIPPED: QT_TRANSLATE_NOOP("ConsentDialog", "Skipped"),
+    StepState.CANCELLED: QT_TRANSLATE_NOOP("ConsentDialog", "Cancelled"),
 }
 _STEP_ICONS = {
     StepState.RUNNING: QStyle.StandardPixmap.SP_BrowserReload,
@@ -60,20 +85,20 @@ _STEP_ICONS = {
     StepState.SKIPPED: QStyle.StandardPixmap.SP_MediaSkipForward,
     StepState.CANCELLED: QStyle.StandardPixmap.SP_DialogCancelButton,
 }
-WAITING = "Waiting"
-NOT_RUN = "Not run"
+WAITING = QT_TRANSLATE_NOOP("ConsentDialog", "Waiting")
+NOT_RUN = QT_TRANSLATE_NOOP("ConsentDialog", "Not run")
 
 _VERDICT_HEADINGS = {
-    Outcome.VERIFIED: "Done: the new setting is in effect.",
-    Outcome.APPLIED_UNCONFIRMED: "Done: applied, but this Appsmith version cannot confirm it.",
-    Outcome.WRITTEN: "Written: it takes effect when Appsmith is restarted.",
-    Outcome.NOTHING_TO_DO: "Nothing to do.",
-    Outcome.REFUSED: "Failed: nothing was changed.",
-    Outcome.RESTART_FAILED: "Failed: the restart did not work.",
-    Outcome.DOWN: "Failed: Appsmith is down.",
-    Outcome.UNHEALTHY: "Failed: Appsmith did not become healthy.",
-    Outcome.MISMATCH: "Failed: the new setting is not in effect.",
-    Outcome.CANCELLED: "Cancelled.",
+    Outcome.VERIFIED: QT_TRANSLATE_NOOP("ConsentDialog", "Done: the new setting is in effect."),
+    Outcome.APPLIED_UNCONFIRMED: QT_TRANSLATE_NOOP("ConsentDialog", "Done: applied, but this Appsmith version cannot confirm it."),
+    Outcome.WRITTEN: QT_TRANSLATE_NOOP("ConsentDialog", "Written: docker.env has the new value."),
+    Outcome.NOTHING_TO_DO: QT_TRANSLATE_NOOP("ConsentDialog", "Nothing to do."),
+    Outcome.REFUSED: QT_TRANSLATE_NOOP("ConsentDialog", "Failed: nothing was changed."),
+    Outcome.RESTART_FAILED: QT_TRANSLATE_NOOP("ConsentDialog", "Failed: the restart did not work."),
+    Outcome.DOWN: QT_TRANSLATE_NOOP("ConsentDialog", "Failed: Appsmith is down."),
+    Outcome.UNHEALTHY: QT_TRANSLATE_NOOP("ConsentDialog", "Failed: Appsmith did not become healthy."),
+    Outcome.MISMATCH: QT_TRANSLATE_NOOP("ConsentDialog", "Failed: the new setting is not in effect."),
+    Outcome.CANCELLED: QT_TRANSLATE_NOOP("ConsentDialog", "Cancelled."),
 }
 
 
@@ -84,7 +109,7 @@ def _monospace() -> QFont:
 class _DiffHighlighter(QSyntaxHighlighter):
     """Removed and added lines in bold; the leading "-" / "+" already says which is which."""
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt's name
+    def highlightBlock(self, text: str) -> None:
         if text.startswith(("+++", "---")) or not text.startswith(("+", "-")):
             return
         style = QTextCharFormat()
@@ -111,10 +136,18 @@ def _wrapping_label(text: str = "", selectable: bool = False) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                       | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    return label
+
+
+def _bold(label: QLabel) -> QLabel:
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
     return label
 
 
@@ -129,6 +162,10 @@ def _plain_button(text: str, name: str) -> QPushButton:
 
 class ConsentDialog(QDialog):
     """Review the change, then apply it with a visible, cancellable progress; `ask()` returns the ApplyResult."""
+
+    health_timeout: float = apply.HEALTH_TIMEOUT
+    health_interval: float = apply.HEALTH_INTERVAL
+    """How the runner waits for Appsmith to come back (tests shorten the interval)."""
 
     def __init__(self, status: Status, telemetry_on: bool, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -150,7 +187,7 @@ class ConsentDialog(QDialog):
         try:
             change = prepare_change(self.deployment, telemetry_on)
             if change.changes_file:
-                check_writable(self.deployment.env_file)
+                check_writable(self.deployment.env_file, self.deployment.folder)
             self.change = change
         except RefusedError as error:
             self.refusal = str(error)
@@ -317,13 +354,16 @@ class ConsentDialog(QDialog):
         if self._overridden:
             heading = self.tr("These events would {verb}, once the override is removed:").format(
                 verb=self.tr("start") if self.telemetry_on else self.tr("stop"))
-        self.switched_label = _wrapping_label(heading + "\n" + "\n".join(lines), selectable=True)
+        layout.addWidget(_bold(_wrapping_label(heading)))
+        self.switched_label = _wrapping_label("\n".join(lines), selectable=True)
         self.switched_label.setAccessibleName(heading)
         layout.addWidget(self.switched_label)
-        always_heading = self.tr("Sent whatever you choose:")
+        always_heading = self.tr("Sent whatever you choose (the switch does not stop these):")
         always = [self.tr("• {name} ({sender}): {when}").format(name=a.name, sender=a.sender, when=a.when)
                   for a in catalog.always_sent]
-        self.always_label = _wrapping_label(always_heading + "\n" + "\n".join(always), selectable=True)
+        layout.addSpacing(self.fontMetrics().lineSpacing() // 2)
+        layout.addWidget(_bold(_wrapping_label(always_heading)))
+        self.always_label = _wrapping_label("\n".join(always), selectable=True)
         self.always_label.setAccessibleName(always_heading)
         layout.addWidget(self.always_label)
         return group
@@ -416,6 +456,8 @@ class ConsentDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self._headline())
+        layout.addWidget(_wrapping_label(self.tr("Deployment: {folder}").format(folder=self.deployment.folder),
+                                         selectable=True))
         self.steps_view = QTreeWidget()
         self.steps_view.setColumnCount(3)
         self.steps_view.setHeaderLabels([self.tr("Step"), self.tr("State"), self.tr("Detail")])
@@ -423,17 +465,20 @@ class ConsentDialog(QDialog):
         self.steps_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.steps_view.setAccessibleName(self.tr("Steps"))
         self.steps_view.setWordWrap(True)
+        self.steps_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.steps_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.step_items: dict[Step, QTreeWidgetItem] = {}
         for step in Step:
-            item = QTreeWidgetItem([_tr(step.label), self.tr(WAITING), ""])
+            item = QTreeWidgetItem([_tr(step.label), "", ""])
             self.steps_view.addTopLevelItem(item)
             self.step_items[step] = item
+            self._mark_waiting(item)
         header = self.steps_view.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        rows = self.steps_view.sizeHintForRow(0) * len(Step) + header.sizeHint().height() + 6
-        self.steps_view.setFixedHeight(rows)
+        rows = sum(self.steps_view.sizeHintForRow(row) for row in range(len(Step)))
+        self.steps_view.setFixedHeight(rows + header.sizeHint().height() + 2 * self.steps_view.frameWidth() + 4)
         layout.addWidget(self.steps_view)
 
         layout.addWidget(QLabel(self.tr("Output")))
@@ -444,18 +489,22 @@ class ConsentDialog(QDialog):
         self.log_view.setMaximumBlockCount(20000)
         self.log_view.setTabChangesFocus(True)
         self.log_view.setAccessibleName(self.tr("Output of the commands"))
+        self.log_view.setPlaceholderText(self.tr("What docker compose prints appears here."))
         layout.addWidget(self.log_view, 1)
 
         verdict = QHBoxLayout()
         self.verdict_icon = QLabel()
         self.verdict_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         verdict.addWidget(self.verdict_icon)
-        self.verdict_label = _wrapping_label(self.tr("Working…"), selectable=True)
+        words = QVBoxLayout()
+        self.verdict_label = _bold(_wrapping_label(self.tr("Working…"), selectable=True))
         self.verdict_label.setAccessibleName(self.tr("Verdict"))
-        font = self.verdict_label.font()
-        font.setBold(True)
-        self.verdict_label.setFont(font)
-        verdict.addWidget(self.verdict_label, 1)
+        self.verdict_detail = _wrapping_label("", selectable=True)
+        self.verdict_detail.setAccessibleName(self.tr("What happened"))
+        self.verdict_detail.hide()
+        words.addWidget(self.verdict_label)
+        words.addWidget(self.verdict_detail)
+        verdict.addLayout(words, 1)
         layout.addLayout(verdict)
 
         buttons = QHBoxLayout()
@@ -496,15 +545,28 @@ class ConsentDialog(QDialog):
         runner.start()
 
     def _make_runner(self, change: EnvChange, plan: RestartPlan | None) -> ApplyRunner:
-        """The runner for this change (tests shorten its health intervals by overriding this)."""
-        return ApplyRunner(change, plan, parent=self)
+        return ApplyRunner(change, plan, parent=self, health_timeout=self.health_timeout,
+                           health_interval=self.health_interval)
+
+    def _blank_icon(self) -> QIcon:
+        """Keeps rows without a state icon as tall as the others, so no row is ever clipped."""
+        size = self._small_icon_size()
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        return QIcon(pixmap)
+
+    def _mark_waiting(self, item: QTreeWidgetItem, words: str = WAITING) -> None:
+        item.setText(1, _tr(words))
+        item.setIcon(1, self._blank_icon())
+        item.setText(2, "")
+        item.setToolTip(2, "")
 
     @Slot(object, object, str)
     def _on_step(self, step: Step, state: StepState, detail: str) -> None:
         item = self.step_items[step]
         item.setText(1, _tr(_STEP_WORDS[state]))
         item.setIcon(1, self.style().standardIcon(_STEP_ICONS[state]))
-        item.setText(2, detail)
+        item.setText(2, detail.replace(f"{self.deployment.folder}{os.sep}", ""))  # shown above the steps
         item.setToolTip(2, detail)
 
     @Slot()
@@ -512,15 +574,15 @@ class ConsentDialog(QDialog):
         if self.runner is not None and self.runner.running:
             self.cancel_run_button.setEnabled(False)
             self.cancel_run_button.setText(self.tr("Cancelling…"))
-            self.verdict_label.setText(self.tr("Cancelling: stopping at the safest point…"))
+            self._set_verdict(self.tr("Cancelling: stopping at the safest point…"))
             self.runner.cancel()
 
     @Slot(object)
     def _on_finished(self, result: ApplyResult) -> None:
         self._result = result
-        for step, item in self.step_items.items():
-            if item.text(1) == self.tr(WAITING):
-                item.setText(1, self.tr(NOT_RUN))
+        for item in self.step_items.values():
+            if item.text(1) == _tr(WAITING):
+                item.setText(1, _tr(NOT_RUN))
                 item.setIcon(1, self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
         self._show_verdict(result)
         self.cancel_run_button.hide()
@@ -533,30 +595,35 @@ class ConsentDialog(QDialog):
                 button.setFocus()
                 break
 
+    def _set_verdict(self, heading: str, detail: str = "") -> None:
+        self.verdict_label.setText(heading)
+        self.verdict_detail.setText(detail)
+        self.verdict_detail.setVisible(bool(detail))
+
     def _show_verdict(self, result: ApplyResult, extra: str = "") -> None:
-        lines = [_tr(_VERDICT_HEADINGS[result.outcome]), result.message]
+        lines = [result.message]
         if not result.ok and result.backup is not None and self.change is not None:
             lines.append(self.tr("docker.env now has {key}={new}; the file as it was is kept as {backup}.").format(
                 key=TELEMETRY_KEY, new=self.change.new_value, backup=result.backup.name))
         if extra:
             lines.append(extra)
-        self.verdict_label.setText("\n".join(lines))
+        self._set_verdict(_tr(_VERDICT_HEADINGS[result.outcome]), "\n".join(lines))
         pixmap = (QStyle.StandardPixmap.SP_DialogApplyButton if result.ok
                   else QStyle.StandardPixmap.SP_MessageBoxWarning if result.outcome is Outcome.CANCELLED
                   else QStyle.StandardPixmap.SP_MessageBoxCritical)
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        size = self._small_icon_size()
         self.verdict_icon.setPixmap(self.style().standardIcon(pixmap).pixmap(size, size))
+
+    def _small_icon_size(self) -> int:
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
 
     @Slot()
     def _retry_start(self) -> None:
         if self.runner is None or not self.runner.can_retry_start:
             return
         for step in (Step.START, Step.HEALTH, Step.VERIFY):
-            item = self.step_items[step]
-            item.setText(1, self.tr(WAITING))
-            item.setIcon(1, self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
-            item.setText(2, "")
-        self.verdict_label.setText(self.tr("Starting Appsmith again…"))
+            self._mark_waiting(self.step_items[step])
+        self._set_verdict(self.tr("Starting Appsmith again…"))
         self.verdict_icon.clear()
         for button in (self.retry_button, self.restore_button, self.close_button):
             button.hide()
@@ -591,11 +658,13 @@ class ConsentDialog(QDialog):
                             "{command}").format(cwd=self.plan.start.cwd, command=self.plan.start)
         else:
             start = self.tr("Appsmith was not restarted; it reads the restored file at its next recreate.")
-        self.verdict_label.setText("\n".join([
-            self.tr("Restored: {file} is back as it was before this change.").format(file=env_file),
-            self.tr("What was there is kept as {name}.").format(name=safety.name),
+        self._set_verdict(self.tr("Restored: docker.env is back as it was before this change."), "\n".join([
+            self.tr("{file} has its previous content again; what was there is kept as {name}.").format(
+                file=env_file, name=safety.name),
             start,
         ]))
+        self.verdict_icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+                                    .pixmap(self._small_icon_size(), self._small_icon_size()))
         self.close_button.setFocus()
 
     # -- closing ------------------------------------------------------------------------------------------------
@@ -610,14 +679,14 @@ class ConsentDialog(QDialog):
             return
         super().reject()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.runner is not None and self.runner.running:
             self._cancel_run()
             event.ignore()
             return
         super().closeEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
             event.ignore()  # no default button: Enter never applies
             return

@@ -16,7 +16,7 @@ import signal
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal, SignalInstance, Slot
 
 from panel.core.apply import TERMINATE_GRACE
 from panel.core.docker import CommandResult, DockerError, DockerProblem, missing_docker_error
@@ -175,14 +175,14 @@ class DockerProcess(QObject):
     @Slot()
     def _read_stdout(self) -> None:
         assert self._process is not None
-        self._take(QProcess.ProcessChannel.StandardOutput, self._process.readAllStandardOutput().data())
+        self._take(QProcess.ProcessChannel.StandardOutput, bytes(self._process.readAllStandardOutput().data()))
 
     @Slot()
     def _read_stderr(self) -> None:
         assert self._process is not None
         if self.merge_output:
             return
-        self._take(QProcess.ProcessChannel.StandardError, self._process.readAllStandardError().data())
+        self._take(QProcess.ProcessChannel.StandardError, bytes(self._process.readAllStandardError().data()))
 
     def _take(self, channel: QProcess.ProcessChannel, data: bytes) -> None:
         if not data:
@@ -274,7 +274,7 @@ class DockerProcess(QObject):
     def _conclude_failed(self, error: DockerError) -> None:
         self._conclude(self.failed, error)
 
-    def _conclude(self, signal_: Signal, value: object) -> None:
+    def _conclude(self, signal_: SignalInstance, value: object) -> None:
         if self._concluded:
             return
         self._concluded = True
@@ -286,4 +286,4 @@ class DockerProcess(QObject):
             self._destroy_guard = None
         if self._process is not None:
             self._process.deleteLater()
-        signal_.emit(value)  # type: ignore[attr-defined]
+        signal_.emit(value)

@@ -259,12 +259,12 @@ class MainWindow(QMainWindow):
         self.layers.set_read_only(read_only)
         self.backups.set_read_only(read_only)
         self.wizard_action.setVisible(not read_only)
-        has = status is not None
-        verdict = status.verdict if status else None
-        can_change = not read_only and has and status.file.exists
-        self.disable_button.setVisible(bool(can_change) and verdict != Verdict.DISABLED)
-        self.enable_button.setVisible(bool(can_change) and verdict != Verdict.ENABLED)
-        self.restart_button.setVisible(bool(can_change) and verdict == Verdict.PENDING_RESTART)
+        configured_on = status.configured.telemetry_on if status and status.configured else None
+        can_change = not read_only and status is not None and status.file.exists and status.override is None
+        self.disable_button.setVisible(can_change and configured_on is not False)
+        self.enable_button.setVisible(can_change and configured_on is not True)
+        self.restart_button.setVisible(not read_only and status is not None and status.pending_restart
+                                       and status.configured is not None and configured_on is not None)
 
     @property
     def read_only(self) -> bool:

@@ -52,10 +52,14 @@ class RunningQuery(QObject):
         self._run(containers.PS_ARGV, self._on_ps)
 
     def cancel(self) -> None:
-        """Stop asking; `done` will not be emitted."""
+        """Stop asking; `done` will not be emitted. The query deletes itself once its docker call has ended."""
+        if self._cancelled:
+            return
         self._cancelled = True
         if self._process is not None:
             self._process.cancel()
+        else:
+            self.deleteLater()
 
     def _run(self, argv: tuple[str, ...], then: object) -> None:
         process = DockerProcess(argv, timeout=self.timeout, parent=self)
@@ -68,6 +72,8 @@ class RunningQuery(QObject):
         if self._process is not None:
             self._process.deleteLater()
             self._process = None
+        if self._cancelled:
+            self.deleteLater()
 
     @Slot(object)
     def _on_failed(self, error: DockerError) -> None:
@@ -190,8 +196,8 @@ class StatusRefresher(QObject):
     def set_deployment(self, deployment: Deployment | None) -> None:
         """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped."""
         if self._query is not None:
+            self._query.done.disconnect(self._on_running)
             self._query.cancel()
-            self._query.deleteLater()
             self._query = None
             self.busy_changed.emit(False)
         self._again = False

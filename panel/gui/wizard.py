@@ -11,7 +11,7 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -73,16 +76,33 @@ def _wrapping_label(parent: QWidget, name: str, text: str = "") -> QLabel:
     return label
 
 
-def _monospace_view(parent: QWidget, name: str, lines: int) -> QPlainTextEdit:
+def _monospace_view(parent: QWidget, name: str, lines: int, fixed: bool = False) -> QPlainTextEdit:
+    """Read-only, monospace, keyboard-reachable text; `fixed` keeps it at `lines` lines (plus a scroll bar)."""
     view = QPlainTextEdit(parent)
     view.setReadOnly(True)
     view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
+                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
     view.setAccessibleName(name)
     view.setTabChangesFocus(True)
-    height = view.fontMetrics().lineSpacing() * lines + 2 * view.frameWidth() + 8
+    margin = int(view.document().documentMargin())
+    height = view.fontMetrics().lineSpacing() * lines + 2 * (view.frameWidth() + margin) + 4
     view.setMinimumHeight(height)
+    if fixed:
+        view.setMaximumHeight(height + view.horizontalScrollBar().sizeHint().height())
     return view
+
+
+class _DiffHighlighter(QSyntaxHighlighter):
+    """Removed and added lines in bold, so they stand out in any palette; "-" / "+" already say which is which."""
+
+    def highlightBlock(self, text: str) -> None:
+        if text.startswith(("+++", "---")) or not text.startswith(("+", "-")):
+            return
+        style = QTextCharFormat()
+        style.setFontWeight(QFont.Weight.Bold)
+        self.setFormat(0, len(text), style)
 
 
 def _on_off(on: bool | None) -> str:
@@ -236,7 +256,10 @@ class DeploymentPage(_Page):
 
     # -- checking the folder
 
-    def _text_changed(self, _text: str) -> None:
+    def _text_changed(self, text: str) -> None:
+        current = self.found_list.currentItem()
+        if current is not None and current.data(FOLDER_ROLE) != text:
+            self.found_list.setCurrentRow(-1)  # the list must not claim a folder the field no longer names
         if self.deployment is not None or self._validated_text is not None:
             self.deployment = None
             self._validated_text = None
@@ -280,8 +303,10 @@ class DeploymentPage(_Page):
         self.validation_label.setAccessibleDescription(self.validation_label.text())
 
     def isComplete(self) -> bool:
-        return (super().isComplete() and self.deployment is not None
-                and self._validated_text == self.path_edit.text())
+        # Not super(): QWizard calls a mandatory field filled only when it differs from its value at
+        # registration, which is the `initial` folder itself when one was given.
+        return bool(self.path_edit.text().strip()) and self.deployment is not None \
+            and self._validated_text == self.path_edit.text()
 
 
 # ----- what Appsmith collects -------------------------------------------------------------------------------------
@@ -294,18 +319,19 @@ class CollectedPage(_Page):
         self.setSubTitle(self.tr("The events Appsmith may send, grouped by the part that sends them."))
         self.view: QWidget | None = None
         self.summary = _wrapping_label(self, self.tr("What the switch stops"), self.tr(
-            "Turning telemetry off stops every event marked as stopped by the switch: the server's usage "
-            "statistics and event reports, and the browser's page events. What is listed under “Sent whatever "
-            "the switch says” (such as the update check) goes out either way."))
+            "Turning telemetry off stops the events marked “Stops it”: the server's keep-alive, usage statistics "
+            "and event reports, and the browser's page events. Those marked “Sent anyway”, and everything under "
+            "“Sent whatever the switch says” (such as the update check), go out either way."))
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.summary)
+        self._layout.addSpacing(8)
 
     def initializePage(self) -> None:
         if self.view is None:  # the catalog is read when first needed, not when the wizard opens
             from panel.gui.payloads_view import PayloadsView
 
             self.view = PayloadsView(self, compact=True)
-            self._layout.insertWidget(0, self.view, 1)
+            self._layout.addWidget(self.view, 1)
 
 
 # ----- the choice -------------------------------------------------------------------------------------------------
@@ -326,8 +352,8 @@ class ChoicePage(_Page):
                 "Writes {key}=false. The server sends its daily usage statistics and event reports, and browsers "
                 "send page events, to Appsmith.").format(key=TELEMETRY_KEY),
             self.do_not_share: self.tr(
-                "Writes {key}=true. Those reports stop; the update check and what else is listed as sent "
-                "regardless still go out.").format(key=TELEMETRY_KEY),
+                "Writes {key}=true. Those reports stop. The update check, and whatever else the previous page "
+                "lists as sent anyway, still go out.").format(key=TELEMETRY_KEY),
             self.later: self.tr(
                 "Leaves docker.env as it is and ends the wizard. You can decide any time from the main window."),
         }
@@ -370,17 +396,18 @@ class ChoicePage(_Page):
             self.current_label.clear()
             return
         file = read_file_state(deployment.env_file)
-        if file.reading is None:
+        state = file.state
+        if state is None:
             text = self.tr("docker.env cannot be read now: {error}").format(error=file.error)
-        elif file.state is SwitchState.UNSET:
+        elif state is SwitchState.UNSET:
             text = self.tr("docker.env does not set {key} now, so the server's default applies: telemetry off.") \
                 .format(key=TELEMETRY_KEY)
-        elif file.state is SwitchState.INVALID:
+        elif state is SwitchState.INVALID:
             text = self.tr("docker.env now says {key}={raw!r}, which Appsmith cannot read as true or false.") \
                 .format(key=TELEMETRY_KEY, raw=file.raw)
         else:
             text = self.tr("docker.env now says {key}={raw} (telemetry {on_off}).").format(
-                key=TELEMETRY_KEY, raw=file.raw, on_off=self.tr(_on_off(file.state.telemetry_on)))
+                key=TELEMETRY_KEY, raw=file.raw, on_off=self.tr(_on_off(state.telemetry_on)))
         if deployment.overrides:
             text += "\n" + self.tr("⚠ {override}; it wins over docker.env.").format(override=deployment.overrides[-1])
         self.current_label.setText(text)
@@ -412,10 +439,10 @@ class ReviewPage(_Page):
         self.override_label = _wrapping_label(self, self.tr("Override warning"))
         self.diff_title = QLabel(self.tr("Changes to docker.env (secret values masked):"), self)
         self.diff_view = _monospace_view(self, self.tr("Changes to docker.env"), 6)
+        self._highlighter = _DiffHighlighter(self.diff_view.document())
         self.diff_title.setBuddy(self.diff_view)
         self.commands_title = QLabel(self)
-        self.commands_view = _monospace_view(self, self.tr("Commands that recreate the container"), 3)
-        self.commands_view.setMaximumHeight(self.commands_view.minimumHeight())
+        self.commands_view = _monospace_view(self, self.tr("Commands that recreate the container"), 3, fixed=True)
         self.commands_title.setBuddy(self.commands_view)
 
         self.when_title = QLabel(self.tr("When should Appsmith use the new value?"), self)
@@ -439,12 +466,15 @@ class ReviewPage(_Page):
         layout.addWidget(self.override_label)
         layout.addWidget(self.diff_title)
         layout.addWidget(self.diff_view, 1)
+        layout.addSpacing(6)
         layout.addWidget(self.commands_title)
         layout.addWidget(self.commands_view)
+        layout.addSpacing(6)
         layout.addWidget(self.when_title)
         layout.addWidget(self.restart_now)
         layout.addWidget(self.restart_later)
         layout.addWidget(self.compose_note)
+        layout.addStretch(0)
         self._details = (self.diff_title, self.diff_view, self.commands_title, self.commands_view, self.when_title,
                          self.restart_now, self.restart_later, self.compose_note)
         owner.compose_known.connect(self._compose_known)
@@ -465,6 +495,7 @@ class ReviewPage(_Page):
         except RefusedError as error:
             self.refusal = str(error)
         if self.change is None:
+            self.setSubTitle(self.tr("This change cannot be made. Nothing has been written."))
             self.summary.setText(self.tr("✘ The panel will not make this change: {reason}").format(
                 reason=self.refusal))
             self.override_label.hide()
@@ -472,6 +503,7 @@ class ReviewPage(_Page):
                 widget.hide()
             self.completeChanged.emit()
             return
+        self.setSubTitle(self.tr("This is exactly what Apply will do. Nothing has been written yet."))
         for widget in self._details:
             widget.show()
         change = self.change
@@ -548,30 +580,46 @@ class ReviewPage(_Page):
 # ----- applying ---------------------------------------------------------------------------------------------------
 
 
-_STATE_MARKS = {
-    None: "○",
-    StepState.RUNNING: "…",
-    StepState.DONE: "✔",
-    StepState.FAILED: "✘",
-    StepState.SKIPPED: "–",
-    StepState.CANCELLED: "■",
+_STATE_WORDS = {
+    None: "○ To do",
+    StepState.RUNNING: "… Running",
+    StepState.DONE: "✔ Done",
+    StepState.FAILED: "✘ Failed",
+    StepState.SKIPPED: "– Skipped",
+    StepState.CANCELLED: "■ Cancelled",
 }
 
 
 class ApplyProgress(QWidget):
-    """The steps of an ApplyRunner, each with its state in a mark and a word, over the commands' live output."""
+    """The steps of an ApplyRunner (state in a mark and a word, never colour alone) over the commands' output.
+
+    ConsentDialog builds the same inline; this one is small enough to keep here rather than share.
+    """
+
+    class Column(IntEnum):
+        STEP = 0
+        STATE = 1
+        DETAIL = 2
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.steps = QListWidget(self)
+        self.steps = QTreeWidget(self)
         self.steps.setAccessibleName(self.tr("Steps"))
-        self.steps.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.steps.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.steps.setColumnCount(3)
+        self.steps.setHeaderLabels([self.tr("Step"), self.tr("State"), self.tr("Detail")])
+        self.steps.setRootIsDecorated(False)
+        self.steps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.steps.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.steps.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(self.Column.STEP, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.Column.STATE, QHeaderView.ResizeMode.ResizeToContents)
         self.log_title = QLabel(self.tr("&Output of the commands:"), self)
         self.log = _monospace_view(self, self.tr("Output of the commands"), 5)
         self.log.setMaximumBlockCount(5000)
         self.log_title.setBuddy(self.log)
-        self._items: dict[Step, QListWidgetItem] = {}
+        self._items: dict[Step, QTreeWidgetItem] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.steps)
@@ -583,24 +631,25 @@ class ApplyProgress(QWidget):
         self._items = {}
         self.log.clear()
         for step in steps:
-            item = QListWidgetItem(self.steps)
+            item = QTreeWidgetItem(self.steps)
+            item.setText(self.Column.STEP, self.tr(step.label))
             self._items[step] = item
             self._show(step, None, "")
-        rows = max(1, len(steps))
-        self.steps.setFixedHeight(self.steps.sizeHintForRow(0) * rows + 2 * self.steps.frameWidth() + 4)
+        rows = self.steps.sizeHintForRow(0) * max(1, len(steps))
+        self.steps.setFixedHeight(rows + self.steps.header().sizeHint().height() + 2 * self.steps.frameWidth() + 2)
 
     def step_changed(self, step: Step, state: StepState, detail: str) -> None:
         if step in self._items:
             self._show(step, state, detail)
 
+    def state_text(self, step: Step) -> str:
+        return self._items[step].text(self.Column.STATE)
+
     def _show(self, step: Step, state: StepState | None, detail: str) -> None:
-        word = self.tr("to do") if state is None else self.tr(state.value)
-        text = self.tr("{mark} {label} — {state}").format(mark=_STATE_MARKS[state], label=self.tr(step.label),
-                                                          state=word)
-        if detail:
-            text += f": {detail}"
-        self._items[step].setText(text)
-        self._items[step].setToolTip(text)
+        item = self._items[step]
+        item.setText(self.Column.STATE, self.tr(_STATE_WORDS[state]))
+        item.setText(self.Column.DETAIL, detail)
+        item.setToolTip(self.Column.DETAIL, detail)
 
     def append(self, line: str) -> None:
         self.log.appendPlainText(line)
@@ -704,8 +753,7 @@ class DonePage(_Page):
         font.setBold(True)
         self.outcome_label.setFont(font)
         self.commands_title = QLabel(self.tr("To apply it later, run:"), self)
-        self.commands_view = _monospace_view(self, self.tr("Commands to run later"), 3)
-        self.commands_view.setMaximumHeight(self.commands_view.minimumHeight())
+        self.commands_view = _monospace_view(self, self.tr("Commands to run later"), 3, fixed=True)
         self.commands_title.setBuddy(self.commands_view)
         self.state_title = QLabel(self.tr("The state now:"), self)
         self.header = StatusHeader(self)
@@ -726,11 +774,11 @@ class DonePage(_Page):
 
     def initializePage(self) -> None:
         owner = self.owner
-        result = owner.result
+        result = owner.apply_result
         self.commands_title.hide()
         self.commands_view.hide()
         if owner.choice is Choice.LATER or result is None:
-            self.setSubTitle(self.tr("You decided to decide later."))
+            self.setSubTitle(self.tr("You chose to decide later."))
             self.outcome_label.setText(self.tr("Nothing was changed."))
         else:
             self.setSubTitle(self.tr("What was done, and the state Appsmith is in now."))
@@ -847,7 +895,8 @@ class FirstRunWizard(QWizard):
         return plan_restart(self.deployment, self.compose_tool)
 
     @property
-    def result(self) -> ApplyResult | None:
+    def apply_result(self) -> ApplyResult | None:
+        """The verdict of the apply, once it ran (None before, or after "decide later")."""
         return self.apply_page.result
 
     @property

@@ -112,7 +112,7 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             value = self._fn(*self._args)
-        except BaseException as error:  # noqa: BLE001 - handed to the GUI thread, which decides
+        except BaseException as error:
             log.debug("%s failed in a worker thread", getattr(self._fn, "__qualname__", self._fn), exc_info=True)
             self._carrier.error.emit(error)
             return

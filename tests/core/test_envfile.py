@@ -320,9 +320,9 @@ def test_masked_diff_of_identical_files_is_empty() -> None:
 # --- Property tests: with_value on generated files -------------------------------------------------------------
 
 SPRING_WORDS = ["true", "false", "TRUE", "False", "on", "off", "yes", "no", "1", "0", "On"]
-_VALUE_CHARS = st.characters(
-    codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Zs"), exclude_characters="'\"\\#$`"
-) | st.sampled_from([" ", "#", "$", "é", "日", "=", ":", "@", "/"])
+_VALUE_CHARS = st.sampled_from(list("abcxyzABCXYZ0189 _-.,:;/@=+%&*!?()[]{}<>~#$éü日€"))
+_KEY_START = st.sampled_from(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcxyz"))
+_KEY_REST = st.text(st.sampled_from(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789abc")), max_size=14)
 
 
 @dataclass(frozen=True)
@@ -344,7 +344,7 @@ def _unquoted(draw: st.DrawFn) -> str:
 
 @st.composite
 def other_binding(draw: st.DrawFn, newline: str) -> Chunk:
-    key = draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,14}", fullmatch=True)
+    key = draw(st.builds(str.__add__, _KEY_START, _KEY_REST)
                | st.sampled_from([K + "_OLD", "X" + K, K.lower(), "APPSMITH_ENCRYPTION_PASSWORD", "APPSMITH_DB_URL"]))
     if key == K:
         key = key + "2"
@@ -403,14 +403,16 @@ def env_files(draw: st.DrawFn) -> Generated:
         elif kind == "blank":
             chunk = Chunk(draw(st.sampled_from(["", "   ", "\t"])))
         elif kind == "invalid":
-            chunk = Chunk(draw(st.sampled_from(["not a valid line", "=novalue", "KEY=\"unterminated"])))
+            # (no unterminated quote: python-dotenv pairs it with the next quote, lines later)
+            chunk = Chunk(draw(st.sampled_from(["not a valid line", "=novalue", "a b c=d"])))
         elif kind == "telemetry":
             chunk = draw(telemetry_binding())
         else:
             chunk = draw(other_binding(newline))
         pairs.append((chunk, newline))
-    if pairs and draw(st.booleans()):
-        pairs[-1] = (pairs[-1][0], "")  # no final newline
+    no_final_newline = draw(st.booleans())
+    if pairs and no_final_newline:
+        pairs[-1] = (pairs[-1][0], "")
     bom = draw(st.booleans())
     text = "".join(chunk.text + newline for chunk, newline in pairs)
     return (BOM if bom else b"") + text.encode("utf-8"), pairs, bom
@@ -430,6 +432,8 @@ def _first_newline(text: str) -> str:
 
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""The normal run; the long 10,000-example run is marked `slow` elsewhere."""
+LIGHT_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=100)
 
 
 @PROPERTY_SETTINGS
@@ -468,7 +472,7 @@ def test_with_value_property(generated: Generated, value: str) -> None:
     assert EnvText.parse(new).with_value(K, value) == new
 
 
-@PROPERTY_SETTINGS
+@LIGHT_SETTINGS
 @given(env_files())
 def test_parse_round_trips_and_switching_back_and_forth_converges(generated: Generated) -> None:
     data, *_ = generated
@@ -479,7 +483,7 @@ def test_parse_round_trips_and_switching_back_and_forth_converges(generated: Gen
     assert there_and_back == once
 
 
-@PROPERTY_SETTINGS
+@LIGHT_SETTINGS
 @given(env_files())
 def test_masked_text_never_shows_a_secret_binding_value(generated: Generated) -> None:
     data, *_ = generated

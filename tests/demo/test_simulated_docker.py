@@ -25,17 +25,15 @@ import requests
 from panel.core import containers, docker
 from panel.core.apply import ApplyResult, Outcome, Step, StepState, apply_change
 from panel.core.change import prepare_change
+from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment, load_deployment
 from panel.core.docker import DockerError, DockerProblem
-from panel.core.instance import Health
+from panel.core.instance import Health, ServerReport
 from panel.core.restart import ComposeTool, detect_compose_tool, plan_restart
-from panel.core.status import Verdict, gather, query_running
+from panel.core.status import Status, Verdict, gather, query_running
 from panel.demo import copy_demo_deployment
 from panel.demo import simulated_docker as sd
 
-# WORKAROUND for a core bug: panel.core.apply.run_streaming never closes process.stdout, so every apply leaks
-# a pipe (ResourceWarning, an error under filterwarnings=error). Delete this line once the core closes it.
-pytestmark = pytest.mark.filterwarnings(r"ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning")
 
 TELEMETRY = "APPSMITH_DISABLE_TELEMETRY"
 ENV_IN_STACKS = Path("stacks/configuration/docker.env")
@@ -52,6 +50,22 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "c
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
         _TICK.wait(0.05)
+
+
+def server_of(status: Status) -> ServerReport:
+    assert status.running.server is not None, status.reason
+    return status.running.server
+
+
+def container_of(status: Status) -> ContainerState:
+    assert status.container is not None, status.reason
+    return status.container
+
+
+def server_container(deployment: Deployment) -> ContainerState:
+    found = query_running(deployment).server_container(deployment)
+    assert found is not None
+    return found
 
 
 def group_members(pgid: int) -> list[int]:
@@ -96,7 +110,7 @@ class Sim:
 
     def docker(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["docker", *args], cwd=cwd or self.folder, capture_output=True, text=True,
-                              timeout=60, stdin=subprocess.DEVNULL)
+                              timeout=60, stdin=subprocess.DEVNULL, check=False)
 
     def up(self) -> subprocess.CompletedProcess[str]:
         return self.docker("compose", "-f", "docker-compose.yml", "up", "-d")
@@ -125,7 +139,9 @@ class Sim:
 
 
 def make_sim(base: Path, monkeypatch: pytest.MonkeyPatch, folder_name: str = "appsmith-demo") -> Sim:
-    folder = copy_demo_deployment(base / folder_name)
+    folder = base / folder_name
+    if not folder.is_dir():
+        copy_demo_deployment(folder)
     state_dir, bin_dir = base / "state", base / "bin"
     monkeypatch.setenv(sd.STATE_ENV, str(state_dir))
     monkeypatch.setenv(sd.FAULTS_ENV, "")
@@ -146,6 +162,28 @@ def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sim]:
         sd.stop_all(simulation.state_dir)
 
 
+@pytest.fixture(scope="module")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One started deployment for the tests that only read (ps, inspect, status): saves a start per test."""
+    base = tmp_path_factory.mktemp("shared")
+    try:
+        with pytest.MonkeyPatch.context() as patch:  # the environment is set per test, by `shared`
+            simulation = make_sim(base, patch)
+            assert simulation.up().returncode == 0
+            simulation.wait_healthy()
+        yield base
+    finally:
+        sd.stop_all(base / "state")
+
+
+@pytest.fixture
+def shared(shared_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Sim:
+    """The shared deployment with this test's environment pointing at it. Tests using it must not change it."""
+    simulation = make_sim(shared_folder, monkeypatch)
+    assert simulation.folder.is_dir()
+    return simulation
+
+
 @pytest.fixture
 def started(sim: Sim) -> Sim:
     """The deployment started (`up -d`), not yet waited for."""
@@ -164,12 +202,12 @@ def running(started: Sim) -> Sim:
 # -- what the core asks -------------------------------------------------------------------------------------------
 
 
-def test_ps_and_inspect_answer_the_core_argv(running: Sim) -> None:
+def test_ps_and_inspect_answer_the_core_argv(shared: Sim) -> None:
     listed = containers.parse_ps(docker.run(containers.PS_ARGV))
     assert len(listed) == 1
     (found,) = listed
     assert re.fullmatch(r"[0-9a-f]{64}", found.id)
-    assert found.service == "appsmith" and containers.same_folder(found.working_dir, running.folder)
+    assert found.service == "appsmith" and containers.same_folder(found.working_dir, shared.folder)
     assert found.image == "index.docker.io/appsmith/appsmith-ce:v1.50"
 
     result = docker.run(containers.inspect_argv([found.id, "no-such-id"]))
@@ -183,27 +221,27 @@ def test_ps_and_inspect_answer_the_core_argv(running: Sim) -> None:
     assert raw[0]["Name"] == "/appsmith"
     labels = raw[0]["Config"]["Labels"]
     assert labels["com.docker.compose.project"] == "appsmithdemo"
-    assert labels["com.docker.compose.project.working_dir"] == str(running.folder)
+    assert labels["com.docker.compose.project.working_dir"] == str(shared.folder)
     assert not any(item.startswith(TELEMETRY) for item in raw[0]["Config"]["Env"]), "single: docker never sees docker.env"
 
     (parsed,) = containers.parse_inspect(result)
     assert parsed.running and parsed.name == "appsmith" and parsed.http_binding == "127.0.0.1"
     assert parsed.http_port is not None and parsed.started_at is not None
-    assert running.calls()[-2:] == [list(containers.PS_ARGV), list(containers.inspect_argv([found.id, "no-such-id"]))]
+    assert shared.calls()[-2:] == [list(containers.PS_ARGV), list(containers.inspect_argv([found.id, "no-such-id"]))]
 
 
-def test_ps_templates_take_real_tabs_and_escaped_ones(running: Sim) -> None:
-    escaped = running.docker("ps", "--format", r'{{.Names}}\t{{ .Status }}\t{{.Label "com.docker.compose.service"}}')
+def test_ps_templates_take_real_tabs_and_escaped_ones(shared: Sim) -> None:
+    escaped = shared.docker("ps", "--format", r'{{.Names}}\t{{ .Status }}\t{{.Label "com.docker.compose.service"}}')
     assert escaped.stdout.startswith("appsmith\tUp ") and escaped.stdout.rstrip().endswith("\tappsmith")
-    real_tab = running.docker("ps", "-a", "--format", "{{.ID}}\t{{json .Names}}")
+    real_tab = shared.docker("ps", "-a", "--format", "{{.ID}}\t{{json .Names}}")
     container_id, name = real_tab.stdout.strip().split("\t")
     assert len(container_id) == 12 and name == '"appsmith"'
-    unknown = running.docker("ps", "--format", "{{.Nope}}")
+    unknown = shared.docker("ps", "--format", "{{.Nope}}")
     assert unknown.returncode != 0 and "can't evaluate field Nope" in unknown.stderr
 
 
-def test_gather_sees_a_running_instance_with_telemetry_on(running: Sim) -> None:
-    status = gather(running.deployment())
+def test_gather_sees_a_running_instance_with_telemetry_on(shared: Sim) -> None:
+    status = gather(shared.deployment())
     assert status.verdict is Verdict.ENABLED and status.verified
     assert status.container is not None and status.container.running
     assert status.running.server is not None and status.running.server.version == "v1.50-demo"
@@ -220,7 +258,7 @@ def test_disable_end_to_end_is_verified_and_never_uses_restart(started: Sim) -> 
     assert plan.remove.argv == ("docker", "compose", "-f", "docker-compose.yml", "rm", "-fsv", "appsmith")
     assert not any("restart" in argv for argv in started.calls())
     status = gather(started.deployment())
-    assert status.verdict is Verdict.DISABLED and status.verified and status.running.server.enable_telemetry is False
+    assert status.verdict is Verdict.DISABLED and status.verified and server_of(status).enable_telemetry is False
     assert b"APPSMITH_DISABLE_TELEMETRY=true\n" in (started.folder / ENV_IN_STACKS).read_bytes()
 
 
@@ -245,7 +283,7 @@ def test_editing_docker_env_then_up_alone_leaves_the_change_pending(running: Sim
     env.write_bytes(env.read_bytes().replace(b"TELEMETRY=false", b"TELEMETRY=true"))
     assert "appsmith is up-to-date" in running.up().stdout
     status = gather(running.deployment())
-    assert status.verdict is Verdict.PENDING_RESTART and status.running.server.enable_telemetry is True
+    assert status.verdict is Verdict.PENDING_RESTART and server_of(status).enable_telemetry is True
 
 
 # -- faults ------------------------------------------------------------------------------------------------------
@@ -253,15 +291,16 @@ def test_editing_docker_env_then_up_alone_leaves_the_change_pending(running: Sim
 
 @pytest.mark.parametrize(("fault", "problem"), [("daemon-down", DockerProblem.DAEMON_DOWN),
                                                 ("permission-denied", DockerProblem.PERMISSION)])
-def test_daemon_faults_reach_the_core_as_docker_errors(running: Sim, fault: str, problem: DockerProblem) -> None:
-    running.faults(fault)
-    status = gather(running.deployment())
+def test_daemon_faults_reach_the_core_as_docker_errors(started: Sim, fault: str, problem: DockerProblem) -> None:
+    started.faults(fault)
+    status = gather(started.deployment())
     assert status.running.docker_error is not None and status.running.docker_error.problem is problem
-    version = running.docker("version")
+    version = started.docker("version")
     assert version.returncode == 1 and "Client:" in version.stdout and "Server:" not in version.stdout
     assert detect_compose_tool() is ComposeTool.V2, "`docker compose version` does not ask the daemon"
-    result = running.apply(telemetry_on=False)
-    assert result.outcome is Outcome.RESTART_FAILED and result.failed_step is Step.REMOVE
+    if problem is DockerProblem.DAEMON_DOWN:
+        result = started.apply(telemetry_on=False)
+        assert result.outcome is Outcome.RESTART_FAILED and result.failed_step is Step.REMOVE
 
 
 def test_up_fails_after_rm_leaves_appsmith_down(started: Sim) -> None:
@@ -277,11 +316,12 @@ def test_up_hangs_and_cancel_kills_its_whole_process_group(started: Sim) -> None
     started.faults("up-hangs")
     cancel = threading.Event()
     outcome: list[ApplyResult] = []
+    before = len(sd.read_calls(started.state_dir))
     worker = threading.Thread(target=lambda: outcome.append(started.apply(cancel=cancel)))
     worker.start()
     try:
         def hanging_group() -> int | None:
-            for entry in sd.read_calls(started.state_dir):
+            for entry in sd.read_calls(started.state_dir)[before:]:
                 if entry["argv"][-2:] == ["up", "-d"] and len(group_members(entry["pgid"])) >= 2:
                     return int(entry["pgid"])
             return None
@@ -291,7 +331,7 @@ def test_up_hangs_and_cancel_kills_its_whole_process_group(started: Sim) -> None
         cancel.set()
         worker.join(timeout=30)
     assert outcome and outcome[0].outcome is Outcome.DOWN and outcome[0].failed_step is Step.START
-    assert group_members(pgid) == []
+    assert pgid != os.getpgid(0) and group_members(pgid) == []
 
 
 def test_rm_hangs_and_cancel_keeps_the_old_container(running: Sim) -> None:
@@ -308,7 +348,7 @@ def test_rm_hangs_and_cancel_keeps_the_old_container(running: Sim) -> None:
         worker.join(timeout=30)
     assert outcome and outcome[0].outcome is Outcome.CANCELLED
     running.faults("")
-    assert gather(running.deployment()).container.running
+    assert container_of(gather(running.deployment())).running
 
 
 def test_rm_fails_keeps_the_container(running: Sim) -> None:
@@ -317,7 +357,7 @@ def test_rm_fails_keeps_the_container(running: Sim) -> None:
     assert result.outcome is Outcome.RESTART_FAILED and result.failed_step is Step.REMOVE
     running.faults("")
     status = gather(running.deployment())
-    assert status.container.running and status.verdict is Verdict.PENDING_RESTART
+    assert container_of(status).running and status.verdict is Verdict.PENDING_RESTART
 
 
 def test_compose_rejects_the_file(started: Sim) -> None:
@@ -345,12 +385,19 @@ def test_health_500_ends_unhealthy(started: Sim) -> None:
     assert result.outcome is Outcome.UNHEALTHY, result.message
 
 
-@pytest.mark.parametrize("fault", ["no-enable-telemetry", "users-me-not-json"])
-def test_a_server_that_does_not_say_is_applied_unconfirmed(started: Sim, fault: str) -> None:
-    started.faults(fault)
+def test_a_server_that_does_not_report_the_value_is_applied_unconfirmed(started: Sim) -> None:
+    started.faults("no-enable-telemetry")
     result = started.apply(telemetry_on=False)
     assert result.outcome is Outcome.APPLIED_UNCONFIRMED, result.message
     assert "started after the change" in result.message
+
+
+def test_users_me_answering_html_is_no_evidence(sim: Sim) -> None:
+    sim.faults("users-me-not-json")
+    assert sim.up().returncode == 0
+    sim.wait_healthy()
+    server = server_of(gather(sim.deployment()))
+    assert server.enable_telemetry is None and "not JSON" in server.telemetry_detail
 
 
 def test_stream_prints_numbered_lines_in_order(started: Sim) -> None:
@@ -370,7 +417,7 @@ def test_an_invalid_value_stops_the_server_at_start(sim: Sim) -> None:
     wait_for(lambda: (c := query_running(deployment).server_container(deployment)) and c.status == "exited",
              what="the container to exit")
     status = gather(deployment)
-    assert status.verdict is Verdict.INVALID and status.container.exit_code == 1
+    assert status.verdict is Verdict.INVALID and container_of(status).exit_code == 1
 
 
 def test_a_compose_environment_value_overrides_docker_env(sim: Sim) -> None:
@@ -379,7 +426,7 @@ def test_a_compose_environment_value_overrides_docker_env(sim: Sim) -> None:
     assert sim.up().returncode == 0
     sim.wait_healthy()
     status = gather(sim.deployment())
-    assert status.verdict is Verdict.OVERRIDDEN and status.running.server.enable_telemetry is False
+    assert status.verdict is Verdict.OVERRIDDEN and server_of(status).enable_telemetry is False
     raw = json.loads(sim.docker("inspect", "--type", "container", "appsmith").stdout)[0]
     assert f"{TELEMETRY}=true" in raw["Config"]["Env"]
 
@@ -429,11 +476,10 @@ def test_legacy_layout_env_reaches_the_server_container(tmp_path: Path, monkeypa
                                  "appsmith_redis_1"]
         simulation.wait_healthy()
         deployment = simulation.deployment()
-        running_state = query_running(deployment)
-        assert running_state.server_container(deployment).telemetry_env == "false"
+        assert server_container(deployment).telemetry_env == "false"
         result = simulation.apply(telemetry_on=False)
         assert result.outcome is Outcome.VERIFIED, result.message
-        assert query_running(deployment).server_container(deployment).telemetry_env == "true"
+        assert server_container(deployment).telemetry_env == "true"
         assert ["docker", "compose", "-f", "docker-compose.yml", "rm", "-fsv", "appsmith-internal-server",
                 "nginx"] in simulation.calls()
     finally:
@@ -503,14 +549,20 @@ def test_simulated_appsmith_boots_then_answers(tmp_path: Path) -> None:
                                                          stderr=subprocess.DEVNULL) as server:
         session.trust_env = False
 
-        def get(path: str) -> requests.Response | None:
+        def try_get(path: str) -> requests.Response | None:
             try:
                 return session.get(base + path, timeout=2)
             except requests.ConnectionError:
                 return None
 
+        def get(path: str) -> requests.Response:
+            response = try_get(path)
+            assert response is not None
+            return response
+
         try:
-            first = wait_for(lambda: (r := get("/api/v1/health")) is not None and r, what="the server to listen")
+            (first,) = wait_for(lambda: [r] if (r := try_get("/api/v1/health")) is not None else None,
+                                what="the server to listen")
             assert first.status_code == 503
             assert get("/info").json()["version"] == "v1.50-demo"
             wait_for(lambda: get("/api/v1/health").status_code == 200, what="the boot delay to pass")

@@ -1,4 +1,6 @@
-"""Shared fixtures for the GUI tests: the simulated demo deployment, process-group checks, an isolated audit log.
+"""Shared fixtures for the GUI tests: the simulated demo deployment and process-group checks.
+
+The audit log is already isolated by the autouse ``isolated_state`` in tests/conftest.py.
 
 Every fixture here is named for what it gives; the demo's docker is a real program on PATH (panel/demo).
 """
@@ -22,14 +24,6 @@ DEMO_SECRETS = (
     "demo-not-a-secret-supervisor-password",
 )
 """Secret values in the bundled demo docker.env: none may ever reach a widget."""
-
-
-@pytest.fixture(autouse=True)
-def gui_isolated_audit_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Audit entries written by GUI tests go to a temporary XDG state folder, never the user's."""
-    state = tmp_path_factory.mktemp("xdg-state")
-    monkeypatch.setenv("XDG_STATE_HOME", str(state))
-    return state
 
 
 class DemoFixture:
@@ -128,5 +122,6 @@ def all_widget_text(widget: object) -> str:
         elif isinstance(child, QTreeWidget):
             for index in range(child.topLevelItemCount()):
                 item = child.topLevelItem(index)
-                parts += [item.text(column) for column in range(child.columnCount())]
+                if item is not None:
+                    parts += [item.text(column) for column in range(child.columnCount())]
     return "\n".join(parts)

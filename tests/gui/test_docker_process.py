@@ -127,21 +127,19 @@ def test_timeout_stops_the_command(qtbot: QtBot) -> None:
     assert live_processes_in_group(process.pid) == []
 
 
-CHILD_AND_WAIT = """
-    import signal, subprocess, sys, time
-    ignore = {ignore}
-    child = subprocess.Popen([sys.executable, "-c", '''
-import signal, time
-if {ignore}:
+CHILD_AND_WAIT = """\
+import signal, subprocess, sys, time
+ignore = {ignore}
+child = subprocess.Popen([sys.executable, "-c", "\\n".join([
+    "import signal, time",
+    "if {ignore}: signal.signal(signal.SIGTERM, signal.SIG_IGN)",
+    "time.sleep(60)",
+])])
+if ignore:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-print("child ready", flush=True)
+time.sleep(0.3)
+print("ready", flush=True)
 time.sleep(60)
-'''])
-    if ignore:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    time.sleep(0.2)
-    print("ready", flush=True)
-    time.sleep(60)
 """
 
 
@@ -177,6 +175,7 @@ def test_cancel_before_it_has_a_pid_still_ends_once(qtbot: QtBot) -> None:
         assert live_processes_in_group(process.pid) == []
 
 
+@pytest.mark.qt_log_ignore("QProcess: Destroyed while process")
 def test_deleting_the_owner_kills_the_group(qtbot: QtBot) -> None:
     owner = QObject()
     process = DockerProcess(python(CHILD_AND_WAIT.format(ignore=False)), parent=owner, merge_output=True)

@@ -1,0 +1,342 @@
+"""ConsentDialog: says what will happen, changes nothing until asked, then applies in front of the user."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QPushButton
+from pytestqt.qtbot import QtBot
+
+from panel.core import audit
+from panel.core.apply import Outcome, Step
+from panel.core.deployment import load_deployment
+from panel.core.envfile import EnvText, SwitchState
+from panel.core.payloads import load_catalog
+from panel.core.restart import ComposeTool, plan_restart
+from panel.core.status import RunningState, Status, assemble, gather, read_file_state
+from panel.gui.consent_dialog import ConsentDialog, Page
+from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text, live_processes_in_group
+
+RUN_MS = 60000
+
+
+@pytest.fixture(autouse=True)
+def fast_health(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ConsentDialog, "health_interval", 0.2)
+
+
+def open_dialog(qtbot: QtBot, status: Status, telemetry_on: bool = False) -> ConsentDialog:
+    dialog = ConsentDialog(status, telemetry_on, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def offline_status(folder: Path) -> Status:
+    """The status of a deployment without asking docker: enough for the review page."""
+    deployment = load_deployment(folder)
+    return assemble(deployment, read_file_state(deployment.env_file), RunningState())
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """The demo deployment's files, not started: for what needs no docker."""
+    from panel.demo import copy_demo_deployment
+
+    return copy_demo_deployment(tmp_path / "appsmith")
+
+
+def wait_for_commands(qtbot: QtBot, dialog: ConsentDialog) -> None:
+    qtbot.waitUntil(lambda: dialog.restart_now_button.isEnabled(), timeout=RUN_MS)
+
+
+def file_state(path: Path) -> SwitchState:
+    return EnvText.parse(path.read_bytes()).reading().state
+
+
+def assert_no_secret(dialog: ConsentDialog) -> None:
+    text = all_widget_text(dialog)
+    for secret in DEMO_SECRETS:
+        assert secret not in text
+
+
+def test_no_button_is_default_and_enter_applies_nothing(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    dialog = open_dialog(qtbot, gather(demo_deployment.deployment))
+    wait_for_commands(qtbot, dialog)
+    for button in dialog.findChildren(QPushButton):
+        assert not button.isDefault() and not button.autoDefault(), button.text()
+    assert not isinstance(dialog.focusWidget(), QPushButton)
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        qtbot.keyClick(dialog, key)
+        qtbot.keyClick(dialog.focusWidget(), key)
+    qtbot.wait(200)
+    assert dialog.isVisible() and dialog.pages.currentIndex() == Page.REVIEW
+    assert dialog.runner is None
+    assert file_state(demo_deployment.env_file) is SwitchState.ENABLED
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and dialog.apply_result is None
+
+
+def test_review_states_the_choice_the_events_the_masked_diff_and_the_commands(
+        qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    dialog = open_dialog(qtbot, gather(demo_deployment.deployment), telemetry_on=False)
+    wait_for_commands(qtbot, dialog)
+    text = all_widget_text(dialog)
+    assert "Stop sending anonymous usage data to Appsmith" in text
+    catalog = load_catalog()
+    stopped = [sample.event for sample in catalog.samples if sample.stopped_by_switch]
+    assert stopped and all(event in dialog.switched_label.text() for event in stopped)
+    assert "These events will stop:" in text
+    assert all(item.name in dialog.always_label.text() for item in catalog.always_sent)
+    assert "Sent whatever you choose" in text
+    diff = dialog.diff_view.toPlainText()
+    assert "-APPSMITH_DISABLE_TELEMETRY=false" in diff.splitlines()
+    assert "+APPSMITH_DISABLE_TELEMETRY=true" in diff.splitlines()
+    assert 'Lines starting with "-" are removed' in text
+    plan = plan_restart(demo_deployment.deployment, ComposeTool.V2)
+    assert dialog.commands_view.toPlainText() == plan.shell_text()
+    assert_no_secret(dialog)
+
+
+def test_the_other_way_says_share(qtbot: QtBot, demo_copy: Path) -> None:
+    env_file = demo_copy / "stacks/configuration/docker.env"
+    env_file.write_text(env_file.read_text().replace("TELEMETRY=false", "TELEMETRY=true"))
+    dialog = open_dialog(qtbot, offline_status(demo_copy), telemetry_on=True)
+    assert dialog.pages.currentIndex() == Page.REVIEW
+    assert "Share anonymous usage data with Appsmith" in all_widget_text(dialog)
+    assert "These events will start being sent:" in all_widget_text(dialog)
+    assert "+APPSMITH_DISABLE_TELEMETRY=false" in dialog.diff_view.toPlainText()
+
+
+def test_secrets_in_the_diff_context_are_masked(qtbot: QtBot, demo_copy: Path) -> None:
+    env_file = demo_copy / "stacks/configuration/docker.env"
+    text = env_file.read_text()
+    # Put a secret right next to the switch, so it is part of the diff's context lines.
+    env_file.write_text(text.replace("APPSMITH_DISABLE_TELEMETRY=false",
+                                     "APPSMITH_ENCRYPTION_PASSWORD=demo-not-a-secret-encryption-password\n"
+                                     "APPSMITH_DISABLE_TELEMETRY=false"))
+    dialog = open_dialog(qtbot, offline_status(demo_copy))
+    assert " APPSMITH_ENCRYPTION_PASSWORD=••••••" in dialog.diff_view.toPlainText().splitlines()
+    assert_no_secret(dialog)
+
+
+def test_without_compose_only_restart_now_is_disabled(qtbot: QtBot, demo_copy: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    dialog = open_dialog(qtbot, offline_status(demo_copy))
+    assert dialog.commands_view.toPlainText() == "Checking which docker compose is installed…"
+    qtbot.waitUntil(lambda: "not found on PATH" in dialog.commands_view.toPlainText(), timeout=RUN_MS)
+    assert not dialog.restart_now_button.isEnabled()
+    assert dialog.restart_later_button.isEnabled()
+    assert dialog.button_note.isVisible() and "Restarting is not possible" in dialog.button_note.text()
+
+
+def test_apply_later_writes_the_file_only(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    dialog = open_dialog(qtbot, gather(demo_deployment.deployment))
+    calls = len(demo_deployment.calls())
+    qtbot.mouseClick(dialog.restart_later_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == Page.PROGRESS
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    result = dialog.apply_result
+    assert result is not None and result.outcome is Outcome.WRITTEN
+    assert file_state(demo_deployment.env_file) is SwitchState.DISABLED
+    assert [call["argv"][:3] for call in demo_deployment.calls()[calls:]] in ([], [["docker", "compose", "version"]])
+    states = {step: dialog.step_items[step].text(1) for step in Step}
+    assert states[Step.BACKUP] == "Done" and states[Step.WRITE] == "Done"
+    assert {states[step] for step in (Step.REMOVE, Step.START, Step.HEALTH, Step.VERIFY)} == {"Not run"}
+    assert dialog.verdict_label.text() == "Written: docker.env has the new value."
+    assert "takes effect when the containers are recreated" in dialog.verdict_detail.text()
+    assert dialog.close_button.isVisible() and not dialog.retry_button.isVisible()
+    assert_no_secret(dialog)
+
+
+def test_apply_now_runs_to_a_verified_verdict(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    dialog = open_dialog(qtbot, gather(demo_deployment.deployment))
+    wait_for_commands(qtbot, dialog)
+    qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
+    assert dialog.cancel_run_button.isVisible()
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    result = dialog.apply_result
+    assert result is not None and result.outcome is Outcome.VERIFIED
+    assert {dialog.step_items[step].text(1) for step in Step} == {"Done"}
+    assert dialog.verdict_label.text() == "Done: the new setting is in effect."
+    assert "Verified: the server reports telemetry off." in dialog.verdict_detail.text()
+    assert "Removing appsmith" in dialog.log_view.toPlainText()
+    assert not dialog.cancel_run_button.isVisible() and dialog.close_button.isVisible()
+    assert_no_secret(dialog)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_refused_change_shows_the_reason_and_only_close(qtbot: QtBot, demo_copy: Path) -> None:
+    env_file = demo_copy / "stacks/configuration/docker.env"
+    status = offline_status(demo_copy)
+    env_file.unlink()
+    dialog = open_dialog(qtbot, status)
+    assert dialog.pages.currentIndex() == Page.REFUSED
+    assert "does not exist" in dialog.refused_label.text()
+    visible = [button.text() for button in dialog.findChildren(QPushButton) if button.isVisible()]
+    assert visible == ["Close"]
+    qtbot.mouseClick(dialog.close_refused_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and dialog.apply_result is None
+
+
+def test_an_override_is_said_first_and_only_writing_is_offered(qtbot: QtBot, demo_copy: Path) -> None:
+    compose = demo_copy / "docker-compose.yml"
+    compose.write_text(compose.read_text().replace(
+        "    image:", '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "false"\n    image:', 1))
+    status = offline_status(demo_copy)
+    assert status.override is not None
+    dialog = open_dialog(qtbot, status)
+    assert dialog.override_box is not None and dialog.override_box.isVisible()
+    assert "writing docker.env changes nothing" in dialog.override_label.text()
+    assert not dialog.restart_now_button.isVisible()
+    assert dialog.restart_later_button.text() == "Write the file only"
+    qtbot.mouseClick(dialog.restart_later_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    assert dialog.apply_result is not None and dialog.apply_result.outcome is Outcome.WRITTEN
+
+
+def test_a_failed_start_offers_retry_and_restore(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = demo_deployment_factory(faults="up-fails")
+    original = demo.env_file.read_bytes()
+    dialog = open_dialog(qtbot, gather(demo.deployment))
+    wait_for_commands(qtbot, dialog)
+    qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    result = dialog.apply_result
+    assert result is not None and result.outcome is Outcome.DOWN
+    assert dialog.verdict_label.text() == "Failed: Appsmith is down."
+    assert "APPSMITH IS DOWN" in dialog.verdict_detail.text()
+    assert "Cannot start service appsmith" in dialog.log_view.toPlainText()
+    assert dialog.step_items[Step.START].text(1) == "Failed"
+    assert dialog.retry_button.isVisible() and dialog.restore_button.isVisible()
+
+    asked: list[tuple[Path, Path]] = []
+
+    def confirm(cls: type[ConsentDialog], parent: object, backup: Path, env_file: Path) -> bool:
+        asked.append((backup, env_file))
+        return True
+
+    monkeypatch.setattr(ConsentDialog, "confirm_restore", classmethod(confirm))
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert asked == [(result.backup, demo.env_file)]
+    assert demo.env_file.read_bytes() == original
+    assert dialog.verdict_label.text() == "Restored: docker.env is back as it was before this change."
+    assert "Appsmith is still down" in dialog.verdict_detail.text()
+    assert not dialog.restore_button.isVisible() and not dialog.retry_button.isVisible()
+    assert audit.read_entries()[-1].action == "restore"
+
+
+def test_restore_asks_first_and_does_nothing_when_declined(
+        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = demo_deployment_factory(faults="up-fails")
+    dialog = open_dialog(qtbot, gather(demo.deployment))
+    wait_for_commands(qtbot, dialog)
+    qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    monkeypatch.setattr(ConsentDialog, "confirm_restore", classmethod(lambda cls, parent, backup, env_file: False))
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert file_state(demo.env_file) is SwitchState.DISABLED
+    assert dialog.restore_button.isVisible()
+
+
+def test_retry_start_from_the_dialog(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+    demo = demo_deployment_factory(faults="up-fails")
+    dialog = open_dialog(qtbot, gather(demo.deployment))
+    wait_for_commands(qtbot, dialog)
+    qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    demo.set_faults("")
+    qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
+    assert dialog.step_items[Step.START].text(1) in ("Waiting", "Running…")
+    assert dialog.cancel_run_button.isVisible() and not dialog.close_button.isVisible()
+    qtbot.waitUntil(lambda: dialog.apply_result is not None and dialog.apply_result.outcome is Outcome.VERIFIED,
+                    timeout=RUN_MS)
+    assert {dialog.step_items[step].text(1) for step in Step} == {"Done"}
+    assert not dialog.retry_button.isVisible()
+
+
+def test_cancel_while_compose_hangs_is_safe_and_escape_does_not_close(
+        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+    demo = demo_deployment_factory(faults="up-hangs")
+    dialog = open_dialog(qtbot, gather(demo.deployment))
+    wait_for_commands(qtbot, dialog)
+    qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Creating appsmith" in dialog.log_view.toPlainText(), timeout=RUN_MS)
+    up = [call for call in demo.calls() if call["argv"][4:] == ["up", "-d"]][-1]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # while running, Escape cancels safely and keeps the dialog open
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    assert dialog.isVisible()
+    result = dialog.apply_result
+    assert result is not None and result.outcome is Outcome.DOWN
+    assert dialog.step_items[Step.START].text(1) == "Cancelled"
+    assert live_processes_in_group(up["pgid"]) == []
+    assert dialog.retry_button.isVisible()
+
+
+def test_cancel_button_asks_nothing(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+    demo = demo_deployment_factory(faults="rm-hangs")
+    dialog = open_dialog(qtbot, gather(demo.deployment))
+    wait_for_commands(qtbot, dialog)
+    qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Stopping appsmith" in dialog.log_view.toPlainText(), timeout=RUN_MS)
+    qtbot.mouseClick(dialog.cancel_run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    result = dialog.apply_result
+    assert result is not None and result.outcome is Outcome.CANCELLED
+    assert dialog.verdict_label.text() == "Cancelled."
+    assert "half removed" in dialog.verdict_detail.text()
+    assert dialog.retry_button.isVisible()
+
+
+def test_ask_returns_none_when_cancelled(qtbot: QtBot, demo_copy: Path) -> None:
+    def cancel_the_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ConsentDialog)
+        dialog.cancel_review_button.click()
+
+    QTimer.singleShot(200, cancel_the_dialog)
+    assert ConsentDialog.ask(None, offline_status(demo_copy), False) is None
+
+
+def test_ask_returns_the_result(qtbot: QtBot, demo_copy: Path) -> None:
+    def write_then_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ConsentDialog)
+        dialog.restart_later_button.click()
+
+        def close_when_done() -> None:
+            if dialog.apply_result is None:
+                QTimer.singleShot(50, close_when_done)
+            else:
+                dialog.close_button.click()
+
+        close_when_done()
+
+    QTimer.singleShot(200, write_then_close)
+    result = ConsentDialog.ask(None, offline_status(demo_copy), False)
+    assert result is not None and result.outcome is Outcome.WRITTEN
+
+
+def test_both_pages_render(qtbot: QtBot, demo_deployment: DemoFixture, tmp_path: Path) -> None:
+    """Grabs both pages; set PANEL_SHOTS_DIR to keep the PNGs for a look."""
+    folder = Path(os.environ.get("PANEL_SHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    dialog = open_dialog(qtbot, gather(demo_deployment.deployment))
+    dialog.resize(780, 760)
+    wait_for_commands(qtbot, dialog)
+    review = dialog.grab()
+    assert not review.isNull() and review.save(str(folder / "consent_review.png"))
+    qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
+    progress = dialog.grab()
+    assert not progress.isNull() and progress.save(str(folder / "consent_progress.png"))

@@ -1,0 +1,214 @@
+"""StatusRefresher against the simulated docker: the three layers arrive without blocking, and stay fresh.
+
+The last tests cover `run_in_thread`, which the refresher uses for the HTTP probe.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, QThread
+from pytestqt.qtbot import QtBot
+
+from panel.core.change import prepare_change, write_change
+from panel.core.deployment import load_deployment
+from panel.core.docker import DockerProblem
+from panel.core.envfile import SwitchState
+from panel.core.instance import Health
+from panel.core.status import Status, Verdict
+from panel.gui.status_refresher import RunningQuery, StatusRefresher
+from panel.gui.worker import run_in_thread
+from tests.gui.conftest import DemoFixture
+
+WAIT_MS = 20000
+
+
+def docker_calls(demo: DemoFixture) -> list[list[str]]:
+    return [call["argv"] for call in demo.calls()]
+
+
+def test_emits_the_status_of_the_demo_deployment(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    refresher = StatusRefresher(interval=0.2)
+    busy: list[bool] = []
+    refresher.busy_changed.connect(busy.append)
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS) as blocker:
+        refresher.set_deployment(demo_deployment.deployment)
+    status = blocker.args[0]
+    assert isinstance(status, Status)
+    assert status.deployment == demo_deployment.deployment
+    assert status.file.state is SwitchState.ENABLED
+    assert status.container is not None and status.container.running
+    assert status.running.docker_error is None
+    assert busy[:2] == [True, False]
+    assert refresher.last_status is status
+    # The timer keeps refreshing until the instance has booted and confirms the value itself.
+    qtbot.waitUntil(lambda: refresher.last_status is not None and refresher.last_status.verified, timeout=WAIT_MS)
+    final = refresher.last_status
+    assert final is not None
+    assert final.verdict is Verdict.ENABLED
+    assert final.running.server is not None and final.running.server.health is Health.UP
+    refresher.set_deployment(None)
+
+
+def test_one_refresh_asks_docker_once_for_ps_and_once_for_inspect(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    refresher = StatusRefresher(interval=3600)
+    before = len(docker_calls(demo_deployment))
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS):
+        refresher.set_deployment(demo_deployment.deployment)
+    calls = docker_calls(demo_deployment)[before:]
+    assert [argv[:2] for argv in calls] == [["docker", "ps"], ["docker", "inspect"]]
+    refresher.set_deployment(None)
+
+
+def test_requests_during_a_refresh_fold_into_exactly_one_more(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    refresher = StatusRefresher(interval=3600, with_http=False)
+    statuses: list[Status] = []
+    refresher.refreshed.connect(statuses.append)
+    refresher.set_deployment(demo_deployment.deployment)
+    assert refresher.busy
+    for _ in range(5):
+        refresher.refresh()
+    qtbot.waitUntil(lambda: len(statuses) == 2 and not refresher.busy, timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert len(statuses) == 2
+    refresher.set_deployment(None)
+
+
+def test_a_change_of_docker_env_on_disk_is_shown(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    refresher = StatusRefresher(interval=3600, with_http=False)
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS):
+        refresher.set_deployment(demo_deployment.deployment)
+    deployment = demo_deployment.deployment
+
+    # The panel's own write replaces the file (a new inode): the watch must follow it, twice in a row.
+    for telemetry_on, state in ((False, SwitchState.DISABLED), (True, SwitchState.ENABLED)):
+        with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS,
+                              check_params_cb=lambda status, state=state: status.file.state is state):
+            write_change(prepare_change(deployment, telemetry_on))
+    last = refresher.last_status
+    assert last is not None and last.file.state is SwitchState.ENABLED
+
+    # An edit in place (same inode) is seen too.
+    text = deployment.env_file.read_text(encoding="utf-8")
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS,
+                          check_params_cb=lambda status: status.file.state is SwitchState.DISABLED):
+        deployment.env_file.write_text(text.replace("APPSMITH_DISABLE_TELEMETRY=false",
+                                                    "APPSMITH_DISABLE_TELEMETRY=true"), encoding="utf-8")
+    refresher.set_deployment(None)
+
+
+@pytest.mark.parametrize(("fault", "problem", "words"), [
+    ("daemon-down", DockerProblem.DAEMON_DOWN, "not running"),
+    ("permission-denied", DockerProblem.PERMISSION, "Permission denied"),
+])
+def test_docker_errors_are_shown_with_the_file_state(qtbot: QtBot, demo_deployment: DemoFixture, fault: str,
+                                                     problem: DockerProblem, words: str) -> None:
+    demo_deployment.set_faults(fault)
+    refresher = StatusRefresher(interval=3600)
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS) as blocker:
+        refresher.set_deployment(demo_deployment.deployment)
+    status: Status = blocker.args[0]
+    error = status.running.docker_error
+    assert error is not None and error.problem is problem
+    assert words in error.message
+    assert status.file.state is SwitchState.ENABLED
+    assert status.verdict is Verdict.ENABLED
+    assert error.message in status.reason
+    # docker was asked once (ps failed), never inspect.
+    assert [argv[:2] for argv in docker_calls(demo_deployment)][-1] == ["docker", "ps"]
+    refresher.set_deployment(None)
+
+
+def test_docker_missing_from_path(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from panel.demo import copy_demo_deployment
+
+    folder = copy_demo_deployment(tmp_path / "appsmith")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    refresher = StatusRefresher(interval=3600)
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS) as blocker:
+        refresher.set_deployment(load_deployment(folder))
+    status: Status = blocker.args[0]
+    assert status.running.docker_error is not None
+    assert status.running.docker_error.problem is DockerProblem.MISSING
+    assert "not found on PATH" in status.reason
+    assert status.file.state is SwitchState.ENABLED
+    refresher.set_deployment(None)
+
+
+def test_switching_deployment_drops_the_old_refresh(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    refresher = StatusRefresher(interval=3600)
+    statuses: list[Status] = []
+    refresher.refreshed.connect(statuses.append)
+    refresher.set_deployment(demo_deployment.deployment)
+    refresher.set_deployment(None)
+    assert not refresher.busy
+    qtbot.wait(1500)
+    assert statuses == []
+    assert refresher.last_status is None
+
+
+def test_running_query_alone_gives_the_running_state(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    query = RunningQuery(demo_deployment.deployment, with_http=False)
+    with qtbot.waitSignal(query.done, timeout=WAIT_MS) as blocker:
+        query.start()
+    running = blocker.args[0]
+    assert running.server is None
+    assert running.server_container(demo_deployment.deployment) is not None
+
+
+# -- run_in_thread ------------------------------------------------------------------------------------------------
+
+
+def test_run_in_thread_delivers_on_the_gui_thread(qtbot: QtBot) -> None:
+    owner = QObject()
+    gui_thread = QThread.currentThread()
+    seen: dict[str, object] = {}
+
+    def work(a: int, b: int) -> int:
+        seen["worker"] = threading.current_thread() is not threading.main_thread()
+        return a + b
+
+    def done(value: int) -> None:
+        seen["value"] = value
+        seen["gui"] = QThread.currentThread() is gui_thread
+
+    run_in_thread(work, 2, 3, parent=owner, on_done=done)
+    qtbot.waitUntil(lambda: "value" in seen, timeout=5000)
+    assert seen == {"worker": True, "value": 5, "gui": True}
+
+
+def test_run_in_thread_hands_errors_to_on_error(qtbot: QtBot) -> None:
+    owner = QObject()
+    errors: list[BaseException] = []
+
+    def boom() -> None:
+        raise ValueError("nope")
+
+    run_in_thread(boom, parent=owner, on_done=lambda _: None, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert isinstance(errors[0], ValueError) and str(errors[0]) == "nope"
+
+
+def test_run_in_thread_says_nothing_to_a_deleted_parent(qtbot: QtBot) -> None:
+    owner = QObject()
+    release = threading.Event()
+    called: list[object] = []
+    finished = threading.Event()
+
+    def slow() -> int:
+        release.wait(5)
+        finished.set()
+        return 1
+
+    run_in_thread(slow, parent=owner, on_done=called.append)
+    with qtbot.waitSignal(owner.destroyed, timeout=2000):
+        owner.deleteLater()
+    release.set()
+    qtbot.waitUntil(finished.is_set, timeout=5000)
+    qtbot.wait(100)
+    assert called == []
+

@@ -1,0 +1,406 @@
+"""The command line, run as a user runs it: `python -m panel ...` in a child process, with its own state folder and a
+PATH holding only fake programs (a docker whose daemon is down, unless a test says otherwise). Every command's
+stdout and stderr are checked for the fixture's secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from panel.core.backups import list_backups
+from tests.conftest import (
+    DAEMON_DOWN,
+    ENCRYPTION_PASSWORD,
+    LEGACY_NGINX_TEMPLATE,
+    SINGLE_DOCKER_ENV,
+    Answer,
+    FakeBin,
+    assert_no_secret,
+    write_single_deployment,
+)
+
+ENV_PATH = Path("stacks/configuration/docker.env")
+TELEMETRY_LINE = SINGLE_DOCKER_ENV.splitlines().index("APPSMITH_DISABLE_TELEMETRY=false") + 1
+STATUS_KEYS = {"deployment", "layout", "compose_file", "env_file", "file", "override", "container", "docker_error",
+               "server", "nginx", "verdict", "telemetry_on", "verified", "pending_restart", "winner", "reason", "advice",
+               "warnings"}
+
+
+@dataclass
+class Cli:
+    """Runs the command line in a child process; `bin` holds the only programs on its PATH."""
+
+    cwd: Path
+    home: Path
+    state: Path
+    bin: FakeBin
+    outputs: list[str] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        keep = {k: v for k, v in os.environ.items()
+                if k in ("LANG", "LC_ALL", "SYSTEMROOT", "PYTHONHASHSEED", "TMPDIR")}
+        return keep | {"PATH": str(self.bin.folder), "HOME": str(self.home), "XDG_STATE_HOME": str(self.state),
+                       "XDG_CONFIG_HOME": str(self.home / ".config"), "PYTHONDONTWRITEBYTECODE": "1",
+                       "PYTHONIOENCODING": "utf-8"}
+
+    def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run([sys.executable, "-m", "panel", *args], cwd=self.cwd, env=self.env(), check=False,
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        self.outputs += [result.stdout, result.stderr]
+        assert_no_secret(result.stdout + result.stderr)
+        if code is not None:
+            assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+        return result
+
+
+@pytest.fixture
+def cli(tmp_path: Path, isolated_state: Path) -> Cli:
+    """A command line whose docker reports the daemon down; no docker-compose; HOME and cwd hold no deployment."""
+    folder = tmp_path / "cli-bin"
+    folder.mkdir()
+    fakes = FakeBin(folder)
+    docker = folder / "docker"  # a shell script: it answers every status, and sh starts faster than Python
+    docker.write_text(f"#!/bin/sh\nprintf '%s' '{DAEMON_DOWN}' >&2\nexit 1\n")
+    docker.chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    return Cli(work, home, isolated_state, fakes)
+
+
+@pytest.fixture
+def no_docker(cli: Cli) -> Cli:
+    (cli.bin.folder / "docker").unlink()
+    return cli
+
+
+def _env_file(folder: Path) -> Path:
+    return folder / ENV_PATH
+
+
+def _audit(cli: Cli) -> list[dict[str, object]]:
+    log = cli.state / "appsmith-telemetry-panel" / "audit.log"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+# --- status ---------------------------------------------------------------------------------------------------------
+
+
+def test_status_human(cli: Cli, single_deployment: Path) -> None:
+    out = cli("status", str(single_deployment)).stdout
+    assert f"Appsmith deployment  {single_deployment}" in out
+    assert "Single container (docker-compose.yml)" in out
+    assert "TELEMETRY IS ENABLED  (not confirmed by the running instance)" in out
+    assert f"{_env_file(single_deployment)}: APPSMITH_DISABLE_TELEMETRY=false (line {TELEMETRY_LINE}) → enabled" in out
+    assert "Override  none" in out
+    assert "Running   unknown: The Docker daemon is not running" in out
+    assert "Winner    file" in out
+
+
+def test_status_json(cli: Cli, single_deployment: Path) -> None:
+    document = json.loads(cli("status", str(single_deployment), "--json").stdout)
+    assert set(document) == STATUS_KEYS
+    assert document["layout"] == "single-container"
+    assert document["env_file"] == str(_env_file(single_deployment))
+    assert set(document["file"]) == {"exists", "writable", "value", "state", "line", "duplicates", "modified", "error"}
+    assert (document["file"]["value"], document["file"]["state"], document["file"]["line"]) == ("false", "enabled", TELEMETRY_LINE)
+    assert document["docker_error"]["problem"] == "daemon-down"
+    assert (document["verdict"], document["telemetry_on"], document["verified"], document["winner"]) == (
+        "enabled", True, False, "file")
+
+
+def test_status_json_without_docker(no_docker: Cli, single_deployment: Path) -> None:
+    document = json.loads(no_docker("status", str(single_deployment), "--json").stdout)
+    assert document["docker_error"]["problem"] == "docker-missing"
+
+
+def test_status_legacy_json(cli: Cli, legacy_deployment: Path) -> None:
+    document = json.loads(cli("status", str(legacy_deployment / "docker.env"), "--json").stdout)
+    assert document["layout"] == "multi-container"
+    assert document["deployment"] == str(legacy_deployment)
+    assert document["nginx"] == {"ok": False, "missing": ["HTTP", "HTTPS"]}
+
+
+def test_status_finds_the_deployment_in_the_current_folder(cli: Cli, single_deployment: Path) -> None:
+    cli.cwd = single_deployment
+    assert json.loads(cli("status", "--json").stdout)["deployment"] == str(single_deployment)
+
+
+def test_status_with_no_deployment_anywhere(cli: Cli) -> None:
+    result = cli("status", code=3)
+    assert "No Appsmith deployment was found" in result.stderr
+
+
+def test_not_a_deployment(cli: Cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli("status", str(empty), code=3)
+    assert "docker-compose.yml" in result.stderr and "compose.yaml" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["status", "--bogus"], ["restore"], ["backups", "a", "b"]])
+def test_usage_errors(cli: Cli, args: list[str]) -> None:
+    result = cli(*args, code=2)
+    assert "usage:" in result.stderr
+
+
+def test_version(cli: Cli) -> None:
+    from panel import __version__
+
+    assert cli("--version").stdout.strip() == f"appsmith-telemetry-panel {__version__}"
+
+
+# --- disable / enable ---------------------------------------------------------------------------------------------
+
+
+def test_disable_dry_run_changes_nothing_and_shows_the_masked_diff(cli: Cli, single_deployment: Path) -> None:
+    env_file = _env_file(single_deployment)
+    before = env_file.read_bytes()
+    out = cli("disable", str(single_deployment), "--dry-run").stdout
+    assert "-APPSMITH_DISABLE_TELEMETRY=false\n+APPSMITH_DISABLE_TELEMETRY=true\n" in out
+    assert "docker.env (now)" in out and "docker.env (after)" in out
+    assert env_file.read_bytes() == before
+    assert list_backups(env_file) == []
+    assert _audit(cli) == []
+
+
+def test_disable_dry_run_json(cli: Cli, single_deployment: Path) -> None:
+    document = json.loads(cli("disable", str(single_deployment), "--dry-run", "--json").stdout)
+    assert set(document) == {"deployment", "env_file", "old_value", "new_value", "changes_file", "diff", "commands",
+                             "dry_run", "warnings"}
+    assert (document["old_value"], document["new_value"], document["changes_file"], document["dry_run"]) == (
+        "false", "true", True, True)
+    assert document["commands"] == []
+
+
+def test_disable_dry_run_with_restart_shows_the_commands(cli: Cli, single_deployment: Path) -> None:
+    cli.bin.add("docker-compose", Answer(("version",), stdout="docker-compose version 1.29.2\n"))
+    out = cli("disable", str(single_deployment), "--dry-run", "--restart").stdout
+    assert "docker-compose -f docker-compose.yml rm -fsv appsmith" in out
+    assert "docker-compose -f docker-compose.yml up -d" in out
+    assert ["docker-compose", "version"] in cli.bin.calls()
+    assert not any("rm" in call or "up" in call for call in cli.bin.calls())
+
+
+def test_disable_yes_writes_with_a_backup_and_an_audit_line(cli: Cli, single_deployment: Path) -> None:
+    env_file = _env_file(single_deployment)
+    before = env_file.read_bytes()
+    env_file.chmod(0o640)
+    out = cli("disable", str(single_deployment), "--yes").stdout
+    assert "Written." in out
+    after = env_file.read_bytes()
+    assert after == before.replace(b"APPSMITH_DISABLE_TELEMETRY=false\n", b"APPSMITH_DISABLE_TELEMETRY=true\n")
+    assert env_file.stat().st_mode & 0o777 == 0o640
+    [backup] = list_backups(env_file)
+    assert backup.path.read_bytes() == before
+    [entry] = _audit(cli)
+    assert (entry["action"], entry["old"], entry["new"], entry["file"], entry["backup"]) == (
+        "disable", "false", "true", str(env_file), str(backup.path))
+    assert (cli.state / "appsmith-telemetry-panel" / "audit.log").stat().st_mode & 0o777 == 0o600
+
+
+def test_enable_when_already_enabled_writes_nothing(cli: Cli, single_deployment: Path) -> None:
+    out = cli("enable", str(single_deployment), "--yes").stdout
+    assert "already says false" in out
+    assert list_backups(_env_file(single_deployment)) == []
+
+
+def test_disable_json_result(cli: Cli, single_deployment: Path) -> None:
+    document = json.loads(cli("disable", str(single_deployment), "--yes", "--json").stdout)
+    assert document["outcome"] == "written-restart-later"
+    assert document["backup"] == str(list_backups(_env_file(single_deployment))[0].path)
+
+
+def test_disable_warns_about_an_override(cli: Cli, tmp_path: Path) -> None:
+    from tests.conftest import SINGLE_COMPOSE
+
+    folder = write_single_deployment(tmp_path / "d", compose=SINGLE_COMPOSE + "    environment:\n"
+                                     "      - APPSMITH_DISABLE_TELEMETRY=false\n")
+    out = cli("disable", str(folder), "--dry-run").stdout
+    assert "Warning: docker-compose.yml (environment:) sets APPSMITH_DISABLE_TELEMETRY=false" in out
+
+
+def test_disable_restart_without_compose_is_a_docker_failure(cli: Cli, single_deployment: Path) -> None:
+    before = _env_file(single_deployment).read_bytes()
+    result = cli("disable", str(single_deployment), "--restart", "--yes", code=4)
+    assert "docker compose" in result.stderr and "docker-compose" in result.stderr
+    assert _env_file(single_deployment).read_bytes() == before
+    assert list_backups(_env_file(single_deployment)) == []
+    assert _audit(cli) == []
+
+
+def test_disable_restart_without_docker_at_all(no_docker: Cli, single_deployment: Path) -> None:
+    result = no_docker("disable", str(single_deployment), "--restart", "--yes", code=4)
+    assert "not found on PATH" in result.stderr
+    assert list_backups(_env_file(single_deployment)) == []
+
+
+def test_refused_without_a_terminal(cli: Cli, single_deployment: Path) -> None:
+    before = _env_file(single_deployment).read_bytes()
+    result = cli("disable", str(single_deployment), code=5)
+    assert "no terminal" in result.stderr and "--yes" in result.stderr
+    assert _env_file(single_deployment).read_bytes() == before
+    assert list_backups(_env_file(single_deployment)) == []
+
+
+def test_refused_when_the_file_is_missing(cli: Cli, single_deployment: Path) -> None:
+    _env_file(single_deployment).unlink()
+    result = cli("disable", str(single_deployment), "--yes", code=5)
+    assert "does not exist" in result.stderr and "first start" in result.stderr
+    assert not _env_file(single_deployment).exists()
+
+
+def test_refused_when_the_file_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
+    data = SINGLE_DOCKER_ENV.encode().replace(b"smtp.example.com", b"smtp.caf\xe9.example")
+    folder = write_single_deployment(tmp_path / "d", docker_env=data)
+    result = cli("disable", str(folder), "--yes", code=5)
+    assert "not UTF-8" in result.stderr
+    assert _env_file(folder).read_bytes() == data
+    assert list_backups(_env_file(folder)) == []
+
+
+def test_status_of_a_non_utf8_file_still_reads_the_switch(cli: Cli, tmp_path: Path) -> None:
+    data = SINGLE_DOCKER_ENV.encode().replace(b"smtp.example.com", b"smtp.caf\xe9.example")
+    folder = write_single_deployment(tmp_path / "d", docker_env=data)
+    document = json.loads(cli("status", str(folder), "--json").stdout)
+    assert document["file"]["state"] == "enabled"
+    assert "not valid UTF-8" in document["file"]["error"]
+
+
+# --- backups and restore -------------------------------------------------------------------------------------------
+
+
+def test_backups_and_restore_round_trip(cli: Cli, tmp_path: Path) -> None:
+    original = SINGLE_DOCKER_ENV.replace("\n", "\r\n").encode()  # CRLF, to see that every byte comes back
+    folder = write_single_deployment(tmp_path / "d", docker_env=original)
+    assert "No backups of" in cli("backups", str(folder)).stdout
+    cli("disable", str(folder), "--yes")
+    changed = _env_file(folder).read_bytes()
+    assert changed != original
+    [listed] = json.loads(cli("backups", str(folder), "--json").stdout)
+    assert set(listed) == {"path", "created", "size"} and listed["size"] == len(original)
+    name = Path(listed["path"]).name
+    assert name in cli("backups", str(folder)).stdout
+    out = cli("restore", str(folder), name, "--yes").stdout  # (read with universal newlines)
+    assert "-APPSMITH_DISABLE_TELEMETRY=true\n+APPSMITH_DISABLE_TELEMETRY=false\n" in out
+    assert "Restored." in out
+    assert _env_file(folder).read_bytes() == original
+    backups = list_backups(_env_file(folder))
+    assert len(backups) == 2 and backups[0].path.read_bytes() == changed
+    assert [entry["action"] for entry in _audit(cli)] == ["disable", "restore"]
+
+
+def test_restore_without_confirmation_is_refused(cli: Cli, single_deployment: Path) -> None:
+    cli("disable", str(single_deployment), "--yes")
+    [backup] = list_backups(_env_file(single_deployment))
+    changed = _env_file(single_deployment).read_bytes()
+    cli("restore", str(single_deployment), backup.path.name, code=5)
+    assert _env_file(single_deployment).read_bytes() == changed
+
+
+def test_restore_of_an_unknown_backup(cli: Cli, single_deployment: Path) -> None:
+    result = cli("restore", str(single_deployment), "docker.env.backup-nope", "--yes", code=5)
+    assert "No backup named 'docker.env.backup-nope'" in result.stderr
+
+
+def test_restore_brings_back_a_deleted_docker_env(cli: Cli, single_deployment: Path) -> None:
+    """The backups outlive the file they were taken from; losing docker.env is when a restore matters most."""
+    env_file = _env_file(single_deployment)
+    original = env_file.read_bytes()
+    cli("disable", str(single_deployment), "--yes")
+    [backup] = list_backups(env_file)
+    env_file.unlink()
+    cli("restore", str(single_deployment), backup.path.name, "--yes")
+    assert env_file.read_bytes() == original
+
+
+def test_restore_diff_does_not_call_a_backup_identical_when_only_a_secret_differs(cli: Cli,
+                                                                                 single_deployment: Path) -> None:
+    env_file = _env_file(single_deployment)
+    backup = env_file.parent / "docker.env.backup-20240101T000000.000000Z"
+    backup.write_bytes(env_file.read_bytes().replace(ENCRYPTION_PASSWORD.encode(), b"an-older-encryption-password"))
+    out = cli("restore", str(single_deployment), backup.name, code=5).stdout
+    assert "identical" not in out
+
+
+# --- payloads, log, discover, fix-nginx -------------------------------------------------------------------------
+
+
+def test_payloads_json(cli: Cli) -> None:
+    document = json.loads(cli("payloads", "--json").stdout)
+    assert set(document) == {"payloads", "always_sent"}
+    assert document["payloads"] and document["always_sent"]
+    for payload in document["payloads"]:
+        assert set(payload) == {"id", "event", "source", "sender", "when", "stopped_by_switch", "switch_note",
+                                "sample_origin", "payload", "fields"}
+        assert isinstance(payload["stopped_by_switch"], bool) and isinstance(payload["payload"], dict)
+        for note in payload["fields"]:
+            assert set(note) == {"path", "note", "hashed"}
+    for item in document["always_sent"]:
+        assert set(item) == {"name", "sender", "when", "note"}
+    events = {payload["event"] for payload in document["payloads"]}
+    assert {"Installation Started", "Instance Active", "instance_stats"} <= events
+
+
+def test_payloads_human(cli: Cli) -> None:
+    out = cli("payloads").stdout
+    assert "== Sent whatever the switch says ==" in out
+    assert "Add --verbose" in out
+
+
+def test_log(cli: Cli, single_deployment: Path) -> None:
+    assert "no change yet" in cli("log").stdout
+    cli("disable", str(single_deployment), "--yes")
+    [entry] = json.loads(cli("log", "--json").stdout)
+    assert (entry["action"], entry["old"], entry["new"]) == ("disable", "false", "true")
+    assert "'false' → 'true'" in cli("log").stdout
+
+
+def test_discover_json(cli: Cli, single_deployment: Path) -> None:
+    cli.cwd = single_deployment
+    document = json.loads(cli("discover", "--json").stdout)
+    assert document["deployments"] == [{"path": str(single_deployment), "layout": "single-container",
+                                        "reason": "a usual place"}]
+    assert "not running" in document["docker_error"]
+
+
+def test_fix_nginx(cli: Cli, legacy_deployment: Path) -> None:
+    template = legacy_deployment / "data" / "nginx" / "app.conf.template"
+    out = cli("fix-nginx", str(legacy_deployment), "--dry-run").stdout
+    assert out.count("+        sub_filter __APPSMITH_DISABLE_TELEMETRY__") == 2
+    assert template.read_text() == LEGACY_NGINX_TEMPLATE
+    cli("fix-nginx", str(legacy_deployment), code=5)  # no terminal, no --yes
+    assert template.read_text() == LEGACY_NGINX_TEMPLATE
+    assert "Written" in cli("fix-nginx", str(legacy_deployment), "--yes").stdout
+    assert template.read_text().count("__APPSMITH_DISABLE_TELEMETRY__") == 2
+    assert "already has the sub_filter line" in cli("fix-nginx", str(legacy_deployment), "--yes").stdout
+    assert [entry["action"] for entry in _audit(cli)] == ["fix-nginx"]
+
+
+def test_fix_nginx_on_the_single_layout_is_refused(cli: Cli, single_deployment: Path) -> None:
+    assert "single-container" in cli("fix-nginx", str(single_deployment), code=5).stderr
+
+
+def test_folder_with_shell_characters(cli: Cli, tmp_path: Path) -> None:
+    folder = write_single_deployment(tmp_path / "my \"apps\" $(touch pwned) `id`")
+    cli("disable", str(folder), "--yes")
+    assert json.loads(cli("status", str(folder), "--json").stdout)["file"]["value"] == "true"
+    assert not any(p.name == "pwned" for p in tmp_path.rglob("pwned"))
+
+
+def test_no_secret_in_any_output(cli: Cli, single_deployment: Path, legacy_deployment: Path) -> None:
+    """Every run above checks its own output; these are the remaining surfaces: debug logging and the legacy file."""
+    cli("-v", "status", str(single_deployment))
+    cli("enable", str(legacy_deployment), "--dry-run")
+    cli("disable", str(legacy_deployment), "--yes", "--json")
+    assert len(cli.outputs) == 6
+    for text in cli.outputs:
+        assert_no_secret(text)

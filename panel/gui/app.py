@@ -51,12 +51,15 @@ class FirstPaint(QObject):
         return False
 
 
-def install_excepthook() -> None:
-    """Unexpected errors are logged and shown in a dialog, never swallowed."""
+def install_excepthook(smoke: bool = False) -> None:
+    """Unexpected errors are logged and shown in a dialog, never swallowed; a smoke run exits with 1 instead."""
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(kind, error, tb))
         log.error("unexpected error\n%s", details)
+        if smoke:
+            print(details, file=sys.stderr, flush=True)
+            os._exit(1)
         if QApplication.instance() is not None:
             box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, f"Unexpected error: {error}")
             box.setDetailedText(details)
@@ -106,7 +109,7 @@ def discover_into(window: MainWindow, open_single: bool) -> None:
 def run_gui(args: argparse.Namespace) -> int:
     started = process_start_time()
     app = make_application()
-    install_excepthook()
+    install_excepthook(smoke=args.smoke)
     demo = None
     path: Path | None = Path(args.path) if args.path else None
     demo_note = None
@@ -139,5 +142,6 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
+        window.close()
         if demo is not None:
             demo.close()

@@ -61,8 +61,9 @@ log = logging.getLogger("panel.gui.consent")
 _CONTEXT = "ConsentDialog"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
+def _tr(text: object) -> str:
+    """Translate in this dialog's context; takes QT_TRANSLATE_NOOP's marks (typed `object` by PySide)."""
+    return QCoreApplication.translate(_CONTEXT, str(text))
 
 
 class Page(IntEnum):
@@ -555,7 +556,7 @@ class ConsentDialog(QDialog):
         pixmap.fill(Qt.GlobalColor.transparent)
         return QIcon(pixmap)
 
-    def _mark_waiting(self, item: QTreeWidgetItem, words: str = WAITING) -> None:
+    def _mark_waiting(self, item: QTreeWidgetItem, words: object = WAITING) -> None:
         item.setText(1, _tr(words))
         item.setIcon(1, self._blank_icon())
         item.setText(2, "")

@@ -159,6 +159,14 @@ class DockerProcess(QObject):
             return
         self._stop(_Stop.CANCEL)
 
+    def kill_now(self) -> None:
+        """At shutdown only: SIGKILL the group and reap it at once, so nothing outlives the window."""
+        if self._pgid is not None:
+            _signal_group(self._pgid, signal.SIGKILL)
+        if self._process is not None and self._process.state() is not QProcess.ProcessState.NotRunning:
+            self._process.kill()
+            self._process.waitForFinished(1000)  # SIGKILL is immediate; this only reaps
+
     # -- process events -----------------------------------------------------------------------------------------
 
     @Slot()

@@ -215,7 +215,6 @@ class MainWindow(QMainWindow):
                                  .format(deployment.folder), None)
         self.backups.set_env_file(deployment.env_file)
         self.refresher.set_deployment(deployment)
-        self.refresher.refresh()
         self.deployment_changed.emit(deployment)
 
     def refresh(self) -> None:
@@ -344,6 +343,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings.save_window_geometry(self.saveGeometry())
+        self.refresher.shutdown()
         super().closeEvent(event)
 
     def first_refresh_later(self) -> None:

@@ -61,6 +61,10 @@ class RunningQuery(QObject):
         else:
             self.deleteLater()
 
+    def kill_now(self) -> None:
+        if self._process is not None:
+            self._process.kill_now()
+
     def _run(self, argv: tuple[str, ...], then: object) -> None:
         process = DockerProcess(argv, timeout=self.timeout, parent=self)
         self._process = process
@@ -208,6 +212,12 @@ class StatusRefresher(QObject):
         self._watch()
         if deployment is not None:
             self.refresh()
+
+    def shutdown(self) -> None:
+        """The window is closing: end any docker call now, then stop watching."""
+        if self._query is not None:
+            self._query.kill_now()
+        self.set_deployment(None)
 
     @Slot()
     def refresh(self) -> None:

@@ -392,24 +392,28 @@ Generated = tuple[bytes, list[tuple[Chunk, str]], bool]
 
 
 @st.composite
+def env_line(draw: st.DrawFn, style: str) -> tuple[Chunk, str]:
+    """One generated line and the line break after it (its own when the file mixes styles)."""
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"])) if style == "mixed" else style
+    kind = draw(st.sampled_from(["comment", "blank", "other", "other", "other", "telemetry", "invalid"]))
+    if kind == "comment":
+        chunk = Chunk("#" + draw(st.sampled_from(["", " note", f" {K}=true", " secrets below"])))
+    elif kind == "blank":
+        chunk = Chunk(draw(st.sampled_from(["", "   ", "\t"])))
+    elif kind == "invalid":
+        # (no unterminated quote: python-dotenv pairs it with the next quote, lines later)
+        chunk = Chunk(draw(st.sampled_from(["not a valid line", "=novalue", "a b c=d"])))
+    elif kind == "telemetry":
+        chunk = draw(telemetry_binding())
+    else:
+        chunk = draw(other_binding(newline))
+    return chunk, newline
+
+
+@st.composite
 def env_files(draw: st.DrawFn) -> Generated:
     style = draw(st.sampled_from(["\n", "\r\n", "\r", "mixed"]))
-    pairs: list[tuple[Chunk, str]] = []
-    for _ in range(draw(st.integers(0, 12))):
-        newline = draw(st.sampled_from(["\n", "\r\n", "\r"])) if style == "mixed" else style
-        kind = draw(st.sampled_from(["comment", "blank", "other", "other", "other", "telemetry", "invalid"]))
-        if kind == "comment":
-            chunk = Chunk("#" + draw(st.sampled_from(["", " note", f" {K}=true", " secrets below"])))
-        elif kind == "blank":
-            chunk = Chunk(draw(st.sampled_from(["", "   ", "\t"])))
-        elif kind == "invalid":
-            # (no unterminated quote: python-dotenv pairs it with the next quote, lines later)
-            chunk = Chunk(draw(st.sampled_from(["not a valid line", "=novalue", "a b c=d"])))
-        elif kind == "telemetry":
-            chunk = draw(telemetry_binding())
-        else:
-            chunk = draw(other_binding(newline))
-        pairs.append((chunk, newline))
+    pairs = draw(st.lists(env_line(style), max_size=12))
     no_final_newline = draw(st.booleans())
     if pairs and no_final_newline:
         pairs[-1] = (pairs[-1][0], "")

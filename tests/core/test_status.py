@@ -205,6 +205,13 @@ def test_reasons_name_what_decides() -> None:
     assert "server default is disabled" in unset.reason
 
 
+def test_invalid_override_advice_points_at_the_compose_file() -> None:
+    """Writing docker.env cannot fix a value that compose overrides: the advice must say where to fix it."""
+    status = assemble(_deployment(override="maybe"), _file(ON), _running())
+    assert status.verdict is Verdict.INVALID
+    assert "docker-compose.yml" in status.advice
+
+
 def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
     deployment = _deployment(Layout.LEGACY, warnings=("Several compose files here.",))
     file = replace(_file(OFF), duplicates=("APPSMITH_DISABLE_TELEMETRY appears on lines 1, 5; the last one wins.",),

@@ -247,18 +247,17 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from panel.core import audit
-    from panel.core.backups import find_backup, restore_backup
-    from panel.core.envfile import masked_diff
+    from panel.core.backups import find_backup, restore_backup, restore_preview
 
     deployment = _load(args.path)
     backup = find_backup(deployment.env_file, args.backup)
-    print(masked_diff(deployment.env_file.read_bytes(), backup.path.read_bytes(), deployment.env_file.name)
-          or "The backup is identical to the current file.")
+    print(restore_preview(deployment.env_file, backup))
     if not _confirm(f"Restore {backup.path.name} over {deployment.env_file}?", args.yes):
         return ExitCode.REFUSED
     safety = restore_backup(deployment.env_file, backup)
     audit.record("restore", deployment.env_file, None, backup.path.name, safety, "restored; restart to apply")
-    print(f"Restored. What was there before is kept as {safety.name}. Recreate the containers to apply it.")
+    kept = f" What was there before is kept as {safety.name}." if safety else ""
+    print(f"Restored.{kept} Recreate the containers to apply it.")
     return ExitCode.OK
 
 

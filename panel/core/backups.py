@@ -88,10 +88,36 @@ def find_backup(file: Path, name: str) -> Backup:
     raise FileNotFoundError(f"No backup named {wanted!r} for {file}. Backups: {choices}.")
 
 
-def restore_backup(file: Path, backup: Backup) -> Path:
-    """Put the backup's exact bytes back, after backing up what is there now. Returns that new backup."""
+def restore_backup(file: Path, backup: Backup) -> Path | None:
+    """Put the backup's exact bytes back, after backing up what is there now (returned; None when the file was
+    deleted, in which case it comes back with the backup's own mode and owner)."""
     restored = backup.path.read_bytes()
+    target = Path(os.path.realpath(file))
+    if not target.exists():
+        info = backup.path.stat()
+        temporary = write_new_file(target.parent, f".{target.name}.", restored, info.st_mode, info.st_uid, info.st_gid)
+        try:
+            os.link(temporary, target)  # fails rather than overwrite a file created meanwhile
+        finally:
+            os.unlink(temporary)
+        sync_folder(target.parent)
+        return None
     current = Snapshot.read(file)
     safety = create_backup(current)
     replace_atomically(current, restored)
     return safety
+
+
+def restore_preview(file: Path, backup: Backup) -> str:
+    """What restoring would change, secrets masked, in words when the masked diff alone would mislead."""
+    from panel.core.envfile import masked_diff
+
+    restored = backup.path.read_bytes()
+    try:
+        current = file.read_bytes()
+    except FileNotFoundError:
+        return f"{file.name} does not exist now; restoring brings it back whole ({len(restored)} bytes)."
+    if current == restored:
+        return "The backup is identical to the current file."
+    return masked_diff(current, restored, file.name) or (
+        "The backup differs from the current file only in secret values, which are not shown.")

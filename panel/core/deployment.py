@@ -91,6 +91,9 @@ def _folder_for(path: Path) -> Path:
     """The deployment folder for a path: the folder itself, or the nearest folder above a file with a compose file."""
     path = path.expanduser().absolute()
     if path.is_dir():
+        for folder in [path, *list(path.parents)[:3]]:
+            if find_compose_file(folder)[0] is not None:
+                return folder
         return path
     if not path.exists():
         raise NotADeploymentError(f"{path} does not exist. Give the folder that holds Appsmith's docker-compose.yml.")
@@ -150,17 +153,23 @@ def _compose_variables(folder: Path) -> dict[str, str]:
 def _environment_override(name: str, service: dict[str, Any], variables: dict[str, str], compose_name: str) -> Override | None:
     environment = service.get("environment")
     source = f"{compose_name} (environment:)"
+    # A bare `KEY` takes the value from the shell that runs compose; when that shell has none, compose passes
+    # nothing and docker.env decides.
     if isinstance(environment, dict) and TELEMETRY_KEY in environment:
         value = environment[TELEMETRY_KEY]
         if value is None:
-            return Override(name, source, variables.get(TELEMETRY_KEY))
+            inherited = variables.get(TELEMETRY_KEY)
+            return None if inherited is None else Override(name, source + " from the shell", inherited)
         text = str(value).lower() if isinstance(value, bool) else str(value)
         return Override(name, source, interpolate(text, variables))
     if isinstance(environment, list):
         for item in reversed(environment):
             key, sep, value = str(item).partition("=")
             if key.strip() == TELEMETRY_KEY:
-                return Override(name, source, interpolate(value, variables) if sep else variables.get(TELEMETRY_KEY))
+                if sep:
+                    return Override(name, source, interpolate(value, variables))
+                inherited = variables.get(TELEMETRY_KEY)
+                return None if inherited is None else Override(name, source + " from the shell", inherited)
     return None
 
 
@@ -189,18 +198,27 @@ def _env_file_override(name: str, service: dict[str, Any], folder: Path, env_fil
     return winner
 
 
-def _stacks_folder(folder: Path, service: dict[str, Any]) -> Path:
+def _stacks_folder(folder: Path, service: dict[str, Any], variables: dict[str, str]) -> Path:
+    """The host folder mounted at /appsmith-stacks, resolved the way compose resolves it."""
     for volume in service.get("volumes") or []:
+        is_bind = False
         if isinstance(volume, str):
-            parts = volume.split(":")
+            parts = interpolate(volume, variables).split(":")
             source, target = (parts[0], parts[1]) if len(parts) >= 2 else (None, parts[0])
         elif isinstance(volume, dict):
             source, target = volume.get("source"), volume.get("target")
+            source = interpolate(str(source), variables) if source else None
+            is_bind = volume.get("type") == "bind"
         else:
             continue
         if str(target).rstrip("/") != "/appsmith-stacks":
             continue
-        if not source or not str(source).startswith((".", "/", "~")):
+        if not source:
+            raise NotADeploymentError(
+                "/appsmith-stacks is an anonymous docker volume, not a folder on this machine, so docker.env cannot "
+                "be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
+            )
+        if not is_bind and not str(source).startswith((".", "/", "~")):
             raise NotADeploymentError(
                 f"/appsmith-stacks is the named volume {source!r}, not a folder on this machine, so docker.env "
                 "cannot be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
@@ -245,7 +263,7 @@ def load_deployment(path: Path) -> Deployment:
         layout = Layout.SINGLE
         server_name = "appsmith" if "appsmith" in matches else matches[0]
         server = services[server_name] or {}
-        env_file = _stacks_folder(folder, server) / "configuration" / "docker.env"
+        env_file = _stacks_folder(folder, server, variables) / "configuration" / "docker.env"
         recreate = (server_name,)
         nginx_template = None
 

@@ -14,7 +14,9 @@ from enum import StrEnum
 
 from dotenv import parser as dotenv_parser
 
-from panel.core.secrets import MASK, is_secret
+import re
+
+from panel.core.secrets import MASK, is_secret, mask_credentials
 
 TELEMETRY_KEY = "APPSMITH_DISABLE_TELEMETRY"
 BOM = b"\xef\xbb\xbf"
@@ -125,6 +127,22 @@ def _value_span(original: str) -> _Span | None:
         return None
 
 
+_COMMENTED_ASSIGNMENT = re.compile(
+    r"^(?P<head>[^\S\r\n]*#[^\S\r\n]*(?:export[^\S\r\n]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)[^\S\r\n]*=[^\S\r\n]*)"
+    r"(?P<value>[^\r\n]*)", re.MULTILINE)
+
+
+def _mask_commented(match: re.Match[str]) -> str:
+    """`#APPSMITH_DB_URL=postgresql://user:pw@…` (Appsmith's own template writes such lines) hides its value too."""
+    if match.group("value").strip() and is_secret(match.group("key"), match.group("value")):
+        return match.group("head") + MASK
+    return match.group(0)
+
+
+def _count_newlines(text: str) -> int:
+    return len(dotenv_parser._newline.findall(text))
+
+
 def _newline_of(text: str) -> str:
     for index, char in enumerate(text):
         if char == "\r":
@@ -154,12 +172,18 @@ class EnvText:
             text = body.decode("utf-8", errors="surrogateescape")
             decodable = False
         pieces = []
+        newlines_before, previous_cr = 0, False
         for binding in dotenv_parser.parse_stream(io.StringIO(text, newline="")):
             original = binding.original.string
             span = None if binding.error or binding.key is None else _value_span(original)
             leading = len(original) - len(original.lstrip())
-            line = binding.original.line + len(dotenv_parser._newline.findall(original[:leading]))
+            # Count lines ourselves: after an unparsable line python-dotenv resumes between the CR and LF of a
+            # CRLF, and its own line numbers then count that line ending twice.
+            split_crlf = 1 if previous_cr and original.startswith("\n") else 0
+            line = newlines_before + _count_newlines(original[:leading]) - split_crlf + 1
             pieces.append(_Piece(original, binding.key, binding.value, line, binding.error, span))
+            newlines_before += _count_newlines(original) - split_crlf
+            previous_cr = original.endswith("\r")
         return cls(data, bom, decodable, tuple(pieces))
 
     @property
@@ -199,8 +223,13 @@ class EnvText:
             if piece.key == key and piece.value_span is not None:
                 found = True
                 span = piece.value_span
-                token = value if span.start != span.end or "=" in piece.text[: span.start] else "=" + value
-                parts.append(piece.text[: span.start] + token + piece.text[span.end :])
+                equals = piece.text.rfind("=", 0, span.start)
+                if equals >= 0 and not piece.text[equals + 1 : span.start].strip():
+                    # `KEY=  false`: a shell (Appsmith's entrypoint sources the file) reads the spaces as the end
+                    # of the assignment, so the new value goes right after `=`.
+                    parts.append(piece.text[: equals + 1] + value + piece.text[span.end :])
+                else:
+                    parts.append(piece.text[: span.start] + "=" + value + piece.text[span.end :])
             else:
                 parts.append(piece.text)
         text = "".join(parts)
@@ -212,9 +241,16 @@ class EnvText:
         return (BOM if self.bom else b"") + text.encode("utf-8")
 
     def masked_text(self) -> str:
-        """The text with every secret value replaced, and unparsable lines that look secret hidden whole."""
+        """The text with every secret value replaced: in assignments, in commented-out assignments, in any
+        `user:pass@` URL anywhere; unparsable lines that look secret are hidden whole."""
+        return mask_credentials(self._masked_assignments())
+
+    def _masked_assignments(self) -> str:
         parts = []
         for piece in self.pieces:
+            if piece.key is None and not piece.error:
+                parts.append(_COMMENTED_ASSIGNMENT.sub(_mask_commented, piece.text))
+                continue
             span = piece.value_span
             if piece.key is not None and span is not None and span.start != span.end:
                 if is_secret(piece.key, piece.value):

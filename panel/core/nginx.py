@@ -53,6 +53,12 @@ def _active_lines(body: str) -> list[str]:
     return [line.split("#", 1)[0].strip() for line in body.splitlines()]
 
 
+def _has_sub_filter(body: str) -> bool:
+    """Whether a statement (not a comment) of the block sets the marker; blocks may sit on one line."""
+    statements = ";".join(_active_lines(body)).split(";")
+    return any(part.strip().startswith("sub_filter") and _MARKER in part for part in statements)
+
+
 @dataclass(frozen=True)
 class ServerCheck:
     kind: str
@@ -103,10 +109,7 @@ def check_template(text: str) -> NginxCheck:
     servers = []
     for server in (block for block in blocks if block.header == "server"):
         locations = _root_locations(text, blocks, server)
-        has = any(
-            any(line.startswith("sub_filter") and _MARKER in line for line in _active_lines(text[b.start : b.end]))
-            for b in locations
-        )
+        has = any(_has_sub_filter(text[b.start : b.end]) for b in locations)
         servers.append(ServerCheck(_server_kind(text, server), bool(locations), has))
     return NginxCheck(tuple(sorted(servers, key=lambda server: server.kind != "HTTP")))
 
@@ -118,7 +121,7 @@ def fix_template(text: str) -> str:
     for server in (block for block in blocks if block.header == "server"):
         for location in _root_locations(text, blocks, server):
             body = text[location.start : location.end]
-            if any(line.startswith("sub_filter") and _MARKER in line for line in _active_lines(body)):
+            if _has_sub_filter(body):
                 continue
             newline = "\r\n" if "\r\n" in text else "\n"
             lines = body.splitlines(keepends=True)
@@ -136,7 +139,10 @@ def fix_template(text: str) -> str:
                 insertions.append((anchor_end, f"{indent}{SUB_FILTER_LINE}{newline}"))
             else:
                 closing_line_start = text.rfind("\n", 0, location.end) + 1
-                insertions.append((closing_line_start, f"{indent}{SUB_FILTER_LINE}{newline}"))
+                if closing_line_start <= location.start:
+                    insertions.append((location.end, f" {SUB_FILTER_LINE} "))  # a block on one line
+                else:
+                    insertions.append((closing_line_start, f"{indent}{SUB_FILTER_LINE}{newline}"))
     for position, line in sorted(insertions, reverse=True):
         text = text[:position] + line + text[position:]
     return text

@@ -11,7 +11,7 @@ import re
 MASK = "••••••"
 _SECRET_WORDS = ("PASSWORD", "SECRET", "SALT", "TOKEN", "KEY", "PASS", "CREDENTIAL", "PRIVATE")
 _SECRET_KEYS = frozenset({"APPSMITH_DB_URL", "APPSMITH_MONGODB_URI", "APPSMITH_REDIS_URL", "APPSMITH_POSTGRES_DB_URL"})
-_URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@]*@")
+_URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s:@]*:[^/\s@]*@")
 
 
 def is_secret(key: str, value: str | None = None) -> bool:
@@ -27,3 +27,8 @@ def mask_value(key: str, value: str | None) -> str | None:
     if value is None or value == "":
         return value
     return MASK if is_secret(key, value) else value
+
+
+def mask_credentials(text: str) -> str:
+    """Every `scheme://user:pass@` in the text, with the credentials masked."""
+    return _URL_CREDENTIALS.sub(r"\1" + MASK + "@", text)

@@ -264,7 +264,8 @@ def assemble(deployment: Deployment, file: FileState, running: RunningState, ngi
         return status(Verdict.INVALID, running_on, False,
                       f"{where} sets {TELEMETRY_KEY}={raw!r}, which Appsmith's server cannot read as true or false; "
                       "it may refuse to start or behave unexpectedly.",
-                      "Choose Enable or Disable to write a valid value.")
+                      f"Set it to true or false in {deployment.compose_file.name}, then recreate the containers."
+                      if override is not None else "Choose Enable or Disable to write a valid value.")
     if override is not None:
         detail = f"{override}; docker.env is ignored for this variable."
         if running_on is not None and running_on != configured_on:

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from panel.core.backups import KEEP_BACKUPS, Backup, list_backups
-from panel.core.envfile import masked_diff
+from panel.core.backups import KEEP_BACKUPS, Backup, list_backups, restore_preview
 
 
 class BackupsView(QWidget):
@@ -81,12 +80,9 @@ class BackupsView(QWidget):
         if backup is None or self.env_file is None:
             return
         try:
-            current = self.env_file.read_bytes()
-            diff = masked_diff(current, backup.path.read_bytes(), self.env_file.name)
+            self.diff.setPlainText(restore_preview(self.env_file, backup))
         except OSError as error:
             self.diff.setPlainText(self.tr("Cannot read: ") + str(error))
-            return
-        self.diff.setPlainText(diff or self.tr("This backup is identical to the current docker.env."))
 
     def _restore_clicked(self) -> None:
         backup = self._selected()
@@ -109,10 +105,9 @@ class RestoreDialog(QDialog):
         diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         diff.setAccessibleName(self.tr("What restoring would change (secrets masked)"))
         try:
-            changes = masked_diff(env_file.read_bytes(), backup.path.read_bytes(), env_file.name)
+            diff.setPlainText(restore_preview(env_file, backup))
         except OSError as error:
-            changes = str(error)
-        diff.setPlainText(changes or self.tr("The backup is identical to the current file."))
+            diff.setPlainText(str(error))
         buttons = QDialogButtonBox(self)
         restore = buttons.addButton(self.tr("Restore"), QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

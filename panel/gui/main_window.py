@@ -316,9 +316,10 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, self.tr("Restore failed"), self.tr("Nothing was changed: {}").format(error))
             return
         audit.record("restore", self.deployment.env_file, None, backup.path.name, safety, "restored; restart to apply")
+        kept = self.tr(" What was there before is kept as {}.").format(safety.name) if safety else ""
         QMessageBox.information(self, self.tr("Restored"), self.tr(
-            "{} is back. What was there before is kept as {}. Use “Restart to apply” so Appsmith reads it.")
-            .format(backup.path.name, safety.name))
+            "{} is back.{} Recreate the containers (“Restart to apply”) so Appsmith reads it.")
+            .format(backup.path.name, kept))
         self.refresh()
 
     def fix_nginx(self) -> None:

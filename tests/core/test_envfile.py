@@ -159,7 +159,7 @@ def test_line_numbers_after_an_unparsable_line(newline: str) -> None:
                  b"APPSMITH_DISABLE_TELEMETRY=true   # no value yet\n", id="bare-key-comment"),
     pytest.param(b"export APPSMITH_DISABLE_TELEMETRY", b"export APPSMITH_DISABLE_TELEMETRY=true",
                  id="bare-export-no-newline"),
-    pytest.param(b"  APPSMITH_DISABLE_TELEMETRY = false  \n", b"  APPSMITH_DISABLE_TELEMETRY = true  \n",
+    pytest.param(b"  APPSMITH_DISABLE_TELEMETRY = false  \n", b"  APPSMITH_DISABLE_TELEMETRY =true  \n",
                  id="spaces"),
     pytest.param(b"APPSMITH_DISABLE_TELEMETRY=no\n#x\nAPPSMITH_DISABLE_TELEMETRY=\"0\"\n",
                  b"APPSMITH_DISABLE_TELEMETRY=true\n#x\nAPPSMITH_DISABLE_TELEMETRY=true\n", id="duplicates"),
@@ -383,8 +383,9 @@ def telemetry_binding(draw: st.DrawFn) -> Chunk:
     if raw == "" and not quoting:
         comment = ""  # `KEY= # c`: python-dotenv reads "# c" as the value
     value = f"{quoting}{raw}{quoting}"
-    head = f"{lead}{export}{K}{before_eq}={after_eq}"
-    return Chunk(f"{head}{value}{comment}", True, f"{head}{{v}}{comment}")
+    head = f"{lead}{export}{K}{before_eq}="
+    # the spaces after `=` go: a shell (Appsmith's entrypoint sources docker.env) would end the assignment there
+    return Chunk(f"{head}{after_eq}{value}{comment}", True, f"{head}{{v}}{comment}")
 
 
 Generated = tuple[bytes, list[tuple[Chunk, str]], bool]

@@ -40,6 +40,8 @@ from typing import Any
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # Qt renders offscreen in every test run
+
 # --- Secrets: each value appears exactly once in the fixture files and must never be printed. -----------------
 
 MONGO_PASSWORD = "Xq7mZp2LwR9tK"

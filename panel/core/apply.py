@@ -276,13 +276,17 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
             reporter.step(step, StepState.CANCELLED)
             if removed:
                 return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, "cancelled"), backup, step), "cancelled")
-            return finish(ApplyResult(Outcome.CANCELLED, "Cancelled before the container was removed; Appsmith "
-                                      "keeps running with the old value. docker.env has the new one.", backup, step),
-                          "cancelled")
+            return finish(ApplyResult(Outcome.CANCELLED, "Cancelled while the container was being removed: it may be "
+                                      "stopped or half removed, so Appsmith may be down. Run the start command to "
+                                      "bring it back: " + str(plan.start) + ". docker.env has the new value.",
+                                      backup, step), "cancelled during removal")
         except CommandTimeout:
             code = None
         except DockerError as error:
             reporter.step(step, StepState.FAILED, error.message)
+            if removed:
+                return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, error.message), backup, step),
+                              "start could not run")
             return finish(ApplyResult(Outcome.RESTART_FAILED, error.message, backup, step), "docker missing")
         if code != 0:
             why = f"timed out after {command.timeout:.0f} s" if code is None else f"exit code {code}"

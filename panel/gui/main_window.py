@@ -294,7 +294,9 @@ class MainWindow(QMainWindow):
             return
         from panel.gui.consent_dialog import ConsentDialog
 
-        ConsentDialog.ask(self, self.status, telemetry_on)
+        if ConsentDialog.ask(self, self.status, telemetry_on) is not None:
+            self.backups.reload()
+            self.activity.reload()
         self.refresh()
 
     def restart_to_apply(self) -> None:
@@ -333,7 +335,7 @@ class MainWindow(QMainWindow):
     def run_wizard(self) -> None:
         from panel.gui.wizard import FirstRunWizard
 
-        folder = FirstRunWizard.ask(self)
+        folder = FirstRunWizard.ask(self, self.deployment.folder if self.deployment else None)
         if folder is not None:
             self.open_deployment(folder)
 

@@ -6,61 +6,15 @@ probe still waits on a socket must not receive the answer.
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger("panel.gui.worker")
 
-
-def _emit_drops_a_reference() -> bool:
-    """True when `SignalInstance.emit` returns its result without a reference of its own (PySide6 6.12.0)."""
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(16):
-        probe.ping.emit()
-    lost = before - sys.getrefcount(True)
-    for _ in range(max(0, lost)):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))  # give back what the probe took
-    return lost >= 8
-
-
-def install_emit_refcount_workaround() -> bool:
-    """WORKAROUND for PySide6 6.12.0 on Python < 3.12: every Python-side `signal.emit()` returns `True` without
-    taking a reference, so each emit drops one reference to `True` until CPython aborts with "bool_dealloc:
-    deallocating True or False" (after a few hundred emits). Give the reference back after each emit.
-
-    Idempotent; does nothing where emit is correct (other versions, or Python 3.12+ where True is immortal).
-    Returns True when the fix is in place.
-    """
-    if getattr(SignalInstance.emit, "_panel_refcount_fix", False):
-        return True
-    if not _emit_drops_a_reference():
-        return False
-    original = SignalInstance.emit
-
-    def emit(self: SignalInstance, *args: Any) -> Any:
-        result = original(self, *args)
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
-        return result
-
-    emit._panel_refcount_fix = True  # type: ignore[attr-defined]
-    SignalInstance.emit = emit  # type: ignore[method-assign]
-    log.info("PySide6 %s drops a reference on every signal emit; compensating", getattr(
-        __import__("PySide6"), "__version__", "?"))
-    return True
-
-
-install_emit_refcount_workaround()
 
 _pending: set[_Carrier] = set()
 """Carriers whose result is not delivered yet; held here so Python cannot collect them under the worker."""

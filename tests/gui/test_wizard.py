@@ -5,9 +5,7 @@ Set PANEL_SCREENSHOTS=/some/folder to save every page as wizard_<page>.png (ligh
 
 from __future__ import annotations
 
-import ctypes
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,15 +21,6 @@ from panel.core.status import Verdict
 from panel.demo import DemoSession
 from panel.gui.wizard import Choice, FirstRunWizard
 from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text
-
-# WORKAROUND: PySide6 6.12.0 on Python 3.11 drops a reference to None on every call of a wrapped method that
-# returns void (`w.setWindowTitle("x")` 1000 times: None loses 998 references), and to True/False in places; a bare
-# script driving this wizard died with "Fatal Python error: none_dealloc" after ~8,000 processEvents() calls.
-# Python 3.12 made these objects immortal; give them as many references as immortality would. This belongs in one
-# shared place (tests/conftest.py, and the app's start-up); applying it twice is harmless.
-if sys.version_info < (3, 12):
-    for _singleton in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(_singleton)).value += 1 << 40
 
 Page = FirstRunWizard.Page
 TELEMETRY_LINE = "APPSMITH_DISABLE_TELEMETRY"

@@ -62,7 +62,7 @@ def test_desktop_entry_names_the_app() -> None:
     assert entry["Name"] == APP_NAME
     assert entry["Exec"].split()[0] == COMMAND
     assert entry["TryExec"] == COMMAND
-    assert entry["Categories"].split(";")[:3] == ["System", "Settings", "Network"]
+    assert entry["Categories"].split(";")[:2] == ["System", "Settings"]
     assert set(entry["Keywords"].strip(";").split(";")) >= {"appsmith", "telemetry", "privacy", "docker"}
 
 

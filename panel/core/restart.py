@@ -1,5 +1,5 @@
-"""The commands that apply a change: remove and recreate the containers (`compose restart` would not re-read
-docker.env), for compose v2 (`docker compose`) or v1 (`docker-compose`), whichever is installed."""
+"""The commands that apply a change: remove and recreate the containers, the restart Appsmith documents
+(`compose restart` keeps the old container and does not re-read compose's env files or overrides), for compose v2 (`docker compose`) or v1 (`docker-compose`), whichever is installed."""
 
 from __future__ import annotations
 

@@ -397,8 +397,8 @@ class ConsentDialog(QDialog):
             self.commands_view.hide()
             return group
         layout.addWidget(_wrapping_label(self.tr(
-            "They remove the Appsmith container and create it again, because a plain restart does not read "
-            "docker.env. Appsmith is unavailable until it is healthy again, usually one to several minutes. "
+            "They remove the Appsmith container and create it again, the restart Appsmith documents: a fresh "
+            "container starts from the new docker.env and compose settings. Appsmith is unavailable until it is healthy again, usually one to several minutes. "
             "Your data stays in its volume.")))
         self.commands_view = _read_only_text(self.tr("Checking which docker compose is installed…"),
                                              self.tr("Commands"), 3)

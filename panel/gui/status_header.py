@@ -15,6 +15,9 @@ ICON_SIZE = 56
 def verdict_title(status: Status) -> str:
     """The headline: the verdict, plus whether the running instance confirmed it."""
     on_off = {True: "on", False: "off", None: ""}[status.effective_on]
+    if not status.verified and status.verdict in (Verdict.ENABLED, Verdict.DISABLED):
+        where = "the compose file" if status.override else "docker.env"
+        return f"Telemetry is set {on_off.upper()} in {where} — not confirmed by the running instance"
     titles = {
         Verdict.ENABLED: "Telemetry is ON — Appsmith shares anonymous usage data",
         Verdict.DISABLED: "Telemetry is OFF — Appsmith does not share usage data",

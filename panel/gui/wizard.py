@@ -527,8 +527,8 @@ class ReviewPage(_Page):
             self.override_label.show()
         else:
             self.override_label.hide()
-        self.commands_title.setText(self.tr("Commands that recreate the container (a plain restart would not "
-                                            "re-read docker.env):"))
+        self.commands_title.setText(self.tr("Commands that recreate the container, as Appsmith documents "
+                                            "(a fresh container starts from the new docker.env):"))
         self._show_commands()
         self.owner.find_compose_tool()
 

@@ -6,10 +6,13 @@ With no subcommand it opens the desktop app. Exit codes are documented in the RE
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import signal
 import sys
 import threading
+from collections.abc import Iterator
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -138,10 +141,24 @@ class _PrintReporter:
             print(f"    | {line}", file=sys.stderr, flush=True)
 
 
+@contextlib.contextmanager
+def _signals_cancel(cancel: threading.Event) -> Iterator[None]:
+    """Ctrl+C (SIGINT) and SIGTERM cancel the run at its safest point instead of killing it: compose runs in a
+    session of its own, so an abrupt exit would leave it running, and the result must still say what state
+    Appsmith is in (and be audited)."""
+    handler = lambda signum, frame: cancel.set()  # noqa: E731
+    previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
 def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.apply import Outcome, apply_change
     from panel.core.change import check_writable, prepare_change
-    from panel.core.restart import detect_compose_tool, plan_restart
+    from panel.core.restart import check_engine, detect_compose_tool, plan_restart
 
     telemetry_on = args.command == "enable"
     deployment = _load(args.path)
@@ -170,17 +187,15 @@ def cmd_switch(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(report | {"outcome": Outcome.NOTHING_TO_DO.value, "message": "nothing to do"})
         return ExitCode.OK
+    if plan is not None:
+        check_engine()
     if change.changes_file:
         check_writable(deployment.env_file, deployment.folder)
     if not _confirm("Apply this change?", args.yes):
         return ExitCode.REFUSED
     cancel = threading.Event()
-    try:
+    with _signals_cancel(cancel):
         result = apply_change(change, plan, _PrintReporter(args.json), cancel)
-    except KeyboardInterrupt:
-        cancel.set()
-        _error("cancelled")
-        return ExitCode.CANCELLED
     if args.json:
         _print_json(report | {"outcome": result.outcome.value, "message": result.message,
                               "backup": str(result.backup) if result.backup else None})

@@ -121,7 +121,7 @@ def down_message(deployment: Deployment, plan: RestartPlan, why: str) -> str:
     """Said loudly when removal worked and the start did not: the instance is down until someone acts."""
     return (
         f"APPSMITH IS DOWN: its container was removed but did not start again ({why}). "
-        f"Retry with: cd {plan.start.cwd} && {plan.start}  — or restore the backup and retry."
+        f"Retry with: {plan.start.shell_line()}  — or restore the backup and retry."
     )
 
 
@@ -270,15 +270,23 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
     removed = False
     for step, command in ((Step.REMOVE, plan.remove), (Step.START, plan.start)):
         reporter.step(step, StepState.RUNNING, str(command))
+        started = False
         try:
+            if cancel.is_set():  # asked while the previous step ran: do not start this one at all
+                raise Cancelled()
+            started = True
             code = run_streaming(command, reporter.output, cancel)
         except Cancelled:
             reporter.step(step, StepState.CANCELLED)
             if removed:
                 return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, "cancelled"), backup, step), "cancelled")
+            if not started:
+                return finish(ApplyResult(Outcome.CANCELLED, "Cancelled before the container was removed; Appsmith "
+                                          "keeps running with the old value. docker.env has the new one.", backup,
+                                          step), "cancelled")
             return finish(ApplyResult(Outcome.CANCELLED, "Cancelled while the container was being removed: it may be "
                                       "stopped or half removed, so Appsmith may be down. Run the start command to "
-                                      "bring it back: " + str(plan.start) + ". docker.env has the new value.",
+                                      "bring it back: " + plan.start.shell_line() + ". docker.env has the new value.",
                                       backup, step), "cancelled during removal")
         except CommandTimeout:
             code = None

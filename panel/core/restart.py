@@ -52,6 +52,21 @@ def detect_compose_tool() -> ComposeTool:
     )
 
 
+def check_engine() -> None:
+    """Ask the Docker engine once before anything is written: with the daemon down, or a socket this user may not
+    use, the removal would fail only after docker.env had changed. Compose v1 without the docker CLI is not asked
+    here (it talks to the socket itself, and its own error says what failed)."""
+    if shutil.which("docker") is None:
+        return
+    from panel.core.docker import classify_failure, run
+
+    result = run(("docker", "version", "--format", "{{.Server.Version}}"))
+    if not result.ok:
+        error = classify_failure(result)
+        if error.problem in (DockerProblem.DAEMON_DOWN, DockerProblem.PERMISSION):
+            raise error
+
+
 @dataclass(frozen=True)
 class PlannedCommand:
     argv: tuple[str, ...]
@@ -61,6 +76,11 @@ class PlannedCommand:
 
     def __str__(self) -> str:
         return shlex.join(self.argv)
+
+    def shell_line(self) -> str:
+        """`cd <folder> && <command>`, quoted so that pasting it into a shell runs exactly this, whatever the
+        folder is called (spaces, quotes, `$(…)`)."""
+        return f"cd {shlex.quote(str(self.cwd))} && {self}"
 
 
 @dataclass(frozen=True)

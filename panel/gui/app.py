@@ -106,8 +106,23 @@ def discover_into(window: MainWindow, open_single: bool) -> None:
     process.start()
 
 
+def display_problem() -> str | None:
+    """Why Qt could not open a window here, said before Qt aborts with a less helpful message."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set). Run the app in a desktop session "
+            "(or with `ssh -X`, or `xvfb-run appsmith-telemetry-panel --demo`), or use the command line: "
+            "appsmith-telemetry-panel status")
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = process_start_time()
+    problem = display_problem()
+    if problem:
+        print(f"appsmith-telemetry-panel: the desktop app cannot start: {problem}", file=sys.stderr)
+        return 2
     app = make_application()
     install_excepthook(smoke=args.smoke)
     demo = None

@@ -239,7 +239,7 @@ class ApplyRunner(QObject):
                     Outcome.CANCELLED,
                     "Cancelled while the container was being removed: it may be stopped or half removed, so "
                     "Appsmith may be down. docker.env has the new value. Use Retry start to bring Appsmith up, or "
-                    f"run: cd {command.cwd} && {self.plan.start}", self._backup, step), "cancelled")
+                    f"run: {self.plan.start.shell_line()}", self._backup, step), "cancelled")
             return
         self._step(step, StepState.FAILED, error.message)
         if removed:

@@ -655,8 +655,8 @@ class ConsentDialog(QDialog):
         self.restore_button.hide()
         self.retry_button.hide()
         if result.appsmith_down and self.plan is not None:
-            start = self.tr("Appsmith is still down: start it with the restored file by running: cd {cwd} && "
-                            "{command}").format(cwd=self.plan.start.cwd, command=self.plan.start)
+            start = self.tr("Appsmith is still down: start it with the restored file by running: {command}"
+                            ).format(command=self.plan.start.shell_line())
         else:
             start = self.tr("Appsmith was not restarted; it reads the restored file at its next recreate.")
         self._set_verdict(self.tr("Restored: docker.env is back as it was before this change."), "\n".join([

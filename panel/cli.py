@@ -41,13 +41,14 @@ def _error(message: str) -> None:
     print(f"appsmith-telemetry-panel: {message}", file=sys.stderr)
 
 
-def _load(path: str | None) -> Any:
+def _load(path: str | None, ps: Any = None) -> Any:
+    """The deployment at `path`, or the only one found; `ps` is a `docker ps` under way for discovery to reuse."""
     from panel.core.deployment import load_deployment
     from panel.core.discover import discover
 
     if path:
         return load_deployment(Path(path))
-    found, _ = discover()
+    found, _ = discover(ps=ps)
     if len(found) == 1:
         return found[0].deployment
     from panel.core.deployment import NotADeploymentError
@@ -105,9 +106,17 @@ def _format_status(status: Any) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from panel.core.status import gather
+    from concurrent.futures import ThreadPoolExecutor
 
-    status = gather(_load(args.path))
+    from panel.core import containers, docker
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # `docker ps` needs nothing from the deployment: it runs while the rest of Python loads and the compose
+        # file is read, and both discovery and the status use its one answer.
+        ps = pool.submit(docker.run, containers.PS_ARGV)
+        from panel.core.status import gather
+
+        status = gather(_load(args.path, ps), ps=ps)
     if args.json:
         _print_json(status.to_json())
     else:
@@ -146,7 +155,9 @@ def _signals_cancel(cancel: threading.Event) -> Iterator[None]:
     """Ctrl+C (SIGINT) and SIGTERM cancel the run at its safest point instead of killing it: compose runs in a
     session of its own, so an abrupt exit would leave it running, and the result must still say what state
     Appsmith is in (and be audited)."""
-    handler = lambda signum, frame: cancel.set()  # noqa: E731
+    def handler(signum: int, frame: object) -> None:
+        cancel.set()
+
     previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
@@ -164,17 +175,18 @@ def cmd_switch(args: argparse.Namespace) -> int:
     deployment = _load(args.path)
     change = prepare_change(deployment, telemetry_on)
     plan = plan_restart(deployment, detect_compose_tool()) if args.restart else None
+    diff = change.diff()  # once: masking a big file takes a while
     report: dict[str, Any] = {
         "deployment": str(deployment.folder), "env_file": str(deployment.env_file),
         "old_value": change.old_value, "new_value": change.new_value, "changes_file": change.changes_file,
-        "diff": change.diff(), "commands": [str(c) for c in plan.commands] if plan else [], "dry_run": args.dry_run,
+        "diff": diff, "commands": [str(c) for c in plan.commands] if plan else [], "dry_run": args.dry_run,
     }
     notes = [str(override) + " — it wins over docker.env, so this change has no effect until it is removed."
              for override in deployment.overrides]
     report["warnings"] = notes
     if not args.json:
         print(f"{'Enable' if telemetry_on else 'Disable'} telemetry for {deployment.folder}")
-        print(change.diff() or f"docker.env already says {change.new_value}; the file stays as it is.")
+        print(diff or f"docker.env already says {change.new_value}; the file stays as it is.")
         for note in notes:
             print(f"Warning: {note}")
         if plan:
@@ -399,6 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         from panel.demo.simulated_appsmith import main as simulated_appsmith
 
         return simulated_appsmith(argv[1:])
+    from panel.core import netguard
+
+    netguard.install()
     first = next((arg for arg in argv if not arg.startswith("-")), None)
     if first not in COMMANDS:
         if any(arg in ("-h", "--help") for arg in argv):
@@ -431,6 +446,10 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.DOCKER
     except (RefusedError, FileChangedError, FileNotFoundError, PermissionError) as error:
         _error(str(error))
+        return ExitCode.REFUSED
+    except OSError as error:  # a full disk, an I/O error: every write is atomic, so the file is as it was
+        where = f" ({error.filename})" if error.filename else ""
+        _error(f"{error.strerror or error}{where}. Nothing was changed; the file is as it was.")
         return ExitCode.REFUSED
     except KeyboardInterrupt:
         _error("cancelled")

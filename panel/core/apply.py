@@ -8,6 +8,7 @@ QProcess and calls `health_progress` and `verify` itself.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +27,14 @@ from typing import Protocol
 from panel.core import audit
 from panel.core.change import EnvChange, write_change
 from panel.core.deployment import Deployment, Layout
-from panel.core.docker import DockerError, missing_docker_error
+from panel.core.docker import (
+    TERMINATE_GRACE,
+    CommandResult,
+    DockerError,
+    DockerProblem,
+    classify_failure,
+    missing_docker_error,
+)
 from panel.core.envfile import classify
 from panel.core.instance import Health
 from panel.core.restart import PlannedCommand, RestartPlan
@@ -36,7 +45,9 @@ log = logging.getLogger("panel.apply")
 
 HEALTH_TIMEOUT = 600.0
 HEALTH_INTERVAL = 3.0
-TERMINATE_GRACE = 5.0
+HEALTH_FIRST_POLL = 0.25
+"""Seconds before the second look at a starting instance: the wait then doubles up to the interval, so a quick
+start is seen at once and a slow one is still asked no more than once per interval."""
 
 
 class Step(StrEnum):
@@ -125,6 +136,26 @@ def down_message(deployment: Deployment, plan: RestartPlan, why: str) -> str:
     )
 
 
+def not_written_message(error: BaseException, env_file: Path) -> str:
+    """The sentence for a write that did not happen: the file is as it was, and what to do about it."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"Nothing was changed: the disk that holds {env_file} is full ({error.strerror}); {env_file.name} "
+                "is as it was. Free some space there, then try again.")
+    return f"Nothing was changed: {error}"
+
+
+def failure_reason(command: PlannedCommand, code: int | None, output: str) -> str:
+    """Why a compose command failed, in words: its time-out, or its exit code and the last thing it said (a daemon
+    that is down or a socket this user may not use get the plain sentence with what to do)."""
+    if code is None:
+        return f"timed out after {command.timeout:.0f} s"
+    error = classify_failure(CommandResult(command.argv, code, "", output))
+    if error.problem in (DockerProblem.DAEMON_DOWN, DockerProblem.PERMISSION):
+        return f"exit code {code}: {error.message}"
+    last = next((line.strip() for line in reversed(output.splitlines()) if line.strip()), "")
+    return f"exit code {code}: {last[:300]}" if last else f"exit code {code}"
+
+
 def run_streaming(command: PlannedCommand, on_line: Callable[[str], None], cancel: threading.Event) -> int:
     """Run one command in its own process group, passing each output line on; kill the group on timeout/cancel."""
     program = shutil.which(command.argv[0])
@@ -158,15 +189,44 @@ def run_streaming(command: PlannedCommand, on_line: Callable[[str], None], cance
 
 
 def stop_group(process: subprocess.Popen[str]) -> None:
-    """Terminate the whole process group, then kill it after a grace period: nothing is left orphaned."""
+    """Terminate the whole process group, then kill it after a grace period: nothing is left orphaned. The group,
+    not only its leader: compose's children may outlive it, so this returns once every member has gone."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=TERMINATE_GRACE)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    deadline, killed = time.monotonic() + TERMINATE_GRACE, False
+    while _group_alive(process):
+        if time.monotonic() > deadline:
+            if killed:  # only a process stuck in the kernel outlives SIGKILL: say so rather than wait for ever
+                log.warning("process group %d did not end after SIGKILL", process.pid)
+                break
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            deadline, killed = time.monotonic() + TERMINATE_GRACE, True
+        time.sleep(0.02)
+    process.wait()
+
+
+def _group_alive(process: subprocess.Popen[str]) -> bool:
+    """True while a process of the command's group still runs (the leader is reaped here; zombies do not count)."""
+    process.poll()
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return process.returncode is None
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) > 2 and fields[2] == str(process.pid) and fields[0] not in ("Z", "X"):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -218,9 +278,15 @@ def verify(deployment: Deployment, telemetry_on: bool, running: RunningState, wr
     return Outcome.APPLIED_UNCONFIRMED, "Restarted, but the new value could not be confirmed."
 
 
+def poll_delay(look: int, interval: float = HEALTH_INTERVAL) -> float:
+    """Seconds to wait after look number `look` (0: the first) at a starting instance before the next one."""
+    return min(interval, HEALTH_FIRST_POLL * 2.0 ** min(look, 20))
+
+
 def wait_for_health(deployment: Deployment, reporter: Reporter, cancel: threading.Event,
                     timeout: float = HEALTH_TIMEOUT, interval: float = HEALTH_INTERVAL) -> tuple[HealthProgress, RunningState]:
     started = time.monotonic()
+    look = 0
     while True:
         running = query_running(deployment)
         progress = health_progress(deployment, running)
@@ -230,8 +296,9 @@ def wait_for_health(deployment: Deployment, reporter: Reporter, cancel: threadin
             return progress, running
         if elapsed > timeout:
             return HealthProgress(False, f"not healthy after {timeout:.0f} s ({progress.detail})", ""), running
-        if cancel.wait(interval):
+        if cancel.wait(poll_delay(look, interval)):
             raise Cancelled()
+        look += 1
 
 
 def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter,
@@ -259,7 +326,7 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
             reporter.step(Step.WRITE, StepState.SKIPPED, "nothing to write")
     except (FileChangedError, OSError, RuntimeError) as error:
         reporter.step(Step.BACKUP, StepState.FAILED, str(error))
-        return ApplyResult(Outcome.REFUSED, f"Nothing was changed: {error}", None, Step.WRITE)
+        return ApplyResult(Outcome.REFUSED, not_written_message(error, env_file), None, Step.WRITE)
     written_at = datetime.now(UTC).replace(microsecond=0)
     if plan is None:
         if not change.changes_file:
@@ -268,6 +335,13 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
                                   "(Apply and restart, or the commands shown).", backup), "restart later")
 
     removed = False
+    said: deque[str] = deque(maxlen=50)
+    """The last lines of the running command: a failure is told with what it said last."""
+
+    def pass_on(line: str) -> None:
+        said.append(line)
+        reporter.output(line)
+
     for step, command in ((Step.REMOVE, plan.remove), (Step.START, plan.start)):
         reporter.step(step, StepState.RUNNING, str(command))
         started = False
@@ -275,7 +349,8 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
             if cancel.is_set():  # asked while the previous step ran: do not start this one at all
                 raise Cancelled()
             started = True
-            code = run_streaming(command, reporter.output, cancel)
+            said.clear()
+            code = run_streaming(command, pass_on, cancel)
         except Cancelled:
             reporter.step(step, StepState.CANCELLED)
             if removed:
@@ -297,7 +372,7 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
                               "start could not run")
             return finish(ApplyResult(Outcome.RESTART_FAILED, error.message, backup, step), "docker missing")
         if code != 0:
-            why = f"timed out after {command.timeout:.0f} s" if code is None else f"exit code {code}"
+            why = failure_reason(command, code, "\n".join(said))
             reporter.step(step, StepState.FAILED, why)
             if removed:
                 return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, f"{command} {why}"), backup, step),

@@ -46,7 +46,10 @@ def record(action: str, file: Path, old: str | None, new: str | None, backup: Pa
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "r+b") as handle:
-        size = os.fstat(handle.fileno()).st_size
+        info = os.fstat(handle.fileno())
+        if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+            os.fchmod(handle.fileno(), 0o600)  # a log made wider by hand (or by an older version) is narrowed again
+        size = info.st_size
         if size:
             handle.seek(size - 1)
             if handle.read(1) != b"\n":

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_atomically, sync_folder, write_new_file
+from panel.core.safewrite import (
+    Snapshot,
+    ensure_unchanged,
+    locked,
+    replace_while_locked,
+    sync_folder,
+    write_new_file,
+)
 
 KEEP_BACKUPS = 10
 """Older backups beyond this count are pruned after each new one."""
@@ -49,21 +56,28 @@ def list_backups(file: Path) -> list[Backup]:
 
 def create_backup(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
     """Copy the snapshot's bytes (checked to still be the file's) beside it, with its mode and owner."""
-    target = snapshot.target
-    with locked(target):
+    with locked(snapshot.target):
         ensure_unchanged(snapshot)
-        temporary = write_new_file(
-            target.parent, f".{target.name}.", snapshot.data, snapshot.mode, snapshot.uid, snapshot.gid
-        )
-    while True:
-        stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
-        destination = target.parent / f"{target.name}.backup-{stamp}"
-        try:
-            os.link(temporary, destination)
-            break
-        except FileExistsError:
-            continue
-    os.unlink(temporary)
+        return backup_while_locked(snapshot, keep)
+
+
+def backup_while_locked(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
+    """The backup itself, for a caller that holds `locked(snapshot.target)`: written whole under a temporary name,
+    then linked to its own, so a backup is never partial; then older ones beyond `keep` are pruned."""
+    target = snapshot.target
+    temporary = write_new_file(target.parent, f".{target.name}.", snapshot.data, snapshot.mode, snapshot.uid,
+                               snapshot.gid)
+    try:
+        while True:
+            stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
+            destination = target.parent / f"{target.name}.backup-{stamp}"
+            try:
+                os.link(temporary, destination)
+                break
+            except FileExistsError:
+                continue
+    finally:
+        os.unlink(temporary)
     sync_folder(target.parent)
     prune_backups(target, keep)
     return destination
@@ -72,7 +86,7 @@ def create_backup(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
 def prune_backups(file: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
     removed = []
     for backup in list_backups(file)[keep:]:
-        backup.path.unlink()
+        backup.path.unlink(missing_ok=True)
         removed.append(backup.path)
     return removed
 
@@ -95,16 +109,20 @@ def restore_backup(file: Path, backup: Backup) -> Path | None:
     target = Path(os.path.realpath(file))
     if not target.exists():
         info = backup.path.stat()
-        temporary = write_new_file(target.parent, f".{target.name}.", restored, info.st_mode, info.st_uid, info.st_gid)
-        try:
-            os.link(temporary, target)  # fails rather than overwrite a file created meanwhile
-        finally:
-            os.unlink(temporary)
-        sync_folder(target.parent)
+        with locked(target):
+            temporary = write_new_file(target.parent, f".{target.name}.", restored, info.st_mode, info.st_uid,
+                                       info.st_gid)
+            try:
+                os.link(temporary, target)  # fails rather than overwrite a file created meanwhile
+            finally:
+                os.unlink(temporary)
+            sync_folder(target.parent)
         return None
     current = Snapshot.read(file)
-    safety = create_backup(current)
-    replace_atomically(current, restored)
+    with locked(current.target):
+        ensure_unchanged(current)
+        safety = backup_while_locked(current)
+        replace_while_locked(current, restored)
     return safety
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from panel.core.backups import create_backup
+from panel.core.backups import backup_while_locked
 from panel.core.deployment import Deployment
 from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, SwitchReading, masked_diff
-from panel.core.safewrite import Snapshot, replace_atomically
+from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_while_locked
+from panel.core.status import current_user, user_name
 
 
 class RefusedError(RuntimeError):
@@ -48,15 +50,19 @@ class EnvChange:
 def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
     """Read docker.env and compute the new bytes, or refuse with a reason and the next step."""
     path = deployment.env_file
-    if not path.exists():
+    try:
+        snapshot = Snapshot.read(path)
+    except FileNotFoundError as error:
         raise RefusedError(
             f"{path} does not exist. Appsmith writes it, with your encryption keys, on its first start; start "
             "Appsmith once (docker-compose up -d), then change the setting."
-        )
-    try:
-        snapshot = Snapshot.read(path)
+        ) from error
     except PermissionError as error:
-        raise RefusedError(f"{path} cannot be read: permission denied. {elevation_hint(deployment.folder)}") from error
+        # Also when a folder on the way may not be entered: `exists()` would then wrongly say "does not exist".
+        raise RefusedError(f"{path} cannot be read by user {current_user()}{_owned_by(path)}; nothing was written. "
+                           f"{elevation_hint(deployment.folder)}") from error
+    except OSError as error:
+        raise RefusedError(f"{path} cannot be read: {error.strerror}. Nothing was written.") from error
     parsed = EnvText.parse(snapshot.data)
     value = canonical(telemetry_on)
     try:
@@ -76,12 +82,26 @@ def elevation_hint(folder: Path) -> str:
     return "An administrator can run one of: " + "  |  ".join(admin_commands(folder))
 
 
-def check_writable(path: Path, folder: Path) -> None:
-    import os
+def _owned_by(path: Path) -> str:
+    """` (it belongs to root, mode 0600)`, or nothing when even that cannot be seen."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    return f" (it belongs to {user_name(info.st_uid)}, mode {info.st_mode & 0o7777:04o})"
 
+
+def check_writable(path: Path, folder: Path) -> None:
+    """Refuse, saying who owns what and the exact commands an administrator can run, when this user may not write
+    the file or create the backup and the new copy beside it."""
     target = Path(os.path.realpath(path))
-    if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
-        raise RefusedError(f"{path} is not writable by this user. {elevation_hint(folder)}")
+    if not os.access(target, os.W_OK):
+        raise RefusedError(f"{path} is not writable by user {current_user()}{_owned_by(target)}; nothing was "
+                           f"written. {elevation_hint(folder)}")
+    if not os.access(target.parent, os.W_OK):
+        raise RefusedError(f"User {current_user()} may not create files in {target.parent}{_owned_by(target.parent)}, "
+                           f"where the backup and the new copy of {target.name} are written; nothing was written. "
+                           f"{elevation_hint(folder)}")
 
 
 def write_change(change: EnvChange) -> Path | None:
@@ -93,7 +113,10 @@ def write_change(change: EnvChange) -> Path | None:
 
 
 def write_with_backup(snapshot: Snapshot, new_data: bytes) -> Path:
-    """Keep the file as read in a backup, then replace it; both refuse if the file changed since it was read."""
-    backup = create_backup(snapshot)
-    replace_atomically(snapshot, new_data)
+    """Keep the file as read in a backup, then replace it, under one lock: a panel that finds the file changed since
+    it read it writes nothing at all, not even a backup."""
+    with locked(snapshot.target):
+        ensure_unchanged(snapshot)
+        backup = backup_while_locked(snapshot)
+        replace_while_locked(snapshot, new_data)
     return backup

@@ -1,4 +1,8 @@
-"""What docker says about a deployment's containers: found by compose's working-dir label, read by inspect."""
+"""What docker says about a deployment's containers: found by compose's working-dir label, read by inspect.
+
+Light to import (the deployment and env-file modules load only when a container is read), so that a caller can
+start `docker ps` before PyYAML and the rest have loaded.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from panel.core.deployment import edition_of_image
-from panel.core.envfile import TELEMETRY_KEY
 from panel.core.docker import CommandResult, DockerError, DockerProblem, classify_failure
 
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
@@ -88,6 +90,8 @@ class ContainerState:
 
     @property
     def edition(self) -> str | None:
+        from panel.core.deployment import edition_of_image
+
         return edition_of_image(self.image)
 
     @property
@@ -126,6 +130,8 @@ def _env_value(env: list[str], key: str) -> str | None:
 
 
 def parse_inspect(result: CommandResult) -> list[ContainerState]:
+    from panel.core.envfile import TELEMETRY_KEY
+
     if not result.ok and not result.stdout.strip().startswith("["):
         raise classify_failure(result)
     try:

@@ -20,6 +20,8 @@ COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-c
 SINGLE_ENV_FILE = Path("stacks/configuration/docker.env")
 NGINX_TEMPLATE = Path("data/nginx/app.conf.template")
 _APPSMITH_IMAGE = re.compile(r"(^|/)appsmith/appsmith(-ce|-ee)?(:|@|$)")
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""safe_load's loader on libyaml when PyYAML has it: the same documents, read about ten times faster."""
 
 
 class Layout(StrEnum):
@@ -108,11 +110,16 @@ def _folder_for(path: Path) -> Path:
 
 def _read_compose(compose_file: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(compose_file.read_text(encoding="utf-8"))
+        document = yaml.load(compose_file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as error:
         raise NotADeploymentError(f"Cannot read {compose_file}: {error}. Check the file's permissions.") from error
     except yaml.YAMLError as error:
-        raise NotADeploymentError(f"{compose_file} is not valid YAML: {error}. Fix it, then try again.") from error
+        # Not str(error): PyYAML quotes the offending line, which may hold a password (MONGO_INITDB_ROOT_PASSWORD…).
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise NotADeploymentError(f"{compose_file} is not valid YAML ({problem}{where}). Fix it, then try again."
+                                  ) from None
     if not isinstance(document, dict) or not isinstance(document.get("services"), dict):
         raise NotADeploymentError(f"{compose_file} has no 'services:' section; it is not a compose file for Appsmith.")
     return document

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from panel.core import containers, docker
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
-from panel.core.docker import DockerError
+from panel.core.docker import CommandResult, DockerError
 
 _APPSMITH = re.compile(r"appsmith", re.IGNORECASE)
 
@@ -23,9 +24,9 @@ class Found:
     reason: str
 
 
-def folders_from_docker() -> list[Path]:
-    """Working folders of compose containers whose service or image is Appsmith's."""
-    listed = containers.parse_ps(docker.run(containers.PS_ARGV))
+def folders_from_docker(ps: Future[CommandResult] | None = None) -> list[Path]:
+    """Working folders of compose containers whose service or image is Appsmith's (`ps`: one already under way)."""
+    listed = containers.parse_ps(ps.result() if ps is not None else docker.run(containers.PS_ARGV))
     folders: list[Path] = []
     for container in listed:
         if _APPSMITH.search(container.image) or container.service in ("appsmith", "appsmith-internal-server"):
@@ -35,13 +36,17 @@ def folders_from_docker() -> list[Path]:
     return folders
 
 
-def discover(extra: list[Path] | None = None, ask_docker: bool = True) -> tuple[list[Found], str | None]:
-    """Every deployment found, each once, with why it was offered; plus docker's error if it could not be asked."""
+def discover(extra: list[Path] | None = None, ask_docker: bool = True,
+             ps: Future[CommandResult] | None = None) -> tuple[list[Found], str | None]:
+    """Every deployment found, each once, with why it was offered; plus docker's error if it could not be asked.
+
+    `ps` is a `docker ps` already under way, so that a caller that needs it again (the status) asks docker once.
+    """
     candidates: list[tuple[Path, str]] = [(path, "remembered") for path in extra or []]
     docker_error = None
     if ask_docker:
         try:
-            candidates += [(path, "a running Appsmith container uses it") for path in folders_from_docker()]
+            candidates += [(path, "a running Appsmith container uses it") for path in folders_from_docker(ps)]
         except DockerError as error:
             docker_error = error.message
     candidates += [(path, "a usual place") for path in common_places()]

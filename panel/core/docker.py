@@ -13,6 +13,8 @@ from pathlib import Path
 log = logging.getLogger("panel.docker")
 
 QUERY_TIMEOUT = 20.0
+TERMINATE_GRACE = 5.0
+"""Seconds between SIGTERM and SIGKILL when a docker or compose command is stopped."""
 
 
 class DockerProblem(StrEnum):

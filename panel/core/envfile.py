@@ -17,7 +17,7 @@ from dotenv import parser as dotenv_parser
 
 import re
 
-from panel.core.secrets import MASK, is_secret, mask_credentials
+from panel.core.secrets import MASK, is_secret, mask_credentials, mentions_secret
 
 TELEMETRY_KEY = "APPSMITH_DISABLE_TELEMETRY"
 BOM = b"\xef\xbb\xbf"
@@ -146,7 +146,8 @@ def _bindings(text: str) -> Iterator[tuple[str, str | None, str | None, bool, _S
     reader = dotenv_parser.Reader(io.StringIO(text, newline=""))
     position, end = 0, len(text)
     while position < end:
-        start = dotenv_parser._multiline_whitespace.match(text, position).end()
+        whitespace = dotenv_parser._multiline_whitespace.match(text, position)
+        start = whitespace.end() if whitespace else position  # `\s*` always matches
         if start == end:
             yield text[position:], None, None, False, None
             return
@@ -181,6 +182,10 @@ def _mask_commented(match: re.Match[str]) -> str:
     if match.group("value").strip() and is_secret(match.group("key"), match.group("value")):
         return match.group("head") + MASK
     return match.group(0)
+
+
+def _multiline(text: str) -> bool:
+    return len(text.splitlines()) > 1
 
 
 def _count_newlines(text: str) -> int:
@@ -265,13 +270,18 @@ class EnvText:
             if piece.key == key and piece.value_span is not None:
                 found = True
                 span = piece.value_span
+                rest = piece.text[span.end :]
+                if rest.startswith("#"):
+                    # `KEY="false"# note`: after a quoted value the comment may touch it; after the unquoted new
+                    # value it would become part of the value (`true#` is not a boolean), so it keeps one space.
+                    rest = " " + rest
                 equals = piece.text.rfind("=", 0, span.start)
                 if equals >= 0 and not piece.text[equals + 1 : span.start].strip():
                     # `KEY=  false`: a shell (Appsmith's entrypoint sources the file) reads the spaces as the end
                     # of the assignment, so the new value goes right after `=`.
-                    parts.append(piece.text[: equals + 1] + value + piece.text[span.end :])
+                    parts.append(piece.text[: equals + 1] + value + rest)
                 else:
-                    parts.append(piece.text[: span.start] + "=" + value + piece.text[span.end :])
+                    parts.append(piece.text[: span.start] + "=" + value + rest)
             else:
                 parts.append(piece.text)
         text = "".join(parts)
@@ -295,10 +305,15 @@ class EnvText:
                 continue
             span = piece.value_span
             if piece.key is not None and span is not None and span.start != span.end:
-                if is_secret(piece.key, piece.value):
+                token = piece.text[span.start : span.end]
+                # A stray quote makes python-dotenv read the following lines into one value: they may be
+                # assignments of secrets that any other reader (a shell, docker) would see as such.
+                if is_secret(piece.key, piece.value) or (_multiline(token) and mentions_secret(token)):
                     parts.append(piece.text[: span.start] + MASK + piece.text[span.end :])
                     continue
-            if piece.error and is_secret(piece.text, piece.text):
+            # The same stray quote at the start of a line makes the following lines one quoted key.
+            malformed = piece.error or (piece.key is not None and _multiline(piece.key))
+            if malformed and mentions_secret(piece.text):
                 newline = piece.text[len(piece.text.rstrip("\r\n")) :]
                 parts.append(f"# (unparsable line hidden: it may hold a secret){newline}")
                 continue

@@ -9,20 +9,32 @@ import sys
 from pathlib import Path
 
 
-def self_command() -> str:
-    """The command that starts this program: the installed script when on PATH, else the interpreter."""
+def self_argv() -> list[str]:
+    """The program that starts this program: the installed script when on PATH, else the interpreter."""
     if getattr(sys, "frozen", False):
-        return shlex.quote(sys.executable)
+        return [sys.executable]
     installed = shutil.which("appsmith-telemetry-panel")
     if installed:
-        return shlex.quote(installed)
-    return f"{shlex.quote(sys.executable)} -m panel"
+        return [installed]
+    return [sys.executable, "-m", "panel"]
+
+
+def self_command() -> str:
+    return shlex.join(self_argv())
+
+
+def elevated_argv(telemetry_on: bool, folder: Path) -> list[str]:
+    """The change as root through pkexec (polkit asks for the password): an argument list, never a shell line."""
+    pkexec = shutil.which("pkexec") or "pkexec"
+    return [pkexec, *self_argv(), "enable" if telemetry_on else "disable", str(folder), "--restart", "--yes"]
 
 
 def admin_commands(folder: Path) -> list[str]:
-    """What an administrator can run to make the change this user may not make."""
+    """What an administrator can run to make the change this user may not make (with pkexec too, when installed)."""
     quoted = shlex.quote(str(folder))
     commands = [f"sudo {self_command()} {verb} {quoted} --restart" for verb in ("disable", "enable")]
+    if shutil.which("pkexec"):
+        commands += [f"pkexec {self_command()} {verb} {quoted} --restart" for verb in ("disable", "enable")]
     return commands
 
 

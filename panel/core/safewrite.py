@@ -43,13 +43,20 @@ class Snapshot:
 
 @contextlib.contextmanager
 def locked(target: Path) -> Iterator[None]:
-    """An advisory lock on the file, so two panels never interleave check-and-replace on one deployment."""
-    with open(target, "rb") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    """An advisory lock on the file's folder, and then on the file, so two panels never interleave check, backup
+    and replace on one deployment. The folder too: a replace gives the file a new inode, and a panel that locked the
+    old one would not keep out a panel that opens the new one. Not re-entrant: hold it once."""
+    with contextlib.ExitStack() as stack:
+        for path, flags in ((target.parent, os.O_RDONLY | os.O_DIRECTORY), (target, os.O_RDONLY)):
+            try:
+                fd = os.open(path, flags)
+            except FileNotFoundError:
+                if path == target:
+                    continue  # restoring a deleted file: the folder's lock is enough
+                raise
+            stack.callback(os.close, fd)  # closing releases the lock
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
 
 
 def ensure_unchanged(snapshot: Snapshot) -> None:
@@ -87,16 +94,19 @@ def sync_folder(folder: Path) -> None:
 
 def replace_atomically(snapshot: Snapshot, new_data: bytes) -> None:
     """Replace the snapshot's file with `new_data`, refusing if it changed since it was read."""
-    target = snapshot.target
-    with locked(target):
+    with locked(snapshot.target):
         ensure_unchanged(snapshot)
-        temporary = write_new_file(
-            target.parent, f".{target.name}.", new_data, snapshot.mode, snapshot.uid, snapshot.gid
-        )
-        try:
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        replace_while_locked(snapshot, new_data)
+
+
+def replace_while_locked(snapshot: Snapshot, new_data: bytes) -> None:
+    """The replace itself, for a caller that holds `locked(snapshot.target)` and has checked the file."""
+    target = snapshot.target
+    temporary = write_new_file(target.parent, f".{target.name}.", new_data, snapshot.mode, snapshot.uid, snapshot.gid)
+    try:
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
     sync_folder(target.parent)

@@ -32,3 +32,10 @@ def mask_value(key: str, value: str | None) -> str | None:
 def mask_credentials(text: str) -> str:
     """Every `scheme://user:pass@` in the text, with the credentials masked."""
     return _URL_CREDENTIALS.sub(r"\1" + MASK + "@", text)
+
+
+def mentions_secret(text: str) -> bool:
+    """Whether a text that is not a plain assignment (a line python-dotenv cannot read, lines it swallowed into a
+    quoted key or value) may hold a secret: a secret word or key name anywhere in it, or credentials in a URL."""
+    upper = text.upper()
+    return is_secret(text, text) or any(key in upper for key in _SECRET_KEYS)

@@ -8,7 +8,7 @@ same queries asynchronously and calls `assemble` itself.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -18,7 +18,7 @@ from typing import Any
 from panel.core import containers, docker
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment, Layout, Override
-from panel.core.docker import DockerError
+from panel.core.docker import CommandResult, DockerError
 from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchState, classify
 from panel.core.instance import Health, ServerReport
 from panel.core.nginx import NginxCheck, check_template
@@ -78,9 +78,11 @@ def read_file_state(path: Path) -> FileState:
             f"{path} does not exist yet. Appsmith creates it on its first start: start Appsmith once "
             "(docker-compose up -d) and refresh."))
     except PermissionError:
+        # Never suggest making it readable to all: it holds the encryption password and database credentials.
         return FileState(path, True, False, False, None, None, error=(
-            f"{path} cannot be read by user {current_user()}. Run the panel as the file's owner or with sudo, "
-            f"or let an administrator run: sudo chmod o+r {path}"))
+            f"{path} cannot be read by user {current_user()}. It holds Appsmith's secrets, so keep it private: "
+            "run the panel as the file's owner or with sudo, or let an administrator change the setting (see "
+            "below)."))
     except OSError as error:
         return FileState(path, path.exists(), False, False, None, None, error=f"{path} cannot be read: {error.strerror}.")
     parsed = EnvText.parse(data)
@@ -105,12 +107,16 @@ def read_file_state(path: Path) -> FileState:
 
 
 def current_user() -> str:
+    return user_name(os.geteuid())
+
+
+def user_name(uid: int) -> str:
     import pwd
 
     try:
-        return pwd.getpwuid(os.geteuid()).pw_name
+        return pwd.getpwuid(uid).pw_name
     except KeyError:
-        return str(os.geteuid())
+        return str(uid)
 
 
 @dataclass(frozen=True)
@@ -322,9 +328,12 @@ def nginx_check(deployment: Deployment) -> NginxCheck | None:
         return None
 
 
-def query_containers(deployment: Deployment) -> tuple[ContainerState, ...]:
-    """Two docker calls: `ps` finds the compose containers of this folder, `inspect` reads them."""
-    found = containers.parse_ps(docker.run(containers.PS_ARGV))
+def query_containers(deployment: Deployment, ps: Future[CommandResult] | None = None) -> tuple[ContainerState, ...]:
+    """Two docker calls: `ps` finds the compose containers of this folder, `inspect` reads them.
+
+    `ps` is a `docker ps` already under way, when the caller could start it sooner (it needs no deployment).
+    """
+    found = containers.parse_ps(ps.result() if ps is not None else docker.run(containers.PS_ARGV))
     ids = containers.ids_for(found, deployment.folder, deployment.services_to_recreate + (deployment.server_service,))
     if not ids:
         return ()
@@ -341,20 +350,23 @@ def probe_running(deployment: Deployment, found: tuple[ContainerState, ...], wit
     return RunningState(found, probe(web.http_port))
 
 
-def query_running(deployment: Deployment, with_http: bool = True) -> RunningState:
+def query_running(deployment: Deployment, with_http: bool = True,
+                  ps: Future[CommandResult] | None = None) -> RunningState:
     try:
-        found = query_containers(deployment)
+        found = query_containers(deployment, ps)
     except DockerError as error:
         return RunningState(docker_error=error)
     return probe_running(deployment, found, with_http)
 
 
-def gather(deployment: Deployment, with_http: bool = True) -> Status:
-    """The whole status: file and nginx are read while docker answers."""
+def gather(deployment: Deployment, with_http: bool = True, ps: Future[CommandResult] | None = None) -> Status:
+    """The whole status: file and nginx are read while docker answers; `ps` as for `query_containers`."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        running_future = pool.submit(query_running, deployment, with_http)
+        running_future = pool.submit(query_running, deployment, with_http, ps)
         file = read_file_state(deployment.env_file)
         nginx = nginx_check(deployment)
+        if with_http:
+            import http.client  # noqa: F401 - the probe's module loads here, while docker answers, not after it
         running = running_future.result()
     return assemble(deployment, file, running, nginx)
 

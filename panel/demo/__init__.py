@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
@@ -44,12 +45,21 @@ class DemoSession:
     """The temporary folder that holds all of the above; removed by `close()`."""
     _saved_env: dict[str, str | None] = field(default_factory=dict, repr=False)
     _closed: bool = field(default=False, repr=False)
+    _first_start: threading.Thread | None = field(default=None, repr=False)
+
+    def wait_started(self, timeout: float | None = None) -> bool:
+        """Wait for the first `compose up -d` of `start_demo(wait=False)`; True once it has ended."""
+        if self._first_start is not None:
+            self._first_start.join(timeout)
+            return not self._first_start.is_alive()
+        return True
 
     def close(self) -> None:
         """Stop every simulated process, put the environment back and remove the temporary folder."""
         if self._closed:
             return
         self._closed = True
+        self.wait_started(FIRST_UP_TIMEOUT)  # its server must be stopped too, not left to start after stop_all
         from panel.demo.simulated_docker import stop_all
 
         try:
@@ -91,11 +101,13 @@ def _first_start_faults(faults: str) -> str:
     return ",".join(kept)
 
 
-def start_demo(boot_delay: float = 2.0, faults: str = "") -> DemoSession:
+def start_demo(boot_delay: float = 2.0, faults: str = "", wait: bool = True) -> DemoSession:
     """Set up the demo and start its instance once (not waiting for it to be healthy: the panel shows that).
 
     `faults` are the simulated docker's (see panel/demo/simulated_docker.py); they stay in effect for every
     docker call of this process until `close()`. `boot_delay` is how long the instance answers 503 after a start.
+    With `wait=False` the first `compose up -d` runs in a thread (a simulated docker is a Python process that
+    takes a few hundred milliseconds): the window can paint meanwhile; `wait_started()` says when it is done.
     """
     from panel.demo.simulated_docker import install_wrappers, parse_faults
 
@@ -115,7 +127,12 @@ def start_demo(boot_delay: float = 2.0, faults: str = "") -> DemoSession:
         os.environ[FAULTS_ENV] = all_faults
         install_wrappers(bin_dir)
         os.environ["PATH"] = os.pathsep.join(filter(None, [str(bin_dir), session._saved_env["PATH"]]))
-        _first_start(session, all_faults)
+        if wait:
+            _first_start(session, all_faults)
+        else:
+            session._first_start = threading.Thread(target=_first_start, args=(session, all_faults),
+                                                    name="demo-first-start", daemon=True)
+            session._first_start.start()
     except BaseException:
         session.close()
         raise

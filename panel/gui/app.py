@@ -10,6 +10,7 @@ import time
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -19,19 +20,24 @@ from panel.gui import settings
 from panel.gui.icons import app_icon
 from panel.gui.main_window import MainWindow
 
+if TYPE_CHECKING:
+    from panel.demo import DemoSession
+
 log = logging.getLogger("panel.gui")
 
 
 def process_start_time() -> float:
-    """When this process started (epoch seconds), from /proc, so start-up is measured from exec, not import."""
+    """When this process started (epoch seconds), from /proc, so start-up is measured from exec, not import.
+
+    The start is counted in clock ticks since boot, so its age is read on that same clock (CLOCK_BOOTTIME) rather
+    than added to /proc/stat's `btime`, which is rounded to the second and drifts from the wall clock.
+    """
     try:
         with open("/proc/self/stat", encoding="ascii") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
-        start_ticks = int(fields[19])
-        with open("/proc/stat", encoding="ascii") as handle:
-            boot = next(int(line.split()[1]) for line in handle if line.startswith("btime"))
-        return boot + start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        return time.time() - age
+    except (OSError, ValueError, IndexError, AttributeError):
         return time.time()
 
 
@@ -51,21 +57,27 @@ class FirstPaint(QObject):
         return False
 
 
-def install_excepthook(smoke: bool = False) -> None:
-    """Unexpected errors are logged and shown in a dialog, never swallowed; a smoke run exits with 1 instead."""
+def install_excepthook(smoke: bool = False) -> list[BaseException]:
+    """Unexpected errors are logged and shown in a dialog, never swallowed. A smoke run prints the error and ends
+    its event loop instead, so that `run_gui` still cleans up (the demo's folder and processes) and exits with 1;
+    the list returned collects a smoke run's errors."""
+    errors: list[BaseException] = []
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(kind, error, tb))
         log.error("unexpected error\n%s", details)
         if smoke:
             print(details, file=sys.stderr, flush=True)
-            os._exit(1)
+            errors.append(error)
+            QApplication.exit(1)  # nothing to end before exec(): run_gui checks `errors` as well
+            return
         if QApplication.instance() is not None:
             box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, f"Unexpected error: {error}")
             box.setDetailedText(details)
             box.exec()
 
     sys.excepthook = hook
+    return errors
 
 
 def make_application() -> QApplication:
@@ -117,6 +129,21 @@ def display_problem() -> str | None:
             "appsmith-telemetry-panel status")
 
 
+def refresh_when_started(window: MainWindow, demo: DemoSession) -> None:
+    """The demo's instance starts while the window paints; look again once its container exists."""
+    timer = QTimer(window)
+    timer.setInterval(100)
+
+    def check() -> None:
+        if demo.wait_started(0):
+            timer.stop()
+            timer.deleteLater()
+            window.refresh()
+
+    timer.timeout.connect(check)
+    timer.start()
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = process_start_time()
     problem = display_problem()
@@ -124,39 +151,45 @@ def run_gui(args: argparse.Namespace) -> int:
         print(f"appsmith-telemetry-panel: the desktop app cannot start: {problem}", file=sys.stderr)
         return 2
     app = make_application()
-    install_excepthook(smoke=args.smoke)
+    errors = install_excepthook(smoke=args.smoke)
     demo = None
-    path: Path | None = Path(args.path) if args.path else None
-    demo_note = None
-    if args.demo:
-        from panel.demo import start_demo
-
-        demo = start_demo()
-        path = demo.folder
-        demo_note = QApplication.translate(
-            "app", "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this machine's "
-            "real Appsmith or docker is touched; the folder is deleted when you quit.").format(demo.folder)
-    window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
-    if path is None and not args.smoke:
-        path = settings.last_deployment()
-        if path is not None and not path.exists():
-            path = None
-    if not args.smoke and not args.read_only and (args.wizard or (path is None and not settings.first_run_done())):
-        from panel.gui.wizard import FirstRunWizard
-
-        chosen = FirstRunWizard.ask(None)
-        settings.set_first_run_done()
-        path = chosen or path
-    if path is not None:
-        window.open_deployment(path)
-    if not args.smoke:
-        discover_into(window, open_single=path is None)
-    if args.smoke:
-        window.installEventFilter(FirstPaint(started, window))
-    window.show()
+    window: MainWindow | None = None
     try:
-        return app.exec()
+        path: Path | None = Path(args.path) if args.path else None
+        demo_note = None
+        if args.demo:
+            from panel.demo import start_demo
+
+            demo = start_demo(wait=False)
+            path = demo.folder
+            demo_note = QApplication.translate(
+                "app", "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this machine's "
+                "real Appsmith or docker is touched; the folder is deleted when you quit.").format(demo.folder)
+        window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
+        if path is None and not args.smoke:
+            path = settings.last_deployment()
+            if path is not None and not path.exists():
+                path = None
+        if not args.smoke and not args.read_only and (args.wizard or (path is None and not settings.first_run_done())):
+            from panel.gui.wizard import FirstRunWizard
+
+            chosen = FirstRunWizard.ask(None)
+            settings.set_first_run_done()
+            path = chosen or path
+        if path is not None:
+            window.open_deployment(path)
+        if demo is not None:
+            refresh_when_started(window, demo)
+        if not args.smoke:
+            discover_into(window, open_single=path is None)
+        if args.smoke:
+            window.installEventFilter(FirstPaint(started, window))
+        window.show()
+        code = app.exec()
+        return 1 if errors else code
     finally:
-        window.close()
+        # Also when something failed: the demo's folder and simulated processes never outlive the app.
+        if window is not None:
+            window.close()
         if demo is not None:
             demo.close()

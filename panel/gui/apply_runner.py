@@ -16,7 +16,17 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from panel.core import apply, audit
-from panel.core.apply import ApplyResult, Outcome, Step, StepState, down_message, health_progress, verify
+from panel.core.apply import (
+    ApplyResult,
+    Outcome,
+    Step,
+    StepState,
+    down_message,
+    failure_reason,
+    health_progress,
+    not_written_message,
+    verify,
+)
 from panel.core.change import EnvChange, write_change
 from panel.core.docker import CommandResult, DockerError, DockerProblem
 from panel.core.restart import PlannedCommand, RestartPlan
@@ -65,11 +75,13 @@ class ApplyRunner(QObject):
         self._process: DockerProcess | None = None
         self._query: RunningQuery | None = None
         self._wait_started = 0.0
+        self._looks = 0
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
         self._poll_timer.timeout.connect(self._poll_health)
         self._result: ApplyResult | None = None
         self._retrying = False
+        self._running_step: tuple[Step, PlannedCommand] | None = None
 
     # -- public -------------------------------------------------------------------------------------------------
 
@@ -177,7 +189,8 @@ class ApplyRunner(QObject):
         if not isinstance(error, (FileChangedError, OSError, RuntimeError)):
             log.error("writing %s failed unexpectedly", self.change.deployment.env_file, exc_info=error)
         self._step(Step.BACKUP, StepState.FAILED, str(error))
-        self._finish(ApplyResult(Outcome.REFUSED, f"Nothing was changed: {error}", None, Step.WRITE), None)
+        self._finish(ApplyResult(Outcome.REFUSED, not_written_message(error, self.change.deployment.env_file), None,
+                                 Step.WRITE), None)
 
     def _after_write(self) -> None:
         self._written_at = datetime.now(UTC).replace(microsecond=0)
@@ -207,10 +220,23 @@ class ApplyRunner(QObject):
         process = DockerProcess(command.argv, cwd=command.cwd, timeout=command.timeout, parent=self,
                                 merge_output=True)
         self._process = process
+        self._running_step = (step, command)
         process.output.connect(self.output)
-        process.finished.connect(lambda result: self._command_done(step, command, result))
-        process.failed.connect(lambda error: self._command_failed(step, command, error))
+        # Bound methods, not lambdas: a lambda holding `self` on a child's signal keeps a runner without a parent
+        # alive until that child is deleted, and the runner's deletion then deletes the child a second time.
+        process.finished.connect(self._process_finished)
+        process.failed.connect(self._process_failed)
         process.start()
+
+    @Slot(object)
+    def _process_finished(self, result: CommandResult) -> None:
+        assert self._running_step is not None
+        self._command_done(*self._running_step, result)
+
+    @Slot(object)
+    def _process_failed(self, error: DockerError) -> None:
+        assert self._running_step is not None
+        self._command_failed(*self._running_step, error)
 
     def _forget_process(self) -> None:
         if self._process is not None:
@@ -250,13 +276,13 @@ class ApplyRunner(QObject):
 
     def _command_done(self, step: Step, command: PlannedCommand, result: CommandResult) -> None:
         self._forget_process()
-        self._command_ended(step, command, result.returncode)
+        self._command_ended(step, command, result.returncode, result.stdout + result.stderr)
 
-    def _command_ended(self, step: Step, command: PlannedCommand, code: int | None) -> None:
+    def _command_ended(self, step: Step, command: PlannedCommand, code: int | None, output: str = "") -> None:
         assert self.plan is not None
         removed = self._removed
         if code != 0:
-            why = f"timed out after {command.timeout:.0f} s" if code is None else f"exit code {code}"
+            why = failure_reason(command, code, output)
             self._step(step, StepState.FAILED, why)
             if removed:
                 self._finish(ApplyResult(Outcome.DOWN, down_message(self.change.deployment, self.plan,
@@ -283,6 +309,7 @@ class ApplyRunner(QObject):
             return
         self._phase = _Phase.WAITING
         self._wait_started = time.monotonic()
+        self._looks = 0
         self._poll_health()
 
     # -- health and verify --------------------------------------------------------------------------------------
@@ -320,7 +347,8 @@ class ApplyRunner(QObject):
                                      "Check its logs (docker logs).", self._backup, Step.HEALTH), progress.failed)
             return
         if not progress.done:
-            self._poll_timer.start(max(0, int(self.health_interval * 1000)))
+            self._poll_timer.start(max(0, int(apply.poll_delay(self._looks, self.health_interval) * 1000)))
+            self._looks += 1
             return
         self._step(Step.HEALTH, StepState.DONE, progress.detail)
         assert self._written_at is not None

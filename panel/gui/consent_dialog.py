@@ -12,7 +12,7 @@ import os
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QFont,
@@ -48,7 +48,7 @@ from panel.core import apply, audit
 from panel.core.apply import ApplyResult, Outcome, Step, StepState
 from panel.core.backups import find_backup, restore_backup
 from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
-from panel.core.docker import DockerError
+from panel.core.docker import DockerError, DockerProblem
 from panel.core.envfile import TELEMETRY_KEY
 from panel.core.payloads import CatalogError, load_catalog
 from panel.core.restart import ComposeTool, RestartPlan, detect_compose_tool, plan_restart
@@ -59,6 +59,7 @@ from panel.gui.worker import run_in_thread
 log = logging.getLogger("panel.gui.consent")
 
 _CONTEXT = "ConsentDialog"
+OUTPUT_BATCH_MS = 50
 
 
 def _tr(text: object) -> str:
@@ -411,6 +412,11 @@ class ConsentDialog(QDialog):
     def _compose_found(self, tool: ComposeTool) -> None:
         self.plan = plan_restart(self.deployment, tool)
         self.commands_view.setPlainText(self.plan.shell_text())
+        engine = self.status.running.docker_error
+        if engine is not None and engine.problem in (DockerProblem.DAEMON_DOWN, DockerProblem.PERMISSION):
+            # The removal would fail only after docker.env had changed: offer writing the file alone.
+            self._compose_missing(engine)
+            return
         if not self._overridden:
             self.restart_now_button.setEnabled(True)
 
@@ -492,6 +498,11 @@ class ConsentDialog(QDialog):
         self.log_view.setAccessibleName(self.tr("Output of the commands"))
         self.log_view.setPlaceholderText(self.tr("What docker compose prints appears here."))
         layout.addWidget(self.log_view, 1)
+        self._pending_output: list[str] = []
+        self._output_timer = QTimer(self)
+        self._output_timer.setSingleShot(True)
+        self._output_timer.setInterval(OUTPUT_BATCH_MS)
+        self._output_timer.timeout.connect(self._flush_output)
 
         verdict = QHBoxLayout()
         self.verdict_icon = QLabel()
@@ -540,10 +551,25 @@ class ConsentDialog(QDialog):
         runner = self._make_runner(self.change, plan)
         self.runner = runner
         runner.step_changed.connect(self._on_step)
-        runner.output.connect(self.log_view.appendPlainText)
+        runner.output.connect(self._queue_output)
         runner.finished.connect(self._on_finished)
         self.cancel_run_button.setFocus()
         runner.start()
+
+    @Slot(str)
+    def _queue_output(self, line: str) -> None:
+        """Compose may print thousands of lines: they reach the view in batches, one layout pass per batch, so
+        the window keeps answering while they stream."""
+        self._pending_output.append(line)
+        if not self._output_timer.isActive():
+            self._output_timer.start()
+
+    @Slot()
+    def _flush_output(self) -> None:
+        self._output_timer.stop()
+        if self._pending_output:
+            self.log_view.appendPlainText("\n".join(self._pending_output))
+            self._pending_output.clear()
 
     def _make_runner(self, change: EnvChange, plan: RestartPlan | None) -> ApplyRunner:
         return ApplyRunner(change, plan, parent=self, health_timeout=self.health_timeout,
@@ -580,6 +606,7 @@ class ConsentDialog(QDialog):
 
     @Slot(object)
     def _on_finished(self, result: ApplyResult) -> None:
+        self._flush_output()
         self._result = result
         for item in self.step_items.values():
             if item.text(1) == _tr(WAITING):
@@ -632,6 +659,7 @@ class ConsentDialog(QDialog):
         self.cancel_run_button.setEnabled(True)
         self.cancel_run_button.show()
         self.cancel_run_button.setFocus()
+        self._flush_output()
         self.log_view.appendPlainText("")
         self.runner.retry_start()
 

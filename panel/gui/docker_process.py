@@ -18,8 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal, SignalInstance, Slot
 
-from panel.core.apply import TERMINATE_GRACE
-from panel.core.docker import CommandResult, DockerError, DockerProblem, missing_docker_error
+from panel.core.docker import TERMINATE_GRACE, CommandResult, DockerError, DockerProblem, missing_docker_error
 from panel.gui import worker  # noqa: F401 - installs the PySide6 emit workaround before the first emit
 
 log = logging.getLogger("panel.gui.docker")

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QTabWidget,
-    QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from panel.core.backups import Backup
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
 from panel.core.invocation import admin_commands
-from panel.core.status import Status, Verdict
+from panel.core.status import Status, current_user, user_name
 from panel.gui import settings
 from panel.gui.activity_view import ActivityView
 from panel.gui.backups_view import BackupsView, RestoreDialog
@@ -26,6 +36,14 @@ from panel.gui.status_header import StatusHeader
 from panel.gui.status_refresher import StatusRefresher
 
 log = logging.getLogger("panel.gui")
+
+
+def _owner_words(path: Path) -> str:
+    """` (it belongs to root)`, or nothing when that cannot be seen."""
+    try:
+        return f" (it belongs to {user_name(path.stat().st_uid)})"
+    except OSError:
+        return ""
 
 
 class Banner(QFrame):
@@ -41,9 +59,9 @@ class Banner(QFrame):
         self.text = QLabel(self)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QHBoxLayout(self)
-        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.text, 1)
+        self.row = QHBoxLayout(self)
+        self.row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        self.row.addWidget(self.text, 1)
         self.hide()
 
     def show_text(self, text: str) -> None:
@@ -61,6 +79,7 @@ class MainWindow(QMainWindow):
         self.remember = remember
         self.setWindowTitle(self.tr("Appsmith Telemetry Panel"))
         self.forced_read_only = read_only
+        self._read_only = read_only
         self.read_only_reason: str | None = self.tr("opened with --read-only") if read_only else None
         self.deployment: Deployment | None = None
         self.status: Status | None = None
@@ -92,6 +111,11 @@ class MainWindow(QMainWindow):
         if demo_note:
             self.demo_banner.show_text(demo_note)
         self.lock_banner = Banner("lock", self)
+        self.elevate_button = QPushButton(self.tr("Change as &administrator…"), self.lock_banner)
+        self.elevate_button.setAccessibleName(self.tr("Change as administrator (pkexec)"))
+        self.elevate_button.hide()
+        self.elevate_button.clicked.connect(self.change_as_administrator)
+        self.lock_banner.row.addWidget(self.elevate_button, 0, Qt.AlignmentFlag.AlignTop)
         self.header = StatusHeader(self)
         self.disable_button = QPushButton(self.tr("Disable telemetry…"), self)
         self.enable_button = QPushButton(self.tr("Enable telemetry…"), self)
@@ -100,7 +124,7 @@ class MainWindow(QMainWindow):
                              (self.restart_button, "Recreate the containers to apply the file's value")):
             button.setAccessibleName(self.tr(name))
             button.hide()
-            self.header.actions.addWidget(button)
+            self.header.action_row.addWidget(button)
         self.disable_button.clicked.connect(lambda: self.change_telemetry(False))
         self.enable_button.clicked.connect(lambda: self.change_telemetry(True))
         self.restart_button.clicked.connect(self.restart_to_apply)
@@ -241,12 +265,16 @@ class MainWindow(QMainWindow):
     def _apply_read_only(self) -> None:
         status = self.status
         reason = self.read_only_reason
-        if not self.forced_read_only and status is not None and status.file.exists and status.file.readable \
-                and not status.file.writable:
-            reason = self.tr("docker.env is not writable by this user")
+        elevate = False
+        if not self.forced_read_only and status is not None and status.file.exists and not status.file.writable:
+            reason = self.tr("{file} may not be changed by user {user}{owner}").format(
+                file=status.file.path.name, user=current_user(), owner=_owner_words(status.file.path))
+            elevate = shutil.which("pkexec") is not None
         elif not self.forced_read_only:
             reason = None
+        self.elevate_button.setVisible(elevate)
         read_only = reason is not None
+        self._read_only = read_only
         if read_only and self.deployment is not None:
             commands = "\n".join(admin_commands(self.deployment.folder))
             self.lock_banner.show_text(self.tr("Read-only: {}. Nothing here can change the deployment. "
@@ -267,7 +295,8 @@ class MainWindow(QMainWindow):
 
     @property
     def read_only(self) -> bool:
-        return self.lock_banner.isVisible() or self.forced_read_only
+        # Not the banner's isVisible(): that is False while the window itself is not shown.
+        return self._read_only or self.forced_read_only
 
     def _facts(self):  # type: ignore[no-untyped-def]
         from panel.core.payloads import LocalFacts
@@ -297,6 +326,15 @@ class MainWindow(QMainWindow):
         if ConsentDialog.ask(self, self.status, telemetry_on) is not None:
             self.backups.reload()
             self.activity.reload()
+        self.refresh()
+
+    def change_as_administrator(self) -> None:
+        """For a docker.env this user may not write: the change through pkexec, after its own review."""
+        if self.status is None or self.forced_read_only:
+            return
+        from panel.gui.elevated_dialog import ElevatedChangeDialog
+
+        ElevatedChangeDialog.ask(self, self.status)
         self.refresh()
 
     def restart_to_apply(self) -> None:

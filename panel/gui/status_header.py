@@ -49,8 +49,8 @@ class StatusHeader(QFrame):
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.advice = QLabel(self)
         self.advice.setWordWrap(True)
-        self.actions = QHBoxLayout()
-        self.actions.addStretch(1)
+        self.action_row = QHBoxLayout()
+        self.action_row.addStretch(1)
         for label, name in ((self.title, "Telemetry state"), (self.reason, "Why"), (self.advice, "What to do"),
                             (self.verified, "Evidence")):
             label.setAccessibleName(self.tr(name))
@@ -60,7 +60,7 @@ class StatusHeader(QFrame):
         text.addWidget(self.verified)
         text.addWidget(self.reason)
         text.addWidget(self.advice)
-        text.addLayout(self.actions)
+        text.addLayout(self.action_row)
         layout = QHBoxLayout(self)
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(text, 1)
@@ -68,6 +68,10 @@ class StatusHeader(QFrame):
 
     def show_message(self, title: str, reason: str, verdict: Verdict | None, advice: str = "") -> None:
         self.icon.setPixmap(verdict_icon(verdict).pixmap(ICON_SIZE, ICON_SIZE))
+        # The icon's shape and colour say the verdict; these words say it to a screen reader and on hover.
+        words = self.tr(verdict.label) if verdict is not None else self.tr("Checking")
+        self.icon.setAccessibleName(words)
+        self.icon.setToolTip(words)
         self.title.setText(title)
         self.reason.setText(reason)
         self.advice.setText(advice)

@@ -1,7 +1,8 @@
 """Keep a deployment's Status fresh without blocking the window.
 
 One refresh asks docker twice at most (`ps`, then `inspect` of this folder's containers, each in a QProcess), the
-instance once over HTTP (in a worker thread), reads the env file, and hands everything to the core's `assemble`.
+instance once over HTTP (in a worker thread), reads the env file and the nginx template (in a worker thread, while
+docker answers: a big file must not freeze the window), and hands everything to the core's `assemble`.
 Refreshes are triggered by a timer, by the env file changing on disk, and on request; requests made while one runs
 are folded into exactly one more.
 """
@@ -19,7 +20,8 @@ from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment
 from panel.core.docker import CommandResult, DockerError
 from panel.core.instance import ServerReport
-from panel.core.status import RunningState, Status, assemble, nginx_check, read_file_state
+from panel.core.nginx import NginxCheck
+from panel.core.status import FileState, RunningState, Status, assemble, nginx_check, read_file_state
 from panel.gui.docker_process import DockerProcess
 from panel.gui.worker import run_in_thread
 
@@ -137,7 +139,28 @@ class RunningQuery(QObject):
         self.done.emit(running)
 
 
-def _signature(path: Path) -> tuple[int, int, int, int] | None:
+_Signature = tuple[int, int, int, int]
+_Read = tuple[_Signature | None, FileState, NginxCheck | None]
+
+
+def _read_files(deployment: Deployment) -> _Read:
+    """The file layers of one refresh; the signature is taken first, so a write during the read is seen later."""
+    return _signature(deployment.env_file), read_file_state(deployment.env_file), nginx_check(deployment)
+
+
+class FileRead(QObject):
+    """Reads docker.env and the nginx template in a worker thread: `done((signature, FileState, NginxCheck))` once,
+    or `failed(exception)`. Deleting it drops the answer (the worker's result goes nowhere)."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, deployment: Deployment, parent: QObject) -> None:
+        super().__init__(parent)
+        run_in_thread(_read_files, deployment, parent=self, on_done=self.done.emit, on_error=self.failed.emit)
+
+
+def _signature(path: Path) -> _Signature | None:
     """What identifies one version of the file: an atomic replace changes the inode, an edit the size/mtime."""
     try:
         info = os.stat(path)
@@ -159,6 +182,9 @@ class StatusRefresher(QObject):
         self._deployment: Deployment | None = None
         self._last: Status | None = None
         self._query: RunningQuery | None = None
+        self._file_read: FileRead | None = None
+        self._running: RunningState | None = None
+        self._read: _Read | None = None
         self._again = False
         self._interval = interval
         self._timer = QTimer(self)
@@ -199,6 +225,7 @@ class StatusRefresher(QObject):
 
     def set_deployment(self, deployment: Deployment | None) -> None:
         """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped."""
+        self._drop_file_read()
         if self._query is not None:
             self._query.done.disconnect(self._on_running)
             self._query.cancel()
@@ -228,24 +255,61 @@ class StatusRefresher(QObject):
             self._again = True
             return
         self._timer.stop()
+        self._running = self._read = None
         query = RunningQuery(self._deployment, self.with_http, parent=self)
         self._query = query
         query.done.connect(self._on_running)
         self.busy_changed.emit(True)
         query.start()
+        self._file_read = FileRead(self._deployment, parent=self)
+        self._file_read.done.connect(self._on_read)
+        self._file_read.failed.connect(self._read_failed)
 
     # -- a refresh ----------------------------------------------------------------------------------------------
 
     @Slot(object)
     def _on_running(self, running: RunningState) -> None:
+        self._running = running
+        self._complete()
+
+    @Slot(object)
+    def _on_read(self, read: _Read) -> None:
+        self._drop_file_read()
+        self._read = read
+        self._complete()
+
+    @Slot(object)
+    def _read_failed(self, error: BaseException) -> None:
+        """Reading never raises by design; if it did, the refresh ends here and the error reaches the excepthook."""
+        self._drop_file_read()
+        if self._query is not None:
+            self._query.done.disconnect(self._on_running)
+            self._query.cancel()
+            self._query = None
+            self.busy_changed.emit(False)
+        raise error
+
+    def _drop_file_read(self) -> None:
+        if self._file_read is not None:
+            self._file_read.done.disconnect(self._on_read)
+            self._file_read.failed.disconnect(self._read_failed)
+            self._file_read.deleteLater()
+            self._file_read = None
+
+    def _complete(self) -> None:
+        """Once docker has answered and the files are read (in either order), assemble and tell."""
+        running, read = self._running, self._read
+        if running is None or read is None:
+            return
+        self._running = self._read = None
         query, self._query = self._query, None
         if query is not None:
             query.deleteLater()
         deployment = self._deployment
         if deployment is None:
             return
-        self._seen = _signature(deployment.env_file)
-        status = assemble(deployment, read_file_state(deployment.env_file), running, nginx_check(deployment))
+        self._seen, file, nginx = read
+        status = assemble(deployment, file, running, nginx)
         self._last = status
         self.busy_changed.emit(False)
         self.refreshed.emit(status)

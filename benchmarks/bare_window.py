@@ -1,0 +1,37 @@
+"""The floor for start-up and memory: a bare PySide6 script that paints one empty QMainWindow, then quits.
+
+It prints `first paint: X.XXX s` (seconds since the process started, read from /proc as `--smoke` does) when the
+window gets its first paint event, exactly like `appsmith-telemetry-panel --smoke`.
+"""
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+
+def since_start() -> float:
+    with open("/proc/self/stat", encoding="ascii") as handle:
+        start_ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+class FirstPaint(QObject):
+    seen = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen = True
+            print(f"first paint: {since_start():.3f} s", flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1120, 760)  # the size the panel's window opens at
+window.installEventFilter(FirstPaint(window))
+window.show()
+sys.exit(app.exec())

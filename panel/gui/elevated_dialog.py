@@ -1,0 +1,184 @@
+"""Make the change as an administrator when this user may not write docker.env: through pkexec, which asks for
+an administrator's password (polkit) and runs the panel's own command line as root.
+
+The review comes first, as in the consent dialog: the choice (nothing pre-selected), the masked diff when the file
+can be read, and the exact command. Then the command's own output, and what its exit code means.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from panel.core.change import RefusedError, prepare_change
+from panel.core.docker import CommandResult, DockerError
+from panel.core.envfile import TELEMETRY_KEY
+from panel.core.invocation import elevated_argv
+from panel.core.status import Status
+from panel.gui.docker_process import DockerProcess
+
+# The panel's exit codes (README), and pkexec's own when the password was not given.
+_EXIT_WORDS = {
+    0: "Done: the change was made as administrator.",
+    1: "Written, but the restart or its verification failed; Appsmith is up. See the output above.",
+    3: "Refused: this folder is not an Appsmith deployment.",
+    4: "Docker failed (missing, daemon down or compose missing); nothing was written.",
+    5: "Refused: nothing was written. See the output above.",
+    6: "APPSMITH IS DOWN: the container was removed and did not start again. See the output above.",
+    126: "Not done: the administrator password was not given (the request was dismissed). Nothing was changed.",
+    127: "Not done: polkit did not allow it. Nothing was changed.",
+}
+
+
+def _text_view(name: str, lines: int) -> QPlainTextEdit:
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    view.setTabChangesFocus(True)
+    view.setAccessibleName(name)
+    view.setMinimumHeight(view.fontMetrics().lineSpacing() * lines + 12)
+    return view
+
+
+class ElevatedChangeDialog(QDialog):
+    """Review, then run `pkexec <panel> disable|enable <folder> --restart --yes` and show what it printed."""
+
+    def __init__(self, status: Status, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.status = status
+        self.folder = status.deployment.folder
+        self.process: DockerProcess | None = None
+        self.result_code: int | None = None
+        self.setWindowTitle(self.tr("Change as administrator"))
+        intro = QLabel(self.tr(
+            "This user may not change {file}. An administrator can make the change: pkexec asks for an "
+            "administrator's password, then runs the command below as root. It writes the file (with a backup) and "
+            "recreates the Appsmith container.").format(file=status.deployment.env_file))
+        intro.setWordWrap(True)
+        self.disable_choice = QRadioButton(self.tr("&Disable telemetry (write {key}=true)").format(key=TELEMETRY_KEY))
+        self.enable_choice = QRadioButton(self.tr("&Enable telemetry (write {key}=false)").format(key=TELEMETRY_KEY))
+        self.choices = QButtonGroup(self)
+        for button in (self.disable_choice, self.enable_choice):
+            button.setAccessibleName(button.text().replace("&", ""))
+            self.choices.addButton(button)
+        self.choices.buttonClicked.connect(self._chosen)
+        self.diff_view = _text_view(self.tr("Difference in docker.env (secrets masked)"), 5)
+        self.diff_view.setPlainText(self.tr("Choose above to see what changes."))
+        self.command_view = _text_view(self.tr("The command that runs"), 1)
+        self.output_view = _text_view(self.tr("Output of the command"), 6)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setAccessibleName(self.tr("Result"))
+        self.run_button = QPushButton(self.tr("&Run as administrator"))
+        self.run_button.setAccessibleName(self.tr("Run the command as administrator"))
+        self.run_button.setAutoDefault(False)
+        self.run_button.setEnabled(False)
+        self.run_button.clicked.connect(self.run)
+        self.close_button = QPushButton(self.tr("&Close"))
+        self.close_button.setAccessibleName(self.tr("Close"))
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.disable_choice)
+        layout.addWidget(self.enable_choice)
+        layout.addWidget(QLabel(self.tr("What changes:")))
+        layout.addWidget(self.diff_view)
+        layout.addWidget(QLabel(self.tr("The exact command:")))
+        layout.addWidget(self.command_view)
+        layout.addWidget(QLabel(self.tr("Output:")))
+        layout.addWidget(self.output_view, 1)
+        layout.addWidget(self.verdict)
+        layout.addLayout(buttons)
+        self.resize(720, 560)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, status: Status) -> int | None:
+        """Show the dialog modally; the command's exit code, or None when it did not run."""
+        dialog = cls(status, parent)
+        try:
+            dialog.exec()
+            return dialog.result_code
+        finally:
+            dialog.deleteLater()
+
+    @property
+    def telemetry_on(self) -> bool | None:
+        checked = self.choices.checkedButton()
+        return None if checked is None else checked is self.enable_choice
+
+    def argv(self) -> list[str]:
+        assert self.telemetry_on is not None
+        return elevated_argv(self.telemetry_on, self.folder)
+
+    @Slot()
+    def _chosen(self) -> None:
+        telemetry_on = self.telemetry_on
+        assert telemetry_on is not None
+        try:
+            diff = prepare_change(self.status.deployment, telemetry_on).diff()
+            self.diff_view.setPlainText(diff or self.tr("docker.env already has this value; the command only "
+                                                        "recreates the container."))
+        except RefusedError:
+            self.diff_view.setPlainText(self.tr(
+                "docker.env cannot be read by this user, so the change cannot be shown line by line: the command "
+                "sets {key}={value} and keeps every other line as it is.").format(
+                    key=TELEMETRY_KEY, value="false" if telemetry_on else "true"))
+        self.command_view.setPlainText(shlex.join(self.argv()))
+        self.run_button.setEnabled(self.process is None)
+
+    @Slot()
+    def run(self) -> None:
+        if self.process is not None or self.telemetry_on is None:
+            return
+        for widget in (self.run_button, self.disable_choice, self.enable_choice, self.close_button):
+            widget.setEnabled(False)
+        self.verdict.setText(self.tr("Running as administrator… (it cannot be stopped from here: it runs as root)"))
+        process = DockerProcess(self.argv(), parent=self, merge_output=True)
+        self.process = process
+        process.output.connect(self.output_view.appendPlainText)
+        process.finished.connect(self._finished)
+        process.failed.connect(self._failed)
+        process.start()
+
+    @Slot(object)
+    def _finished(self, result: CommandResult) -> None:
+        self.result_code = result.returncode
+        words = _EXIT_WORDS.get(result.returncode, "The command ended with exit code {code}; see the output above.")
+        self.verdict.setText(self.tr(words).format(code=result.returncode))
+        self.close_button.setEnabled(True)
+        self.close_button.setFocus()
+
+    @Slot(object)
+    def _failed(self, error: DockerError) -> None:
+        self.verdict.setText(self.tr("Not done: {message}").format(message=error.message))
+        self.close_button.setEnabled(True)
+
+    def reject(self) -> None:
+        if self.process is not None and self.process.running:
+            return  # running as root: this user could not stop it, and it ends by itself (timeouts)
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.process is not None and self.process.running:
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -1,0 +1,294 @@
+"""Start-up: the QApplication's names, the first-run wizard, the remembered deployment, and the app as a program
+(`--demo --smoke`, `--read-only --smoke PATH`, `--version`, `-h`, an unexpected error during a smoke run)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+import panel.gui.app as app_module
+from panel import APP_ID, APP_NAME, ORGANIZATION, __version__
+from panel.cli import COMMANDS, build_gui_parser, main
+from panel.core.backups import list_backups
+from panel.core.paths import audit_log_path
+from panel.gui import settings
+from panel.gui.app import make_application, run_gui
+from panel.gui.main_window import MainWindow
+from panel.gui.wizard import FirstRunWizard
+from tests.conftest import FakeBin
+from tests.gui.test_main_window import app_settings, docker_down  # noqa: F401 - fixtures shared with the window tests
+
+ROOT = Path(__file__).resolve().parents[2]
+SMOKE_LINE = re.compile(r"^first paint: (\d+\.\d+) s$", re.MULTILINE)
+SMOKE_TIMEOUT = 60.0
+
+
+# --- the QApplication -------------------------------------------------------------------------------------------
+
+
+def test_make_application_names_the_app_before_anything_reads_settings(qapp: QApplication) -> None:
+    for setter in (qapp.setOrganizationName, qapp.setApplicationName, qapp.setDesktopFileName):
+        setter("")
+    app = make_application()
+    assert app is qapp, "one QApplication per process"
+    assert app.organizationName() == ORGANIZATION
+    assert app.applicationName() == "appsmith-telemetry-panel"
+    assert app.applicationDisplayName() == APP_NAME
+    assert app.applicationVersion() == __version__
+    assert app.desktopFileName() == APP_ID
+    assert not app.windowIcon().isNull()
+
+
+# --- run_gui in this process: which window opens on what ----------------------------------------------------------
+
+
+class WithoutEventLoop:
+    """The QApplication, except that `exec()` only processes what is pending and returns 0.
+
+    WORKAROUND: running `exec()` on pytest-qt's shared QApplication while a window is shown leaves the process
+    unable to run event loops afterwards (every later QEventLoop returns at once), which breaks the tests after.
+    """
+
+    def __init__(self, app: QApplication) -> None:
+        self._app = app
+
+    def exec(self) -> int:
+        QApplication.processEvents()
+        return 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+
+@pytest.fixture
+def launch(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]:
+    """`launch(*argv, wizard_answer=None)`: run_gui as the app would, up to its event loop, which is not run.
+
+    Returns what happened: the window, the wizard's calls, the discovery calls and the exit code. Discovery (which
+    asks docker for running Appsmith containers) is recorded instead of run.
+    """
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own; put the test's back after
+    monkeypatch.setattr(app_module, "make_application", lambda: WithoutEventLoop(make_application()))
+
+    def run(*argv: str, wizard_answer: Path | None = None) -> dict[str, Any]:
+        happened: dict[str, Any] = {"windows": [], "wizard": [], "discover": []}
+
+        class RecordedWindow(MainWindow):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                happened["windows"].append(self)
+
+        def ask(cls: type[FirstRunWizard], parent: Any, initial: Path | None = None) -> Path | None:
+            happened["wizard"].append((parent, initial))
+            return wizard_answer
+
+        monkeypatch.setattr(app_module, "MainWindow", RecordedWindow)
+        monkeypatch.setattr(FirstRunWizard, "ask", classmethod(ask))
+        monkeypatch.setattr(app_module, "discover_into",
+                            lambda window, open_single: happened["discover"].append((window, open_single)))
+        args: argparse.Namespace = build_gui_parser().parse_args(list(argv))
+        happened["exit"] = run_gui(args)
+        assert len(happened["windows"]) == 1
+        happened["window"] = happened["windows"][0]
+        return happened
+
+    return run
+
+
+def test_first_launch_asks_the_wizard_and_opens_what_it_chose(
+        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    assert not settings.first_run_done()
+    happened = launch(wizard_answer=single_deployment)
+    assert happened["exit"] == 0
+    assert happened["wizard"] == [(None, None)]
+    window = happened["window"]
+    assert window.deployment is not None and window.deployment.folder == single_deployment
+    assert settings.first_run_done()
+    assert settings.last_deployment() == single_deployment
+    assert happened["discover"] == [(window, False)]
+    assert not window.isVisible(), "closed when the event loop has ended"
+
+
+def test_leaving_the_wizard_early_opens_the_window_on_nothing(
+        launch: Callable[..., dict[str, Any]], docker_down: FakeBin) -> None:  # noqa: F811
+    happened = launch(wizard_answer=None)
+    assert happened["exit"] == 0 and len(happened["wizard"]) == 1
+    window = happened["window"]
+    assert window.deployment is None
+    assert window.picker.itemText(0) == "No deployment chosen — open a folder"
+    assert settings.first_run_done(), "left once is enough: the wizard is in the File menu"
+    assert happened["discover"] == [(window, True)], "a single deployment found running may be opened"
+
+
+def test_the_next_launch_opens_the_last_deployment_without_the_wizard(
+        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    settings.set_first_run_done()
+    settings.remember_deployment(single_deployment)
+    happened = launch()
+    assert happened["wizard"] == []
+    assert happened["window"].deployment.folder == single_deployment
+    assert happened["discover"] == [(happened["window"], False)]
+
+
+def test_a_remembered_folder_that_is_gone_is_not_opened(
+        launch: Callable[..., dict[str, Any]], tmp_path: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    settings.set_first_run_done()
+    settings.remember_deployment(tmp_path / "removed-since")
+    happened = launch()
+    assert happened["wizard"] == [] and happened["window"].deployment is None
+    assert happened["discover"] == [(happened["window"], True)]
+
+
+def test_wizard_flag_asks_again_and_keeps_the_folder_when_left(
+        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    settings.set_first_run_done()
+    happened = launch("--wizard", str(single_deployment), wizard_answer=None)
+    assert len(happened["wizard"]) == 1
+    assert happened["window"].deployment.folder == single_deployment
+
+
+def test_read_only_never_shows_the_wizard(
+        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    happened = launch("--read-only", "--wizard", str(single_deployment))
+    assert happened["wizard"] == []
+    window = happened["window"]
+    assert window.forced_read_only and window.read_only_reason == "opened with --read-only"
+    assert window.deployment.folder == single_deployment
+    assert not settings.first_run_done()
+
+
+# --- the program ------------------------------------------------------------------------------------------------
+
+
+def run_app(*argv: str | Path, tmp: Path, code: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m panel ARGV` (or `python -c CODE ARGV`) offscreen, with its own TMPDIR and this test's XDG dirs."""
+    tmpdir = tmp / "tmpdir"
+    tmpdir.mkdir(exist_ok=True)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmpdir),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env.pop("SIMULATED_DOCKER_STATE", None)
+    env.pop("SIMULATED_DOCKER_FAULTS", None)
+    command = [sys.executable, *(["-c", code] if code else ["-m", "panel"]), *map(str, argv)]
+    try:
+        return subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, timeout=SMOKE_TIMEOUT,
+                              stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired as error:
+        pytest.fail(f"{command} did not finish in {SMOKE_TIMEOUT:.0f} s\n{error.stdout!r}\n{error.stderr!r}")
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that mention `text` (the demo's simulated docker and Appsmith do)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text(errors="replace").rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if text in cmdline and state not in ("Z", "X"):
+            found.append(cmdline)
+    return found
+
+
+def assert_left_nothing(tmp: Path) -> None:
+    tmpdir = tmp / "tmpdir"
+    assert [entry.name for entry in tmpdir.iterdir() if entry.name.startswith("appsmith-panel-demo-")] == []
+    assert processes_mentioning(str(tmpdir)) == []
+
+
+def test_demo_smoke_paints_once_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    result = run_app("--demo", "--smoke", tmp=tmp_path)
+    assert result.returncode == 0, result.stderr
+    match = SMOKE_LINE.search(result.stdout)
+    assert match, result.stdout + result.stderr
+    assert 0 < float(match.group(1)) < SMOKE_TIMEOUT
+    assert "Traceback" not in result.stderr
+    assert_left_nothing(tmp_path)
+    conf = Path(os.environ["XDG_CONFIG_HOME"]) / ORGANIZATION / "appsmith-telemetry-panel.conf"
+    assert not conf.exists() or "appsmith-panel-demo-" not in conf.read_text(), "the demo folder is not remembered"
+
+
+def test_read_only_smoke_on_a_folder_changes_nothing(tmp_path: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    from panel.demo import copy_demo_deployment
+
+    folder = copy_demo_deployment(tmp_path / "appsmith")
+    env_file = folder / "stacks/configuration/docker.env"
+    before = env_file.read_bytes()
+    result = run_app("--read-only", "--smoke", folder, tmp=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert SMOKE_LINE.search(result.stdout), result.stdout + result.stderr
+    assert env_file.read_bytes() == before
+    assert list_backups(env_file) == []
+    assert not audit_log_path().exists()
+    conf = Path(os.environ["XDG_CONFIG_HOME"]) / ORGANIZATION / "appsmith-telemetry-panel.conf"
+    assert str(folder) in conf.read_text(encoding="utf-8"), "settings live where the README says"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"appsmith-telemetry-panel {__version__}\n"
+
+
+def test_help_names_the_app_options_and_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-h"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--demo", "--read-only", "--wizard", "--smoke", "--version"):
+        assert option in out
+    for command in COMMANDS:
+        assert re.search(rf"^\s+{re.escape(command)}\s", out, re.MULTILINE), command
+    assert out.index("--smoke") < out.index("fix-nginx"), "the app's options first, then the commands"
+
+
+FAILING_SMOKE = textwrap.dedent("""\
+    import sys
+    from PySide6.QtCore import QEvent
+    import panel.gui.app as app
+
+    where = sys.argv.pop(1)
+    if where == "paint":  # inside the event loop: the excepthook's case
+        original = app.FirstPaint.eventFilter
+
+        def failing(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                raise RuntimeError("injected failure during the first paint")
+            return original(self, watched, event)
+
+        app.FirstPaint.eventFilter = failing
+    else:  # before the event loop, right after the demo started
+        def failing(*args, **kwargs):
+            raise RuntimeError("injected failure while building the window")
+
+        app.MainWindow = failing
+    from panel.cli import main
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+@pytest.mark.parametrize(("where", "message"), [
+    ("paint", "injected failure during the first paint"),
+    ("window", "injected failure while building the window"),
+])
+def test_an_unexpected_error_during_a_smoke_run_exits_non_zero_and_leaves_nothing(
+        tmp_path: Path, where: str, message: str) -> None:
+    """There is no switch to make the app fail, so a tiny wrapper around `main` raises: inside the event loop, where
+    the excepthook takes it, and before it, where it propagates."""
+    result = run_app(where, "--demo", "--smoke", tmp=tmp_path, code=FAILING_SMOKE)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"RuntimeError: {message}" in result.stderr
+    assert not SMOKE_LINE.search(result.stdout)
+    assert_left_nothing(tmp_path)

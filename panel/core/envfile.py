@@ -303,6 +303,13 @@ class EnvText:
             if piece.key is None and not piece.error:
                 parts.append(_COMMENTED_ASSIGNMENT.sub(_mask_commented, piece.text))
                 continue
+            # A stray quote at the start of a line makes the following lines one quoted key: hide it whole
+            # before anything else, since the key itself may hold a secret's line.
+            malformed = piece.error or (piece.key is not None and _multiline(piece.key))
+            if malformed and mentions_secret(piece.text):
+                newline = piece.text[len(piece.text.rstrip("\r\n")) :]
+                parts.append(f"# (unparsable line hidden: it may hold a secret){newline}")
+                continue
             span = piece.value_span
             if piece.key is not None and span is not None and span.start != span.end:
                 token = piece.text[span.start : span.end]
@@ -311,12 +318,6 @@ class EnvText:
                 if is_secret(piece.key, piece.value) or (_multiline(token) and mentions_secret(token)):
                     parts.append(piece.text[: span.start] + MASK + piece.text[span.end :])
                     continue
-            # The same stray quote at the start of a line makes the following lines one quoted key.
-            malformed = piece.error or (piece.key is not None and _multiline(piece.key))
-            if malformed and mentions_secret(piece.text):
-                newline = piece.text[len(piece.text.rstrip("\r\n")) :]
-                parts.append(f"# (unparsable line hidden: it may hold a secret){newline}")
-                continue
             parts.append(piece.text)
         return "".join(parts)
 

@@ -326,12 +326,19 @@ def test_a_missing_file_is_unknown_and_the_running_instance_decides(
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, TITLE_UNKNOWN)
     # the demo may still be booting at the first refresh: the server's own answer comes with a later one
-    qtbot.waitUntil(lambda: "The running instance" in window.header.reason.text() or window.refresh(),
-                    timeout=30_000)
+    def server_answered() -> bool:
+        if "The running instance has telemetry on" in window.header.reason.text():
+            return True
+        window.refresh()
+        return False  # a bool, not None: pytest-qt treats a None-returning callback as an assertion that passed
+
+    qtbot.waitUntil(server_answered, timeout=30_000)
+    reason = window.header.reason.text()  # read before anything else lets a later refresh repaint it
+    verified_shown = window.header.verified.isVisibleTo(window)
+    assert "does not exist yet" in reason
+    assert "The running instance has telemetry on" in reason
+    assert not verified_shown
     assert_icon(window, Verdict.UNKNOWN)
-    assert "does not exist yet" in window.header.reason.text()
-    assert "The running instance has telemetry on" in window.header.reason.text()
-    assert not window.header.verified.isVisibleTo(window)
     assert "does not exist yet" in layer_rows(window.layers.file_layer)["Problem"]
     assert deciding(window) == ["running"]
     assert visible_actions(window) == set(), "nothing to switch in a file that is not there"

@@ -33,6 +33,7 @@ from panel.core.docker import (
     DockerError,
     DockerProblem,
     classify_failure,
+    group_alive,
     missing_docker_error,
 )
 from panel.core.envfile import classify
@@ -207,26 +208,9 @@ def stop_group(process: subprocess.Popen[str]) -> None:
 
 
 def _group_alive(process: subprocess.Popen[str]) -> bool:
-    """True while a process of the command's group still runs (the leader is reaped here; zombies do not count)."""
+    """True while a process of the command's group still runs; the leader is reaped here first."""
     process.poll()
-    proc = Path("/proc")
-    if not proc.is_dir():
-        try:
-            os.killpg(process.pid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return process.returncode is None
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 2 and fields[2] == str(process.pid) and fields[0] not in ("Z", "X"):
-            return True
-    return False
+    return group_alive(process.pid)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal, SignalInstance, Slot
 
-from panel.core.docker import TERMINATE_GRACE, CommandResult, DockerError, DockerProblem, missing_docker_error
+from panel.core.docker import (
+    TERMINATE_GRACE,
+    CommandResult,
+    DockerError,
+    DockerProblem,
+    group_alive,
+    missing_docker_error,
+)
 from panel.gui import worker  # noqa: F401 - installs the PySide6 emit workaround before the first emit
 
 log = logging.getLogger("panel.gui.docker")
@@ -39,28 +46,6 @@ def _signal_group(pgid: int, sig: signal.Signals) -> bool:
         log.warning("not allowed to send %s to process group %d", sig.name, pgid)
         return False
     return True
-
-
-def _group_alive(pgid: int) -> bool:
-    """True while a process of the group still runs; zombies waiting for a reaper do not count."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return True
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
-            return True
-    return False
 
 
 def _kill_group_on_destroy(pgid: int, *_: object) -> None:
@@ -228,7 +213,7 @@ class DockerProcess(QObject):
         self._flush_partial()
         if self._stopping is not None:
             # Compose's children may outlive it: give them the rest of the grace period, then SIGKILL.
-            if self._pgid is not None and self._kill_timer.isActive() and _group_alive(self._pgid):
+            if self._pgid is not None and self._kill_timer.isActive() and group_alive(self._pgid):
                 return
             self._kill_timer.stop()
             self._conclude_stopped()

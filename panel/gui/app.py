@@ -166,6 +166,10 @@ def run_gui(args: argparse.Namespace) -> int:
                 "app", "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this machine's "
                 "real Appsmith or docker is touched; the folder is deleted when you quit.").format(demo.folder)
         window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
+        if args.smoke:
+            # Installed before the window's own after-paint opening: Qt runs the filter installed last first, so
+            # the deployment opens (and is thus checked too) before the smoke run quits.
+            window.installEventFilter(FirstPaint(started, window))
         if path is None and not args.smoke:
             path = settings.last_deployment()
             if path is not None and not path.exists():
@@ -177,13 +181,11 @@ def run_gui(args: argparse.Namespace) -> int:
             settings.set_first_run_done()
             path = chosen or path
         if path is not None:
-            window.open_deployment(path)
+            window.open_when_shown(path)
         if demo is not None:
             refresh_when_started(window, demo)
         if not args.smoke:
             discover_into(window, open_single=path is None)
-        if args.smoke:
-            window.installEventFilter(FirstPaint(started, window))
         window.show()
         code = app.exec()
         return 1 if errors else code

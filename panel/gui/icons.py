@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from panel.core.status import Verdict
 from panel.resources_path import resource_root
 
+if TYPE_CHECKING:
+    from panel.core.status import Verdict
+
 _VERDICT_ICONS = {
-    Verdict.ENABLED: "enabled",
-    Verdict.DISABLED: "disabled",
-    Verdict.PENDING_RESTART: "pending",
-    Verdict.OVERRIDDEN: "overridden",
-    Verdict.INVALID: "invalid",
-    Verdict.UNKNOWN: "unknown",
+    # Keyed by the verdicts' values (a StrEnum member looks itself up as its value), so that painting the first
+    # window does not load the status model.
+    "enabled": "enabled",
+    "disabled": "disabled",
+    "pending-restart": "pending",
+    "overridden": "overridden",
+    "invalid": "invalid",
+    "unknown": "unknown",
 }
 
 

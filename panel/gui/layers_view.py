@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
-from panel.core.envfile import TELEMETRY_KEY, SwitchState
-from panel.core.status import Status
+if TYPE_CHECKING:  # the layers are built empty before the status model has loaded
+    from panel.core.status import Status
 
 _STATE_WORDS = {
-    SwitchState.ENABLED: "telemetry on",
-    SwitchState.DISABLED: "telemetry off",
-    SwitchState.UNSET: "not set: Appsmith's default, telemetry off",
-    SwitchState.INVALID: "not a valid true/false value",
+    # Keyed by SwitchState's values (a StrEnum member looks itself up as its value).
+    "enabled": "telemetry on",
+    "disabled": "telemetry off",
+    "unset": "not set: Appsmith's default, telemetry off",
+    "invalid": "not a valid true/false value",
 }
 _EDITIONS = {"CE": "Community Edition", "EE": "Business/Enterprise Edition"}
 
@@ -97,6 +100,8 @@ class LayersView(QWidget):
             self.fix_nginx.setEnabled(not nginx.ok)
 
     def _file_rows(self, status: Status) -> list[tuple[str, str]]:
+        from panel.core.envfile import TELEMETRY_KEY
+
         file = status.file
         rows = [("Path", str(file.path))]
         if file.symlink_target:
@@ -118,6 +123,8 @@ class LayersView(QWidget):
         return rows
 
     def _override_rows(self, status: Status) -> list[tuple[str, str]]:
+        from panel.core.envfile import TELEMETRY_KEY
+
         if not status.deployment.overrides:
             return [("Override", f"none — {status.deployment.compose_file.name} does not set {TELEMETRY_KEY}, "
                                  "so docker.env decides")]

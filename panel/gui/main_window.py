@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,23 +25,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from panel.core.backups import Backup
-from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
-from panel.core.invocation import admin_commands
-from panel.core.status import Status, current_user, user_name
 from panel.gui import settings
 from panel.gui.activity_view import ActivityView
 from panel.gui.backups_view import BackupsView, RestoreDialog
 from panel.gui.icons import status_icon
 from panel.gui.layers_view import LayersView
 from panel.gui.status_header import StatusHeader
-from panel.gui.status_refresher import StatusRefresher
+
+if TYPE_CHECKING:
+    # The window paints before these load (see `open_when_shown`): the compose parser, the status model and the
+    # refresher come in with the first deployment, a moment after the first frame.
+    from panel.core.backups import Backup
+    from panel.core.deployment import Deployment
+    from panel.core.status import Status
+    from panel.gui.status_refresher import StatusRefresher
 
 log = logging.getLogger("panel.gui")
 
 
 def _owner_words(path: Path) -> str:
     """` (it belongs to root)`, or nothing when that cannot be seen."""
+    from panel.core.status import user_name
+
     try:
         return f" (it belongs to {user_name(path.stat().st_uid)})"
     except OSError:
@@ -70,6 +77,21 @@ class Banner(QFrame):
         self.show()
 
 
+class _AfterFirstPaint(QObject):
+    """Runs `then` once, just after the watched window's first paint event."""
+
+    def __init__(self, window: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(window)
+        self.then = then
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)
+            self.deleteLater()
+        return False
+
+
 class MainWindow(QMainWindow):
     deployment_changed = Signal(object)
 
@@ -83,9 +105,7 @@ class MainWindow(QMainWindow):
         self.read_only_reason: str | None = self.tr("opened with --read-only") if read_only else None
         self.deployment: Deployment | None = None
         self.status: Status | None = None
-        self.refresher = StatusRefresher(self)
-        self.refresher.refreshed.connect(self.show_status)
-        self.refresher.busy_changed.connect(self._busy_changed)
+        self._refresher: StatusRefresher | None = None
         self._payloads_view = None
 
         self.picker = QComboBox(self)
@@ -218,7 +238,32 @@ class MainWindow(QMainWindow):
 
     # ----- deployment and status
 
+    @property
+    def refresher(self) -> StatusRefresher:
+        if self._refresher is None:
+            from panel.gui.status_refresher import StatusRefresher
+
+            self._refresher = StatusRefresher(self)
+            self._refresher.refreshed.connect(self.show_status)
+            self._refresher.busy_changed.connect(self._busy_changed)
+        return self._refresher
+
+    def open_when_shown(self, path: Path) -> None:
+        """Open `path` right after the window's first paint.
+
+        The first frame already names the folder and says "Checking…", as it would after opening it (the status
+        always arrives later); reading the compose file and loading the status model wait until the window is on
+        screen, so the window appears sooner.
+        """
+        self.picker.insertItem(0, str(path), str(path))
+        self.picker.setCurrentIndex(0)
+        self.header.show_message(self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.")
+                                 .format(path), None)
+        self.installEventFilter(_AfterFirstPaint(self, lambda: self.isVisible() and self.open_deployment(path)))
+
     def open_deployment(self, path: Path) -> bool:
+        from panel.core.deployment import NotADeploymentError, load_deployment
+
         try:
             deployment = load_deployment(path)
         except (NotADeploymentError, OSError) as error:
@@ -267,6 +312,8 @@ class MainWindow(QMainWindow):
         reason = self.read_only_reason
         elevate = False
         if not self.forced_read_only and status is not None and status.file.exists and not status.file.writable:
+            from panel.core.status import current_user
+
             reason = self.tr("{file} may not be changed by user {user}{owner}").format(
                 file=status.file.path.name, user=current_user(), owner=_owner_words(status.file.path))
             elevate = shutil.which("pkexec") is not None
@@ -276,6 +323,8 @@ class MainWindow(QMainWindow):
         read_only = reason is not None
         self._read_only = read_only
         if read_only and self.deployment is not None:
+            from panel.core.invocation import admin_commands
+
             commands = "\n".join(admin_commands(self.deployment.folder))
             self.lock_banner.show_text(self.tr("Read-only: {}. Nothing here can change the deployment. "
                                                "An administrator can apply a change with:\n{}").format(reason, commands))
@@ -384,7 +433,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings.save_window_geometry(self.saveGeometry())
-        self.refresher.shutdown()
+        if self._refresher is not None:
+            self._refresher.shutdown()
         super().closeEvent(event)
 
     def first_refresh_later(self) -> None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from panel.core.status import Status, Verdict
 from panel.gui.icons import verdict_icon
+
+if TYPE_CHECKING:  # the header paints "Checking…" before the status model has loaded
+    from panel.core.status import Status, Verdict
 
 ICON_SIZE = 56
 
 
 def verdict_title(status: Status) -> str:
     """The headline: the verdict, plus whether the running instance confirmed it."""
+    from panel.core.status import Verdict
+
     on_off = {True: "on", False: "off", None: ""}[status.effective_on]
     if not status.verified and status.verdict in (Verdict.ENABLED, Verdict.DISABLED):
         where = "the compose file" if status.override else "docker.env"
@@ -79,10 +85,14 @@ class StatusHeader(QFrame):
         self.verified.setVisible(False)
 
     def show_status(self, status: Status) -> None:
+        from panel.core.status import Verdict
+
         self.show_message(self.tr(verdict_title(status)), status.reason, status.verdict,
                           self.tr("What to do: ") + status.advice)
         if status.verified:
             self.verified.setText(self.tr("✔ Confirmed by the running instance"))
         else:
             self.verified.setText(self.tr("Not confirmed by the running instance — this is what the configuration says"))
-        self.verified.setVisible(status.verdict not in (Verdict.UNKNOWN, Verdict.INVALID))
+        # An unconfirmed ON or OFF says "not confirmed" in its title already; once is enough.
+        said_in_title = not status.verified and status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
+        self.verified.setVisible(status.verdict not in (Verdict.UNKNOWN, Verdict.INVALID) and not said_in_title)

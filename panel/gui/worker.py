@@ -68,9 +68,19 @@ class _Task(QRunnable):
             value = self._fn(*self._args)
         except BaseException as error:
             log.debug("%s failed in a worker thread", getattr(self._fn, "__qualname__", self._fn), exc_info=True)
-            self._carrier.error.emit(error)
+            self._deliver(self._carrier.error, error)
             return
-        self._carrier.done.emit(value)
+        self._deliver(self._carrier.done, value)
+
+    def _deliver(self, signal: Any, value: Any) -> None:
+        # The program may be ending under this thread (the carrier is deleted with the module): nobody waits now.
+        if not shiboken6.isValid(self._carrier):
+            log.debug("dropped a result: the program is ending")
+            return
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            log.debug("dropped a result: the program is ending", exc_info=True)
 
 
 def run_in_thread(fn: Callable[..., Any], *args: Any, parent: QObject, on_done: Callable[[Any], None],

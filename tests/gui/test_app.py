@@ -54,7 +54,7 @@ def test_make_application_names_the_app_before_anything_reads_settings(qapp: QAp
 
 
 class WithoutEventLoop:
-    """The QApplication, except that `exec()` only processes what is pending and returns 0.
+    """The QApplication, except that `exec()` only processes what is pending (a few rounds) and returns 0.
 
     WORKAROUND: running `exec()` on pytest-qt's shared QApplication while a window is shown leaves the process
     unable to run event loops afterwards (every later QEventLoop returns at once), which breaks the tests after.
@@ -64,7 +64,9 @@ class WithoutEventLoop:
         self._app = app
 
     def exec(self) -> int:
-        QApplication.processEvents()
+        # A few rounds: the window paints, and its deployment opens on a zero timer queued by that first paint.
+        for _ in range(5):
+            QApplication.processEvents()
         return 0
 
     def __getattr__(self, name: str) -> Any:

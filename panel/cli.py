@@ -105,18 +105,27 @@ def _format_status(status: Any) -> str:
     return "\n".join(lines)
 
 
+def start_ps() -> Any:
+    """`docker ps`, started before anything else loads: it needs nothing from the deployment."""
+    from panel.core import containers, docker
+
+    return docker.start(containers.PS_ARGV)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
-    from panel.core import containers, docker
+    from panel.core import containers
 
+    ps = args.ps or start_ps()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # `docker ps` needs nothing from the deployment: it runs while the rest of Python loads and the compose
-        # file is read, and both discovery and the status use its one answer.
-        ps = pool.submit(docker.run, containers.PS_ARGV)
+        # `inspect` of the containers started from the folder given needs only ps: it runs while the rest of Python
+        # loads and the compose file is read. Discovery and the status use ps's one answer; the status uses the
+        # early inspect when it covers the deployment.
+        ahead = pool.submit(containers.inspect_ahead, ps, Path(args.path)) if args.path else None
         from panel.core.status import gather
 
-        status = gather(_load(args.path, ps), ps=ps)
+        status = gather(_load(args.path, ps), ps=ps, ahead=ahead)
     if args.json:
         _print_json(status.to_json())
     else:
@@ -429,28 +438,44 @@ def main(argv: list[str] | None = None) -> int:
             _error(f"the desktop app cannot start: {error}. The commands still work: {', '.join(COMMANDS)}.")
             return ExitCode.USAGE
         return run_gui(gui_args)
+    ps = None
+    if first == "status" and not {"-h", "--help"} & set(argv):
+        with contextlib.suppress(OSError):  # cmd_status starts it again, and says what went wrong
+            ps = start_ps()
     args = build_parser().parse_args(argv)
+    args.ps = ps
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        _error("cancelled")
+        return ExitCode.CANCELLED
+    except Exception as error:
+        return _refusal(error)
+
+
+def _refusal(error: Exception) -> ExitCode:
+    """Say what went wrong and return its exit code; anything unforeseen is raised again.
+
+    The error classes are imported here, when one is raised: `status` starts docker before the modules that
+    define them have loaded.
+    """
     from panel.core.change import RefusedError
     from panel.core.deployment import NotADeploymentError
     from panel.core.docker import DockerError
     from panel.core.safewrite import FileChangedError
 
-    try:
-        return int(args.run(args))
-    except NotADeploymentError as error:
+    if isinstance(error, NotADeploymentError):
         _error(str(error))
         return ExitCode.NOT_A_DEPLOYMENT
-    except DockerError as error:
+    if isinstance(error, DockerError):
         _error(error.message)
         return ExitCode.DOCKER
-    except (RefusedError, FileChangedError, FileNotFoundError, PermissionError) as error:
+    if isinstance(error, (RefusedError, FileChangedError, FileNotFoundError, PermissionError)):
         _error(str(error))
         return ExitCode.REFUSED
-    except OSError as error:  # a full disk, an I/O error: every write is atomic, so the file is as it was
+    if isinstance(error, OSError):  # a full disk, an I/O error: every write is atomic, so the file is as it was
         where = f" ({error.filename})" if error.filename else ""
         _error(f"{error.strerror or error}{where}. Nothing was changed; the file is as it was.")
         return ExitCode.REFUSED
-    except KeyboardInterrupt:
-        _error("cancelled")
-        return ExitCode.CANCELLED
+    raise error

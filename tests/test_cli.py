@@ -22,6 +22,7 @@ from tests.conftest import (
     Answer,
     FakeBin,
     assert_no_secret,
+    inspect_document,
     write_single_deployment,
 )
 
@@ -114,6 +115,18 @@ def test_status_json(cli: Cli, single_deployment: Path) -> None:
     assert document["docker_error"]["problem"] == "daemon-down"
     assert (document["verdict"], document["telemetry_on"], document["verified"], document["winner"]) == (
         "enabled", True, False, "file")
+
+
+def test_status_asks_docker_each_question_once(cli: Cli, single_deployment: Path) -> None:
+    document = inspect_document()
+    ps_line = f"{document['Id']}\t{single_deployment}\tappsmith\tappsmith/appsmith-ee\n"
+    cli.bin.add("docker", Answer(("ps",), stdout=ps_line + "ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"),
+                Answer(("inspect",), stdout=json.dumps([document])))
+    status = json.loads(cli("status", str(single_deployment / "stacks"), "--json").stdout)
+    assert status["container"]["name"] == "appsmith"
+    calls = cli.bin.calls("docker")
+    assert [call[1] for call in calls] == ["ps", "inspect"], "ps started first, inspect of this folder's only"
+    assert calls[1][-1] == document["Id"]
 
 
 def test_status_json_without_docker(no_docker: Cli, single_deployment: Path) -> None:

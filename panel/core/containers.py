@@ -13,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from panel.core.docker import CommandResult, DockerError, DockerProblem, classify_failure
+from panel.core import docker
+from panel.core.docker import CommandResult, DockerError, DockerProblem, Started, classify_failure
 
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
 SERVICE_LABEL = "com.docker.compose.service"
@@ -163,3 +164,33 @@ def parse_inspect(result: CommandResult) -> list[ContainerState]:
             )
         )
     return states
+
+
+@dataclass(frozen=True)
+class InspectedAhead:
+    """Containers inspected before the compose file was read: `ids` were asked, `states` is what docker said."""
+
+    ids: frozenset[str]
+    states: tuple[ContainerState, ...]
+
+
+def inspect_ahead(ps: Started, path: Path) -> InspectedAhead | None:
+    """As soon as `ps` answers, inspect every container started from `path` or from one of the folders above it
+    that `load_deployment` may pick, so that `inspect` need not wait for the compose file to be read and parsed.
+
+    Returns None when there is nothing to inspect or docker failed; `status.query_containers` then asks (or
+    reports) in the usual way.
+    """
+    try:
+        found = parse_ps(ps.result())
+    except DockerError:
+        return None
+    start = path.absolute()
+    places = [start, *list(start.parents)[:4]]
+    ids = [c.id for c in found if any(same_folder(c.working_dir, place) for place in places)]
+    if not ids:
+        return None
+    try:
+        return InspectedAhead(frozenset(ids), tuple(parse_inspect(docker.run(inspect_argv(ids)))))
+    except DockerError:
+        return None

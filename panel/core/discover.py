@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from panel.core import containers, docker
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
-from panel.core.docker import CommandResult, DockerError
+from panel.core.docker import DockerError, Started
 
 _APPSMITH = re.compile(r"appsmith", re.IGNORECASE)
 
@@ -24,7 +23,7 @@ class Found:
     reason: str
 
 
-def folders_from_docker(ps: Future[CommandResult] | None = None) -> list[Path]:
+def folders_from_docker(ps: Started | None = None) -> list[Path]:
     """Working folders of compose containers whose service or image is Appsmith's (`ps`: one already under way)."""
     listed = containers.parse_ps(ps.result() if ps is not None else docker.run(containers.PS_ARGV))
     folders: list[Path] = []
@@ -37,7 +36,7 @@ def folders_from_docker(ps: Future[CommandResult] | None = None) -> list[Path]:
 
 
 def discover(extra: list[Path] | None = None, ask_docker: bool = True,
-             ps: Future[CommandResult] | None = None) -> tuple[list[Found], str | None]:
+             ps: Started | None = None) -> tuple[list[Found], str | None]:
     """Every deployment found, each once, with why it was offered; plus docker's error if it could not be asked.
 
     `ps` is a `docker ps` already under way, so that a caller that needs it again (the status) asks docker once.

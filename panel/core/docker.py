@@ -6,6 +6,8 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -77,20 +79,61 @@ def classify_failure(result: CommandResult) -> DockerError:
     return DockerError(DockerProblem.FAILED, f"{' '.join(result.argv[:3])} failed: {first_line}", text)
 
 
-def run(argv: Sequence[str], timeout: float = QUERY_TIMEOUT, cwd: Path | None = None) -> CommandResult:
-    """Run a docker command to completion (argument list, never a shell) and return what it said."""
-    program = shutil.which(argv[0])
-    if program is None:
-        raise missing_docker_error(argv[0])
-    log.debug("running %s", argv)
-    try:
-        completed = subprocess.run(
-            [program, *argv[1:]], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+class Started:
+    """A docker command under way (argument list, never a shell); `result()` waits for what it said.
+
+    Started at once, so that a caller can do other work (load modules, read files) while docker answers;
+    `result()` may be called from any thread and more than once, and always gives the same answer or error.
+    """
+
+    def __init__(self, argv: Sequence[str], timeout: float = QUERY_TIMEOUT, cwd: Path | None = None) -> None:
+        self.argv = tuple(argv)
+        self.timeout = timeout
+        self._deadline = time.monotonic() + timeout
+        self._lock = threading.Lock()
+        self._result: CommandResult | None = None
+        self._error: DockerError | None = None
+        self._process: subprocess.Popen[str] | None = None
+        program = shutil.which(argv[0])
+        if program is None:
+            self._error = missing_docker_error(argv[0])
+            return
+        log.debug("running %s", argv)
+        self._process = subprocess.Popen(
+            [program, *argv[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
             stdin=subprocess.DEVNULL, errors="replace",
         )
-    except subprocess.TimeoutExpired as error:
-        raise DockerError(DockerProblem.TIMEOUT, f"{' '.join(argv[:3])} did not answer within {timeout:.0f} s.") from error
-    return CommandResult(tuple(argv), completed.returncode, completed.stdout, completed.stderr)
+
+    def result(self) -> CommandResult:
+        with self._lock:
+            if self._result is None and self._error is None:
+                self._result = self._wait()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def _wait(self) -> CommandResult | None:
+        assert self._process is not None
+        try:
+            stdout, stderr = self._process.communicate(timeout=max(0.0, self._deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
+            self._error = DockerError(
+                DockerProblem.TIMEOUT, f"{' '.join(self.argv[:3])} did not answer within {self.timeout:.0f} s.")
+            return None
+        return CommandResult(self.argv, self._process.returncode, stdout, stderr)
+
+
+def start(argv: Sequence[str], timeout: float = QUERY_TIMEOUT, cwd: Path | None = None) -> Started:
+    """Start a docker command now and return it; its `result()` is what `run` would have returned or raised."""
+    return Started(argv, timeout, cwd)
+
+
+def run(argv: Sequence[str], timeout: float = QUERY_TIMEOUT, cwd: Path | None = None) -> CommandResult:
+    """Run a docker command to completion (argument list, never a shell) and return what it said."""
+    return start(argv, timeout, cwd).result()
 
 
 def run_checked(argv: Sequence[str], timeout: float = QUERY_TIMEOUT) -> CommandResult:

@@ -18,7 +18,7 @@ from typing import Any
 from panel.core import containers, docker
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment, Layout, Override
-from panel.core.docker import CommandResult, DockerError
+from panel.core.docker import DockerError, Started
 from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchState, classify
 from panel.core.instance import Health, ServerReport
 from panel.core.nginx import NginxCheck, check_template
@@ -328,15 +328,20 @@ def nginx_check(deployment: Deployment) -> NginxCheck | None:
         return None
 
 
-def query_containers(deployment: Deployment, ps: Future[CommandResult] | None = None) -> tuple[ContainerState, ...]:
+def query_containers(deployment: Deployment, ps: Started | None = None,
+                     ahead: Future[containers.InspectedAhead | None] | None = None) -> tuple[ContainerState, ...]:
     """Two docker calls: `ps` finds the compose containers of this folder, `inspect` reads them.
 
-    `ps` is a `docker ps` already under way, when the caller could start it sooner (it needs no deployment).
+    `ps` is a `docker ps` already under way, when the caller could start it sooner (it needs no deployment);
+    `ahead` is a `containers.inspect_ahead` of it, used when it covers this deployment's containers.
     """
     found = containers.parse_ps(ps.result() if ps is not None else docker.run(containers.PS_ARGV))
     ids = containers.ids_for(found, deployment.folder, deployment.services_to_recreate + (deployment.server_service,))
     if not ids:
         return ()
+    inspected = ahead.result() if ahead is not None else None
+    if inspected is not None and inspected.ids.issuperset(ids):
+        return tuple(state for state in inspected.states if state.id in ids)
     return tuple(containers.parse_inspect(docker.run(containers.inspect_argv(ids))))
 
 
@@ -350,19 +355,20 @@ def probe_running(deployment: Deployment, found: tuple[ContainerState, ...], wit
     return RunningState(found, probe(web.http_port))
 
 
-def query_running(deployment: Deployment, with_http: bool = True,
-                  ps: Future[CommandResult] | None = None) -> RunningState:
+def query_running(deployment: Deployment, with_http: bool = True, ps: Started | None = None,
+                  ahead: Future[containers.InspectedAhead | None] | None = None) -> RunningState:
     try:
-        found = query_containers(deployment, ps)
+        found = query_containers(deployment, ps, ahead)
     except DockerError as error:
         return RunningState(docker_error=error)
     return probe_running(deployment, found, with_http)
 
 
-def gather(deployment: Deployment, with_http: bool = True, ps: Future[CommandResult] | None = None) -> Status:
-    """The whole status: file and nginx are read while docker answers; `ps` as for `query_containers`."""
+def gather(deployment: Deployment, with_http: bool = True, ps: Started | None = None,
+           ahead: Future[containers.InspectedAhead | None] | None = None) -> Status:
+    """The whole status: file and nginx are read while docker answers; `ps` and `ahead` as for `query_containers`."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        running_future = pool.submit(query_running, deployment, with_http, ps)
+        running_future = pool.submit(query_running, deployment, with_http, ps, ahead)
         file = read_file_state(deployment.env_file)
         nginx = nginx_check(deployment)
         if with_http:

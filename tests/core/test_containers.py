@@ -21,6 +21,7 @@ from panel.core.containers import (
     WORKING_DIR_LABEL,
     ComposeContainer,
     ids_for,
+    inspect_ahead,
     inspect_argv,
     parse_docker_time,
     parse_inspect,
@@ -35,6 +36,7 @@ from tests.conftest import (
     MONGO_PASSWORD,
     SERVER_ID,
     SUPERVISOR_PASSWORD,
+    Answer,
     FakeBin,
     inspect_document,
 )
@@ -365,6 +367,67 @@ def test_run_does_not_inherit_a_terminal(fake_bin: FakeBin) -> None:
 def test_run_replaces_undecodable_output(fake_bin: FakeBin) -> None:
     fake_bin.add_script("docker", "sys.stdout.buffer.write(b'caf\\xe9\\n')\n")
     assert docker.run(("docker", "ps")).stdout == "caf\ufffd\n"
+
+
+def test_started_command_runs_while_the_caller_works_and_answers_every_reader_the_same(fake_bin: FakeBin) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake_bin.add_script("docker", "import time\ntime.sleep(0.3)\nprint('ready')\n")
+    started = docker.start(("docker", "ps"))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(lambda _: started.result(), range(3)))
+    assert answers == [CommandResult(("docker", "ps"), 0, "ready\n", "")] * 3
+    assert len(fake_bin.calls("docker")) == 1, "one process, however many readers"
+
+
+def test_started_command_times_out_for_every_reader(fake_bin: FakeBin) -> None:
+    fake_bin.add_script("docker", "import time\ntime.sleep(30)\n")
+    started = docker.start(("docker", "ps"), timeout=0.3)
+    for _ in range(2):
+        with pytest.raises(DockerError) as raised:
+            started.result()
+        assert raised.value.problem is DockerProblem.TIMEOUT
+
+
+def test_starting_a_missing_program_fails_when_the_answer_is_read(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    started = docker.start(("docker", "ps"))  # no exception yet: the caller decides when to hear it
+    with pytest.raises(DockerError) as raised:
+        started.result()
+    assert raised.value.problem is DockerProblem.MISSING
+
+
+# --- inspect_ahead: inspect before the compose file is read ---------------------------------------------------------
+
+
+def _ps_lines(*rows: tuple[str, Path | str, str]) -> str:
+    return "".join(f"{cid}\t{folder}\t{service}\tappsmith/appsmith-ce\n" for cid, folder, service in rows)
+
+
+def test_inspect_ahead_inspects_the_containers_started_from_the_path_or_above_it(fake_bin: FakeBin,
+                                                                                  tmp_path: Path) -> None:
+    folder = tmp_path / "appsmith"
+    (folder / "stacks" / "configuration").mkdir(parents=True)
+    ps = _ps_lines(("aaaa", folder, "appsmith"), ("bbbb", tmp_path / "other", "appsmith"), ("cccc", folder, "mongo"))
+    fake_bin.add("docker", Answer(("ps",), stdout=ps), Answer(("inspect",), stdout=json.dumps([])))
+    ahead = inspect_ahead(docker.start(PS_ARGV), folder / "stacks" / "configuration")
+    assert ahead is not None and ahead.ids == {"aaaa", "cccc"} and ahead.states == ()
+    assert fake_bin.calls("docker")[-1] == ["docker", "inspect", "--type", "container", "aaaa", "cccc"]
+
+
+@pytest.mark.parametrize(("answers", "why"), [
+    ((Answer(("ps",), stderr=DAEMON_DOWN, exit_code=1),), "ps failed"),
+    ((Answer(("ps",), stdout=_ps_lines(("bbbb", "/elsewhere", "appsmith"))),), "nothing from this folder"),
+    ((Answer(("ps",), stdout="{ps}"), Answer(("inspect",), stderr="Error: No such container", exit_code=1)),
+     "inspect failed"),
+])
+def test_inspect_ahead_gives_up_quietly_so_the_usual_path_asks_or_reports(
+        fake_bin: FakeBin, tmp_path: Path, answers: tuple[Answer, ...], why: str) -> None:
+    answers = tuple(Answer(a.args, a.stdout.replace("{ps}", _ps_lines(("aaaa", tmp_path, "appsmith"))), a.stderr,
+                           a.exit_code) for a in answers)
+    fake_bin.add("docker", *answers)
+    assert inspect_ahead(docker.start(PS_ARGV), tmp_path) is None, why
 
 
 def test_fake_bin_is_first_on_path(fake_bin: FakeBin) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from panel.core import containers, docker
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment, Layout, Override, load_deployment
 from panel.core.docker import DockerError, DockerProblem
@@ -23,6 +25,7 @@ from panel.core.status import (
     Verdict,
     assemble,
     gather,
+    query_containers,
     query_running,
     read_file_state,
 )
@@ -395,6 +398,30 @@ def test_gather_with_a_fake_docker(single_deployment: Path, fake_bin: FakeBin) -
     assert ps_call[1:3] == ["ps", "-a"]
     assert inspect_call == ["docker", "inspect", "--type", "container", document["Id"]]
     assert_no_secret(json.dumps(status.to_json()) + repr(status))
+
+
+def test_gather_uses_the_early_inspect_and_asks_docker_each_question_once(single_deployment: Path,
+                                                                          fake_bin: FakeBin) -> None:
+    document = inspect_document()
+    fake_bin.add("docker", *_docker_answers(single_deployment, document))
+    ps = docker.start(containers.PS_ARGV)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(containers.inspect_ahead, ps, single_deployment)
+        status = gather(load_deployment(single_deployment), with_http=False, ps=ps, ahead=ahead)
+    assert status.container is not None and status.container.id == document["Id"]
+    assert [call[1] for call in fake_bin.calls("docker")] == ["ps", "inspect"]
+
+
+def test_query_containers_asks_again_when_the_early_inspect_missed_a_container(single_deployment: Path,
+                                                                               fake_bin: FakeBin) -> None:
+    document = inspect_document()
+    fake_bin.add("docker", *_docker_answers(single_deployment, document))
+    ps = docker.start(containers.PS_ARGV)
+    missed: Future[containers.InspectedAhead | None] = Future()
+    missed.set_result(containers.InspectedAhead(frozenset({"some-other-id"}), ()))
+    found = query_containers(load_deployment(single_deployment), ps, missed)
+    assert [state.id for state in found] == [document["Id"]]
+    assert [call[1] for call in fake_bin.calls("docker")] == ["ps", "inspect"]
 
 
 def test_gather_skips_inspect_when_no_container_belongs_to_the_folder(single_deployment: Path,

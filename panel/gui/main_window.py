@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from panel.gui import settings
-from panel.gui.activity_view import ActivityView
-from panel.gui.backups_view import BackupsView, RestoreDialog
 from panel.gui.icons import status_icon
 from panel.gui.layers_view import LayersView
+from panel.gui.lazy_page import LazyPage
 from panel.gui.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -38,6 +37,9 @@ if TYPE_CHECKING:
     from panel.core.backups import Backup
     from panel.core.deployment import Deployment
     from panel.core.status import Status
+    from panel.gui.activity_view import ActivityView
+    from panel.gui.backups_view import BackupsView
+    from panel.gui.payloads_view import PayloadsView
     from panel.gui.status_refresher import StatusRefresher
 
 log = logging.getLogger("panel.gui")
@@ -106,7 +108,6 @@ class MainWindow(QMainWindow):
         self.deployment: Deployment | None = None
         self.status: Status | None = None
         self._refresher: StatusRefresher | None = None
-        self._payloads_view = None
 
         self.picker = QComboBox(self)
         self.picker.setAccessibleName(self.tr("Deployment"))
@@ -151,16 +152,16 @@ class MainWindow(QMainWindow):
 
         self.layers = LayersView(self)
         self.layers.fix_nginx_requested.connect(self.fix_nginx)
-        self.backups = BackupsView(self)
-        self.backups.restore_requested.connect(self.restore_backup)
-        self.activity = ActivityView(self)
+        # The other tabs are built when first shown or needed (the backups and the log with the first status).
+        self.payloads_page: LazyPage[PayloadsView] = LazyPage(self._build_payloads, self)
+        self.backups_page: LazyPage[BackupsView] = LazyPage(self._build_backups, self)
+        self.activity_page: LazyPage[ActivityView] = LazyPage(self._build_activity, self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Sections"))
         self.tabs.addTab(self.layers, self.tr("&Status"))
-        self.payloads_placeholder = QWidget(self)
-        self.tabs.addTab(self.payloads_placeholder, self.tr("&What is sent"))
-        self.tabs.addTab(self.backups, self.tr("&Backups"))
-        self.tabs.addTab(self.activity, self.tr("&Activity"))
+        self.tabs.addTab(self.payloads_page, self.tr("&What is sent"))
+        self.tabs.addTab(self.backups_page, self.tr("&Backups"))
+        self.tabs.addTab(self.activity_page, self.tr("&Activity"))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         central = QWidget(self)
@@ -282,7 +283,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("{} — Appsmith Telemetry Panel").format(deployment.folder.name))
         self.header.show_message(self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.")
                                  .format(deployment.folder), None)
-        self.backups.set_env_file(deployment.env_file)
+        if self.backups_page.built:
+            self.backups_page.built.set_env_file(deployment.env_file)
         self.refresher.set_deployment(deployment)
         self.deployment_changed.emit(deployment)
 
@@ -296,12 +298,18 @@ class MainWindow(QMainWindow):
         self.status = status
         self.header.show_status(status)
         self.layers.show_status(status)
-        self.backups.reload()
-        self.activity.reload()
-        if self._payloads_view is not None:
-            self._payloads_view.set_facts(self._facts())
+        self._reload_history()
+        if self.payloads_page.built:
+            self.payloads_page.built.set_facts(self._facts())
         self.checked_label.setText(self.tr("Last checked {}").format(datetime.now().strftime("%H:%M:%S")))
         self._apply_read_only()
+
+    def _reload_history(self) -> None:
+        """The backups and the audit log, where they are built already (a tab built later reads them then)."""
+        if self.backups_page.built:
+            self.backups_page.built.reload()
+        if self.activity_page.built:
+            self.activity_page.built.reload()
 
     def _busy_changed(self, busy: bool) -> None:
         self.refresh_button.setEnabled(not busy)
@@ -333,7 +341,8 @@ class MainWindow(QMainWindow):
         else:
             self.lock_banner.hide()
         self.layers.set_read_only(read_only)
-        self.backups.set_read_only(read_only)
+        if self.backups_page.built:
+            self.backups_page.built.set_read_only(read_only)
         self.wizard_action.setVisible(not read_only)
         configured_on = status.configured.telemetry_on if status and status.configured else None
         can_change = not read_only and status is not None and status.file.exists and status.override is None
@@ -356,14 +365,41 @@ class MainWindow(QMainWindow):
         return LocalFacts(edition=container.edition if container else None,
                           version=server.version if server else None)
 
-    def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.payloads_placeholder and self._payloads_view is None:
-            from panel.gui.payloads_view import PayloadsView
+    @property
+    def backups(self) -> BackupsView:
+        return self.backups_page.view()
 
-            view = PayloadsView(self.payloads_placeholder)
-            view.set_facts(self._facts())
-            QVBoxLayout(self.payloads_placeholder).addWidget(view)
-            self._payloads_view = view
+    @property
+    def activity(self) -> ActivityView:
+        return self.activity_page.view()
+
+    def _build_payloads(self, page: QWidget) -> PayloadsView:
+        from panel.gui.payloads_view import PayloadsView
+
+        view = PayloadsView(page)
+        view.set_facts(self._facts())
+        return view
+
+    def _build_backups(self, page: QWidget) -> BackupsView:
+        from panel.gui.backups_view import BackupsView
+
+        view = BackupsView(page)
+        view.restore_requested.connect(self.restore_backup)
+        view.set_read_only(self.read_only)
+        view.set_env_file(self.deployment.env_file if self.deployment else None)
+        return view
+
+    def _build_activity(self, page: QWidget) -> ActivityView:
+        from panel.gui.activity_view import ActivityView
+
+        view = ActivityView(page)
+        view.reload()
+        return view
+
+    def _tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if isinstance(page, LazyPage):
+            page.view()
 
     # ----- changes (only through consent)
 
@@ -373,8 +409,7 @@ class MainWindow(QMainWindow):
         from panel.gui.consent_dialog import ConsentDialog
 
         if ConsentDialog.ask(self, self.status, telemetry_on) is not None:
-            self.backups.reload()
-            self.activity.reload()
+            self._reload_history()
         self.refresh()
 
     def change_as_administrator(self) -> None:
@@ -394,6 +429,8 @@ class MainWindow(QMainWindow):
     def restore_backup(self, backup: Backup) -> None:
         if self.read_only or self.deployment is None:
             return
+        from panel.gui.backups_view import RestoreDialog
+
         if not RestoreDialog.ask(self, self.deployment.env_file, backup):
             return
         from panel.core import audit

@@ -239,6 +239,46 @@ def test_read_only_smoke_on_a_folder_changes_nothing(tmp_path: Path, docker_down
     assert str(folder) in conf.read_text(encoding="utf-8"), "settings live where the README says"
 
 
+FIRST_PAINT_PROBE = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+    from panel.gui import main_window
+
+    LATER = ("yaml", "dotenv", "http.client", "panel.core.status", "panel.core.deployment",
+             "panel.gui.status_refresher", "panel.gui.backups_view", "panel.gui.activity_view")
+
+    class Probe(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and not hasattr(self, "seen"):
+                self.seen = True
+                print("at first paint:", sorted(name for name in LATER if name in sys.modules))
+                QTimer.singleShot(500, app.quit)
+            return False
+
+    app = QApplication([])
+    window = main_window.MainWindow(remember=False)
+    window.installEventFilter(Probe(window))  # before open_when_shown: Qt runs the filter installed last first
+    window.open_when_shown(__import__("pathlib").Path(sys.argv[1]))
+    window.show()
+    app.exec()
+    print("opened:", window.deployment is not None and str(window.deployment.folder))
+    print("tabs built:", window.backups_page.built is not None, window.activity_page.built is not None)
+    window.close()
+""")
+
+
+def test_the_window_paints_before_the_deployment_and_the_status_model_load(
+        tmp_path: Path, single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    """Issue 6: the first frame needs only the window; the compose parser, the status model and the tabs the user
+    has not opened load after it, and the deployment is open right after."""
+    result = run_app(single_deployment, tmp=tmp_path, code=FIRST_PAINT_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert "at first paint: []" in result.stdout, result.stdout
+    assert f"opened: {single_deployment}" in result.stdout
+    assert "tabs built: False False" in result.stdout, "Backups and Activity wait until they are opened"
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--version"])

@@ -562,7 +562,7 @@ def test_read_only_offers_no_change_and_says_how_an_administrator_can(
 
     assert window.layers.nginx_box.isVisibleTo(window), "the nginx problem is still shown"
     assert window.layers.nginx_text.text().startswith("⚠ ")
-    window.tabs.setCurrentWidget(window.backups)
+    window.tabs.setCurrentWidget(window.backups_page)
     window.backups.list.setCurrentRow(0)
     assert window.backups.diff.toPlainText() == "The backup is identical to the current file."
     assert visible_actions(window) == set()
@@ -592,7 +592,7 @@ def test_a_writable_deployment_offers_the_changes_that_read_only_hides(
     window = open_window(legacy_deployment)
     wait_title(qtbot, window, TITLE_ON_UNCONFIRMED)
     assert not window.lock_banner.isVisibleTo(window)
-    window.tabs.setCurrentWidget(window.backups)
+    window.tabs.setCurrentWidget(window.backups_page)
     window.backups.list.setCurrentRow(0)
     shown = set(changing_controls(window))
     assert {"Disable telemetry… Disable telemetry", "Restore this backup… Restore this backup",
@@ -733,7 +733,7 @@ def test_backups_show_a_masked_diff_and_restore_the_exact_bytes(
 
     write_change(prepare_change(load_deployment(single_deployment), telemetry_on=False))  # as the CLI would
     qtbot.waitUntil(lambda: window.backups.list.count() == 1, timeout=WATCH_MS)
-    window.tabs.setCurrentWidget(window.backups)
+    window.tabs.setCurrentWidget(window.backups_page)
     window.backups.list.setCurrentRow(0)
     lines = window.backups.diff.toPlainText().splitlines()
     assert "-APPSMITH_DISABLE_TELEMETRY=true" in lines and "+APPSMITH_DISABLE_TELEMETRY=false" in lines
@@ -779,7 +779,7 @@ def test_what_is_sent_is_built_on_first_show_with_this_deployments_edition(
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, TITLE_ON)
     assert window.findChildren(PayloadsView) == [], "built only when first shown"
-    window.tabs.setCurrentWidget(window.payloads_placeholder)
+    window.tabs.setCurrentWidget(window.payloads_page)
     views = window.findChildren(PayloadsView)
     assert len(views) == 1
     view = views[0]
@@ -802,7 +802,7 @@ def test_what_is_sent_is_built_on_first_show_with_this_deployments_edition(
     assert "ops@example.com" not in view.json_view.toPlainText().lower()
 
     window.tabs.setCurrentIndex(0)
-    window.tabs.setCurrentWidget(window.payloads_placeholder)
+    window.tabs.setCurrentWidget(window.payloads_page)
     assert window.findChildren(PayloadsView) == [view], "built once"
 
 

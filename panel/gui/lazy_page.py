@@ -1,0 +1,31 @@
+"""A tab page whose view is built the first time it is shown or asked for, so the window paints without it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+View = TypeVar("View", bound=QWidget)
+
+
+class LazyPage(QWidget, Generic[View]):
+    def __init__(self, build: Callable[[QWidget], View], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build = build
+        self._view: View | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def built(self) -> View | None:
+        """The view if it exists already, else None: what to update without building it."""
+        return self._view
+
+    def view(self) -> View:
+        if self._view is None:
+            self._view = self._build(self)
+            self._layout.addWidget(self._view)
+            self._view.show()  # now, with its page: a layout would show it only on the next turn of the event loop
+        return self._view

@@ -1,0 +1,29 @@
+"""LazyPage: a tab's view is built once, when first asked for, and is shown with its page at once."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
+from pytestqt.qtbot import QtBot
+
+from panel.gui.lazy_page import LazyPage
+
+
+def test_the_view_is_built_once_when_first_asked_for(qtbot: QtBot) -> None:
+    builds: list[QWidget] = []
+
+    def build(page: QWidget) -> QLabel:
+        builds.append(page)
+        return QLabel("built", page)
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QLabel("first"), "First")
+    page: LazyPage[QLabel] = LazyPage(build)
+    tabs.addTab(page, "Lazy")
+    tabs.show()
+    assert page.built is None and builds == []
+    tabs.setCurrentWidget(page)
+    view = page.view()
+    assert page.view() is view and page.built is view
+    assert builds == [page], "built once, inside its page"
+    assert view.isVisible(), "shown with its page, not on the next turn of the event loop"

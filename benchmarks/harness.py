@@ -235,11 +235,12 @@ class FirstPaint:
     reported: float
     """What the process printed: from its start (per /proc) to the paint event."""
     peak_rss: int
-    """The child's peak resident set size in bytes (its rusage, from wait4)."""
+    """The child's peak resident set size in bytes when it painted (VmHWM, from its `peak RSS at first paint:` line;
+    the panel goes on to open the deployment before it exits, so its peak at exit would count more than the paint)."""
 
 
 def first_paint(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, timeout: float = 60.0) -> FirstPaint:
-    """Start a `--smoke`-style program, time its first paint, let it exit and read its peak RSS."""
+    """Start a `--smoke`-style program, time its first paint and read its peak RSS then; let it exit."""
     with tempfile.TemporaryFile("w+") as errors:
         started = time.perf_counter()
         process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -255,15 +256,17 @@ def first_paint(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, time
                     reported = float(line.split()[2])
                     break
             rest = process.stdout.read()
-            _, status, usage = os.wait4(process.pid, 0)
+            _, status, _ = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)
         finally:
             watchdog.cancel()
-        if seconds is None or reported is None or process.returncode != 0:
+        peak = next((int(line.split()[5]) for line in rest.splitlines() if line.startswith("peak RSS at first paint:")),
+                    None)
+        if seconds is None or reported is None or peak is None or process.returncode != 0:
             errors.seek(0)
             raise BenchmarkError(f"{' '.join(argv)} printed no first paint (exit {process.returncode}):\n{rest}"
                                  f"{errors.read()[-2000:]}")
-    return FirstPaint(seconds, reported, usage.ru_maxrss * 1024)
+    return FirstPaint(seconds, reported, peak * 1024)
 
 
 def panel_value(settings: Settings, expression: str, setup: str = "", **names: str) -> Any:

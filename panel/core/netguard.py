@@ -8,8 +8,6 @@ the program's entry point, never for library code; it is idempotent.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import sys
 from typing import Any
 
@@ -27,6 +25,8 @@ def _is_loopback_host(host: Any) -> bool:
         return False
     if host.lower() == "localhost":
         return True
+    import ipaddress  # here, not at start-up: the guard is installed first thing, and most runs never check a host
+
     try:
         return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
     except ValueError:
@@ -35,6 +35,8 @@ def _is_loopback_host(host: Any) -> bool:
 
 def allowed(sock: Any, address: Any) -> bool:
     """True for a local socket (AF_UNIX) or a loopback IP address; False for anything that leaves the machine."""
+    import socket  # loaded already whenever a socket exists to ask about
+
     family = getattr(sock, "family", None)
     if family == getattr(socket, "AF_UNIX", object()):
         return True

@@ -41,8 +41,21 @@ def process_start_time() -> float:
         return time.time()
 
 
+def peak_rss_kib() -> int | None:
+    """This process's peak resident set size so far (VmHWM), or None where /proc does not say."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 class FirstPaint(QObject):
-    """Prints the seconds from process start to the window's first paint, then quits (for `--smoke`)."""
+    """Prints the seconds from process start to the window's first paint and the peak memory then, then quits
+    (for `--smoke`; the deployment still opens before the quit, so a smoke run checks that too)."""
 
     def __init__(self, started: float, parent: QObject) -> None:
         super().__init__(parent)
@@ -53,6 +66,9 @@ class FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and not self.seen:
             self.seen = True
             print(f"first paint: {time.time() - self.started:.3f} s", flush=True)
+            peak = peak_rss_kib()
+            if peak is not None:
+                print(f"peak RSS at first paint: {peak} KiB", flush=True)
             QTimer.singleShot(0, QApplication.quit)
         return False
 

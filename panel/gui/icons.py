@@ -1,13 +1,12 @@
-"""Icons from the bundled SVGs, rendered once per size; they work from a wheel or a frozen bundle alike."""
+"""Icons from the bundled SVGs, drawn by Qt's SVG icon engine at whatever size each use asks for; they work from a
+wheel or a frozen bundle alike (the bundle keeps the engine's plugin)."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtGui import QIcon
 
 from panel.resources_path import resource_root
 
@@ -26,23 +25,12 @@ _VERDICT_ICONS = {
 }
 
 
-def svg_pixmap(data: bytes, size: int) -> QPixmap:
-    renderer = QSvgRenderer(QByteArray(data))
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    renderer.render(painter)
-    painter.end()
-    return pixmap
-
-
 @cache
 def named_icon(folder: str, name: str) -> QIcon:
-    data = (resource_root() / folder / f"{name}.svg").read_bytes()
-    icon = QIcon()
-    for size in (16, 24, 32, 48, 64, 96):
-        icon.addPixmap(svg_pixmap(data, size))
-    return icon
+    path = resource_root() / folder / f"{name}.svg"
+    if not path.is_file():
+        raise FileNotFoundError(f"icon {path} is missing")
+    return QIcon(str(path))
 
 
 def status_icon(name: str) -> QIcon:
@@ -56,5 +44,5 @@ def verdict_icon(verdict: Verdict | None) -> QIcon:
 def app_icon() -> QIcon:
     try:
         return named_icon("icons", "app")
-    except (FileNotFoundError, OSError):
+    except OSError:
         return QIcon()

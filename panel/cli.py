@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import signal
 import sys
@@ -34,6 +33,8 @@ class ExitCode(IntEnum):
 
 
 def _print_json(document: Any) -> None:
+    import json  # only the commands' --json needs it, never the window
+
     print(json.dumps(document, indent=2, ensure_ascii=False))
 
 

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from panel import APP_ID, APP_NAME, ORGANIZATION, __version__
 from panel.gui import settings
@@ -88,6 +88,8 @@ def install_excepthook(smoke: bool = False) -> list[BaseException]:
             QApplication.exit(1)  # nothing to end before exec(): run_gui checks `errors` as well
             return
         if QApplication.instance() is not None:
+            from PySide6.QtWidgets import QMessageBox
+
             box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, f"Unexpected error: {error}")
             box.setDetailedText(details)
             box.exec()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,12 +13,10 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -233,6 +231,8 @@ class MainWindow(QMainWindow):
 
     def browse(self) -> None:
         start = str(self.deployment.folder) if self.deployment else str(Path.home())
+        from PySide6.QtWidgets import QFileDialog  # here: each dialog class builds its Qt enums when first imported
+
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the Appsmith deployment folder"), start)
         if folder:
             self.open_deployment(Path(folder))
@@ -263,6 +263,8 @@ class MainWindow(QMainWindow):
         self.installEventFilter(_AfterFirstPaint(self, lambda: self.isVisible() and self.open_deployment(path)))
 
     def open_deployment(self, path: Path) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         from panel.core.deployment import NotADeploymentError, load_deployment
 
         try:
@@ -301,7 +303,7 @@ class MainWindow(QMainWindow):
         self._reload_history()
         if self.payloads_page.built:
             self.payloads_page.built.set_facts(self._facts())
-        self.checked_label.setText(self.tr("Last checked {}").format(datetime.now().strftime("%H:%M:%S")))
+        self.checked_label.setText(self.tr("Last checked {}").format(time.strftime("%H:%M:%S")))
         self._apply_read_only()
 
     def _reload_history(self) -> None:
@@ -429,6 +431,8 @@ class MainWindow(QMainWindow):
     def restore_backup(self, backup: Backup) -> None:
         if self.read_only or self.deployment is None:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         from panel.gui.backups_view import RestoreDialog
 
         if not RestoreDialog.ask(self, self.deployment.env_file, backup):

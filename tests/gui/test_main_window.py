@@ -898,7 +898,7 @@ def test_a_folder_that_is_not_a_deployment_says_why_and_keeps_the_current_one(
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append((parent, title, text)))
     elsewhere = tmp_path / "holiday-photos"
     elsewhere.mkdir()
-    monkeypatch.setattr("panel.gui.main_window.QFileDialog.getExistingDirectory",
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getExistingDirectory",
                         lambda parent, caption, start: str(elsewhere))
     window.browse()
     assert len(warnings) == 1

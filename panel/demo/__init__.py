@@ -1,7 +1,8 @@
 """The demo: a bundled sample deployment run by a simulated docker, so the panel can be tried without Docker.
 
-`start_demo` copies `resources/demo` into a fresh temporary folder, puts the simulated `docker` and
-`docker-compose` first on PATH (for subprocess and QProcess alike) and starts the sample instance once.
+`start_demo` copies `resources/demo` into a fresh temporary folder (`prepare_demo`), puts the simulated `docker`
+and `docker-compose` first on PATH (for subprocess and QProcess alike) and starts the sample instance once
+(`DemoSession.start`).
 `DemoSession.close()` stops every simulated process and removes the folder.
 
 The simulator modules are imported lazily: `python -m panel.demo.simulated_docker` imports this package first.
@@ -46,9 +47,42 @@ class DemoSession:
     _saved_env: dict[str, str | None] = field(default_factory=dict, repr=False)
     _closed: bool = field(default=False, repr=False)
     _first_start: threading.Thread | None = field(default=None, repr=False)
+    _started: bool = field(default=False, repr=False)
+
+    def start(self, boot_delay: float = 2.0, faults: str = "", wait: bool = True) -> None:
+        """Put the simulated `docker` and `docker-compose` first on PATH and start the sample instance once.
+
+        `faults` are the simulated docker's (see panel/demo/simulated_docker.py); they stay in effect for every
+        docker call of this process until `close()`. `boot_delay` is how long the instance answers 503 after a
+        start. With `wait=False` the first `compose up -d` runs in a thread (a simulated docker is a Python
+        process that takes a few hundred milliseconds): the window goes on meanwhile; `wait_started()` says when
+        it is done.
+        """
+        from panel.demo.simulated_docker import install_wrappers, parse_faults
+
+        if self._started:
+            raise RuntimeError("the demo is started already")
+        self._started = True
+        self.state_dir.mkdir()
+        all_faults = faults.strip(", ")
+        if "boot-delay" not in parse_faults(all_faults):
+            all_faults = ",".join(filter(None, [all_faults, f"boot-delay={boot_delay:g}"]))
+        self._saved_env = {key: os.environ.get(key) for key in ("PATH", STATE_ENV, FAULTS_ENV)}
+        os.environ[STATE_ENV] = str(self.state_dir)
+        os.environ[FAULTS_ENV] = all_faults
+        install_wrappers(self.bin_dir)
+        os.environ["PATH"] = os.pathsep.join(filter(None, [str(self.bin_dir), self._saved_env["PATH"]]))
+        if wait:
+            _first_start(self, all_faults)
+        else:
+            self._first_start = threading.Thread(target=_first_start, args=(self, all_faults),
+                                                 name="demo-first-start", daemon=True)
+            self._first_start.start()
 
     def wait_started(self, timeout: float | None = None) -> bool:
-        """Wait for the first `compose up -d` of `start_demo(wait=False)`; True once it has ended."""
+        """Wait for the first `compose up -d`; True once it has ended (False before `start`)."""
+        if not self._started:
+            return False
         if self._first_start is not None:
             self._first_start.join(timeout)
             return not self._first_start.is_alive()
@@ -59,11 +93,13 @@ class DemoSession:
         if self._closed:
             return
         self._closed = True
-        self.wait_started(FIRST_UP_TIMEOUT)  # its server must be stopped too, not left to start after stop_all
-        from panel.demo.simulated_docker import stop_all
-
         try:
-            stop_all(self.state_dir)
+            if self._started:
+                # The first start's server must be stopped too, not left to come up after stop_all.
+                self.wait_started(FIRST_UP_TIMEOUT)
+                from panel.demo.simulated_docker import stop_all
+
+                stop_all(self.state_dir)
         finally:
             for key, value in self._saved_env.items():
                 if value is None:
@@ -101,38 +137,29 @@ def _first_start_faults(faults: str) -> str:
     return ",".join(kept)
 
 
+def prepare_demo() -> DemoSession:
+    """Copy the sample deployment into a fresh temporary folder; nothing runs until `DemoSession.start`.
+
+    The window shows the folder at once and starts the demo just after its first paint.
+    """
+    root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
+    (root / MARKER).write_text("Appsmith Telemetry Panel demo; removed when the demo closes.\n", encoding="utf-8")
+    try:
+        folder = copy_demo_deployment(root / DEMO_FOLDER_NAME)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    return DemoSession(folder, root / "bin", root / "state", root)
+
+
 def start_demo(boot_delay: float = 2.0, faults: str = "", wait: bool = True) -> DemoSession:
     """Set up the demo and start its instance once (not waiting for it to be healthy: the panel shows that).
 
-    `faults` are the simulated docker's (see panel/demo/simulated_docker.py); they stay in effect for every
-    docker call of this process until `close()`. `boot_delay` is how long the instance answers 503 after a start.
-    With `wait=False` the first `compose up -d` runs in a thread (a simulated docker is a Python process that
-    takes a few hundred milliseconds): the window can paint meanwhile; `wait_started()` says when it is done.
+    `faults`, `boot_delay` and `wait` as for `DemoSession.start`.
     """
-    from panel.demo.simulated_docker import install_wrappers, parse_faults
-
-    root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
-    (root / MARKER).write_text("Appsmith Telemetry Panel demo; removed when the demo closes.\n", encoding="utf-8")
-    folder = copy_demo_deployment(root / DEMO_FOLDER_NAME)
-    bin_dir = root / "bin"
-    state_dir = root / "state"
-    state_dir.mkdir()
-    all_faults = faults.strip(", ")
-    if "boot-delay" not in parse_faults(all_faults):
-        all_faults = ",".join(filter(None, [all_faults, f"boot-delay={boot_delay:g}"]))
-    session = DemoSession(folder, bin_dir, state_dir, root)
-    session._saved_env = {key: os.environ.get(key) for key in ("PATH", STATE_ENV, FAULTS_ENV)}
+    session = prepare_demo()
     try:
-        os.environ[STATE_ENV] = str(state_dir)
-        os.environ[FAULTS_ENV] = all_faults
-        install_wrappers(bin_dir)
-        os.environ["PATH"] = os.pathsep.join(filter(None, [str(bin_dir), session._saved_env["PATH"]]))
-        if wait:
-            _first_start(session, all_faults)
-        else:
-            session._first_start = threading.Thread(target=_first_start, args=(session, all_faults),
-                                                    name="demo-first-start", daemon=True)
-            session._first_start.start()
+        session.start(boot_delay, faults, wait)
     except BaseException:
         session.close()
         raise

@@ -148,7 +148,7 @@ def display_problem() -> str | None:
 
 
 def refresh_when_started(window: MainWindow, demo: DemoSession) -> None:
-    """The demo's instance starts while the window paints; look again once its container exists."""
+    """The demo's instance starts just after the first paint; look again once its container exists."""
     timer = QTimer(window)
     timer.setInterval(100)
 
@@ -176,9 +176,9 @@ def run_gui(args: argparse.Namespace) -> int:
         path: Path | None = Path(args.path) if args.path else None
         demo_note = None
         if args.demo:
-            from panel.demo import start_demo
+            from panel.demo import prepare_demo
 
-            demo = start_demo(wait=False)
+            demo = prepare_demo()  # started just after the first paint, before the window opens the folder
             path = demo.folder
             demo_note = QApplication.translate(
                 "app", "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this machine's "
@@ -199,7 +199,7 @@ def run_gui(args: argparse.Namespace) -> int:
             settings.set_first_run_done()
             path = chosen or path
         if path is not None:
-            window.open_when_shown(path)
+            window.open_when_shown(path, before=(lambda: demo.start(wait=False)) if demo is not None else None)
         if demo is not None:
             refresh_when_started(window, demo)
         if not args.smoke:

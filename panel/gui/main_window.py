@@ -249,8 +249,8 @@ class MainWindow(QMainWindow):
             self._refresher.busy_changed.connect(self._busy_changed)
         return self._refresher
 
-    def open_when_shown(self, path: Path) -> None:
-        """Open `path` right after the window's first paint.
+    def open_when_shown(self, path: Path, before: Callable[[], object] | None = None) -> None:
+        """Open `path` right after the window's first paint (calling `before` first, if given).
 
         The first frame already names the folder and says "Checking…", as it would after opening it (the status
         always arrives later); reading the compose file and loading the status model wait until the window is on
@@ -260,7 +260,14 @@ class MainWindow(QMainWindow):
         self.picker.setCurrentIndex(0)
         self.header.show_message(self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.")
                                  .format(path), None)
-        self.installEventFilter(_AfterFirstPaint(self, lambda: self.isVisible() and self.open_deployment(path)))
+
+        def open_now() -> None:
+            if self.isVisible():  # not when the window was closed before it painted
+                if before is not None:
+                    before()
+                self.open_deployment(path)
+
+        self.installEventFilter(_AfterFirstPaint(self, open_now))
 
     def open_deployment(self, path: Path) -> bool:
         from PySide6.QtWidgets import QMessageBox

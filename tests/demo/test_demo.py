@@ -22,7 +22,7 @@ from panel.core.instance import Health
 from panel.core.restart import detect_compose_tool, plan_restart
 from panel.core.secrets import is_secret
 from panel.core.status import Verdict, gather
-from panel.demo import DemoSession, copy_demo_deployment, is_demo_path, start_demo
+from panel.demo import DemoSession, copy_demo_deployment, is_demo_path, prepare_demo, start_demo
 from panel.demo import simulated_docker as sd
 
 
@@ -103,6 +103,31 @@ def test_demo_opens_running_with_telemetry_on_and_close_leaves_nothing(clean_env
     assert not session.root.exists(), "and does not create the folder again"
     assert {key: os.environ.get(key) for key in _ENV_KEYS} == before
     session.close()  # a second close is harmless
+
+
+def test_a_prepared_demo_runs_nothing_until_started(clean_env: None) -> None:
+    """The window shows the demo's folder first and starts it after its first paint."""
+    before = {key: os.environ.get(key) for key in _ENV_KEYS}
+    session = prepare_demo()
+    try:
+        assert (session.folder / "docker-compose.yml").is_file() and is_demo_path(session.folder)
+        assert {key: os.environ.get(key) for key in _ENV_KEYS} == before, "PATH is the user's until start()"
+        assert not session.bin_dir.exists() and not session.wait_started(0)
+        session.start(boot_delay=0, wait=False)
+        assert session.wait_started(30)
+        assert os.environ["PATH"].split(os.pathsep)[0] == str(session.bin_dir)
+        with pytest.raises(RuntimeError):
+            session.start()
+    finally:
+        session.close()
+    assert not session.root.exists()
+    assert {key: os.environ.get(key) for key in _ENV_KEYS} == before
+
+
+def test_a_demo_closed_before_it_started_leaves_nothing(clean_env: None) -> None:
+    session = prepare_demo()
+    session.close()
+    assert not session.root.exists()
 
 
 def test_demo_faults_apply_to_the_users_restart_not_the_first_start(clean_env: None) -> None:

@@ -397,6 +397,23 @@ def test_review_is_the_commit_page_and_needs_a_restart_choice(qtbot, make_wizard
     assert not review.restart_later.isChecked() and not commit.isEnabled()
 
 
+def test_review_offers_no_restart_while_the_docker_daemon_is_down(
+        qtbot, make_wizard, demo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The removal would fail only after docker.env had changed: only writing the file is offered."""
+    wizard = make_wizard()
+    walk_to(qtbot, wizard, Page.CHOICE, demo.folder)
+    monkeypatch.setenv("SIMULATED_DOCKER_FAULTS", "daemon-down")  # before the review asks docker
+    wizard.choice_page.do_not_share.click()
+    press_next(qtbot, wizard)
+    review = wizard.review_page
+    qtbot.waitUntil(lambda: wizard.compose_error is not None, timeout=15_000)
+    assert not review.restart_now.isEnabled()
+    assert "Docker daemon is not running" in review.compose_note.text()
+    review.restart_later.setFocus()
+    press(qtbot, review.restart_later, Qt.Key.Key_Space)
+    assert wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+
+
 def _deployment(folder: Path, environment: str = "", env_text: str | None = None) -> Path:
     folder.mkdir(parents=True)
     (folder / "docker-compose.yml").write_text(

@@ -14,6 +14,7 @@ from panel.core.safewrite import (
     locked,
     replace_while_locked,
     sync_folder,
+    temporary_prefix,
     write_new_file,
 )
 
@@ -65,7 +66,7 @@ def backup_while_locked(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
     """The backup itself, for a caller that holds `locked(snapshot.target)`: written whole under a temporary name,
     then linked to its own, so a backup is never partial; then older ones beyond `keep` are pruned."""
     target = snapshot.target
-    temporary = write_new_file(target.parent, f".{target.name}.", snapshot.data, snapshot.mode, snapshot.uid,
+    temporary = write_new_file(target.parent, temporary_prefix(target), snapshot.data, snapshot.mode, snapshot.uid,
                                snapshot.gid)
     try:
         while True:
@@ -110,7 +111,7 @@ def restore_backup(file: Path, backup: Backup) -> Path | None:
     if not target.exists():
         info = backup.path.stat()
         with locked(target):
-            temporary = write_new_file(target.parent, f".{target.name}.", restored, info.st_mode, info.st_uid,
+            temporary = write_new_file(target.parent, temporary_prefix(target), restored, info.st_mode, info.st_uid,
                                        info.st_gid)
             try:
                 os.link(temporary, target)  # fails rather than overwrite a file created meanwhile

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,7 +57,27 @@ def locked(target: Path) -> Iterator[None]:
                 raise
             stack.callback(os.close, fd)  # closing releases the lock
             fcntl.flock(fd, fcntl.LOCK_EX)
+        remove_leftovers(target)
         yield
+
+
+def temporary_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Delete the temporary copies of `target` that a killed write left beside it (each a whole or partial copy of
+    the file, secrets included). Called with the lock held, when no write of a panel can be under way; only names
+    exactly of `write_new_file`'s shape are touched."""
+    pattern = re.compile(re.escape(temporary_prefix(target)) + r"[a-z0-9_]{8}\.tmp")
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def ensure_unchanged(snapshot: Snapshot) -> None:
@@ -102,7 +123,8 @@ def replace_atomically(snapshot: Snapshot, new_data: bytes) -> None:
 def replace_while_locked(snapshot: Snapshot, new_data: bytes) -> None:
     """The replace itself, for a caller that holds `locked(snapshot.target)` and has checked the file."""
     target = snapshot.target
-    temporary = write_new_file(target.parent, f".{target.name}.", new_data, snapshot.mode, snapshot.uid, snapshot.gid)
+    temporary = write_new_file(target.parent, temporary_prefix(target), new_data, snapshot.mode, snapshot.uid,
+                               snapshot.gid)
     try:
         os.replace(temporary, target)
     except BaseException:

@@ -272,14 +272,17 @@ KILLS: dict[str, int] = {}
 """How many kills each row made (read by the report)."""
 
 
-def test_row_leftovers_of_a_killed_write_do_not_disturb_the_next_one(tmp_path: Path) -> None:
+def test_row_leftovers_of_a_killed_write_are_removed_by_the_next_one(tmp_path: Path) -> None:
     old, new = _versions(64 * 1024)
     folder = _deployment(tmp_path / "appsmith", old)
-    # Killed inside the first write (after the backup's temporary file was written, before it was linked).
+    # Killed inside the first write (after the backup's temporary file was written, before it was linked): a
+    # partial copy of docker.env, secrets included, under write_new_file's name.
     env_file = env_file_of(folder)
-    (env_file.parent / ".docker.env.abc123.tmp").write_bytes(old[:1000])
+    (env_file.parent / ".docker.env.k1ll3d_x.tmp").write_bytes(old[:1000])
+    (env_file.parent / ".docker.env.notes.tmp").write_bytes(b"not the panel's: a name of another shape")
     result = run_cli("disable", str(folder), "--yes")
     assert result.code == 0, result.output
     assert env_file.read_bytes() == new
     [backup] = list_backups(env_file)
     assert backup.path.read_bytes() == old
+    assert temporary_files(env_file.parent) == [".docker.env.notes.tmp"], "only the panel's own leftovers go"

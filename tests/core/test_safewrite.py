@@ -159,3 +159,21 @@ def test_replace_keeps_the_exact_bytes(env_file: Path) -> None:
     data = b"\xef\xbb\xbfA=1\r\nB='x'\rC=\"\xe6\x97\xa5\"\n\x00tail-without-newline"
     replace_atomically(Snapshot.read(env_file), data)
     assert env_file.read_bytes() == data
+
+
+def test_taking_the_lock_removes_only_the_leftovers_of_killed_writes(tmp_path: Path) -> None:
+    target = tmp_path / "docker.env"
+    target.write_bytes(b"KEY=1\n")
+    leftover = tmp_path / ".docker.env.a1b2c3d_.tmp"
+    leftover.write_bytes(b"KEY=")
+    kept = [tmp_path / ".docker.env.short.tmp", tmp_path / ".other.env.a1b2c3d_.tmp", tmp_path / "docker.env.tmp"]
+    for path in kept:
+        path.write_bytes(b"someone else's")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"a link's target stays")
+    (tmp_path / ".docker.env.linkxxxx.tmp").symlink_to(elsewhere)
+    with locked(target):
+        assert not leftover.exists()
+    assert all(path.read_bytes() == b"someone else's" for path in kept)
+    assert (tmp_path / ".docker.env.linkxxxx.tmp").is_symlink() and elsewhere.exists()
+    assert target.read_bytes() == b"KEY=1\n"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEventLoop, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QFont,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -48,6 +50,7 @@ from panel.core import apply, audit
 from panel.core.apply import ApplyResult, Outcome, Step, StepState
 from panel.core.backups import find_backup, restore_backup
 from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
+from panel.core.deployment import Deployment
 from panel.core.docker import DockerError, DockerProblem
 from panel.core.envfile import TELEMETRY_KEY
 from panel.core.payloads import CatalogError, load_catalog
@@ -60,6 +63,8 @@ log = logging.getLogger("panel.gui.consent")
 
 _CONTEXT = "ConsentDialog"
 OUTPUT_BATCH_MS = 50
+PREPARE_NOTICE_MS = 400
+"""A preparation that takes longer than this shows a progress dialog with Cancel."""
 
 
 def _tr(text: object) -> str:
@@ -162,6 +167,26 @@ def _plain_button(text: str, name: str) -> QPushButton:
     return button
 
 
+@dataclass(frozen=True)
+class Review:
+    """What the review page shows: the change and its masked diff, or why it is refused. `ConsentDialog.ask`
+    computes it off the GUI thread: reading, parsing and masking a big docker.env takes seconds."""
+
+    change: EnvChange | None
+    diff: str
+    refusal: str | None
+
+
+def prepare_review(deployment: Deployment, telemetry_on: bool) -> Review:
+    try:
+        change = prepare_change(deployment, telemetry_on)
+        if change.changes_file:
+            check_writable(deployment.env_file, deployment.folder)
+    except RefusedError as error:
+        return Review(None, "", str(error))
+    return Review(change, change.diff(), None)
+
+
 class ConsentDialog(QDialog):
     """Review the change, then apply it with a visible, cancellable progress; `ask()` returns the ApplyResult."""
 
@@ -169,7 +194,8 @@ class ConsentDialog(QDialog):
     health_interval: float = apply.HEALTH_INTERVAL
     """How the runner waits for Appsmith to come back (tests shorten the interval)."""
 
-    def __init__(self, status: Status, telemetry_on: bool, parent: QWidget | None) -> None:
+    def __init__(self, status: Status, telemetry_on: bool, parent: QWidget | None,
+                 review: Review | None = None) -> None:
         super().__init__(parent)
         self.status = status
         self.telemetry_on = telemetry_on
@@ -186,13 +212,8 @@ class ConsentDialog(QDialog):
         self.pages = QStackedWidget(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
-        try:
-            change = prepare_change(self.deployment, telemetry_on)
-            if change.changes_file:
-                check_writable(self.deployment.env_file, self.deployment.folder)
-            self.change = change
-        except RefusedError as error:
-            self.refusal = str(error)
+        review = review or prepare_review(self.deployment, telemetry_on)
+        self.change, self.refusal, self._diff = review.change, review.refusal, review.diff
         self.pages.addWidget(self._build_review() if self.change else QWidget())
         self.pages.addWidget(self._build_refused())
         self.pages.addWidget(self._build_progress())
@@ -210,12 +231,43 @@ class ConsentDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, status: Status, telemetry_on: bool) -> ApplyResult | None:
         """Show the dialog modally; the final ApplyResult, or None when the user cancelled before anything ran."""
-        dialog = cls(status, telemetry_on, parent)
+        review = cls.prepare_in_background(parent, status.deployment, telemetry_on)
+        if review is None:
+            return None
+        dialog = cls(status, telemetry_on, parent, review)
         try:
             dialog.exec()
             return dialog.apply_result
         finally:
             dialog.deleteLater()
+
+    @staticmethod
+    def prepare_in_background(parent: QWidget | None, deployment: Deployment, telemetry_on: bool) -> Review | None:
+        """`prepare_review` in a worker thread while the window stays live; a progress dialog with Cancel appears
+        when it takes longer than a moment. None when cancelled (preparing only reads: nothing to undo)."""
+        loop = QEventLoop()
+        answers: list[Review | BaseException] = []
+        progress = QProgressDialog(_tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
+                                   _tr("Cancel"), 0, 0, parent)
+        progress.setWindowTitle(_tr("Change telemetry"))
+        progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        progress.setMinimumDuration(PREPARE_NOTICE_MS)
+        progress.setValue(0)  # starts the clock after which it shows (a busy bar: the range is 0..0)
+        progress.canceled.connect(loop.quit)
+
+        def answered(answer: Review | BaseException) -> None:
+            answers.append(answer)
+            loop.quit()
+
+        run_in_thread(prepare_review, deployment, telemetry_on, parent=progress, on_done=answered, on_error=answered)
+        loop.exec()
+        progress.reset()
+        progress.deleteLater()  # a result still on its way is dropped with it
+        if not answers:
+            return None
+        if isinstance(answers[0], BaseException):
+            raise answers[0]
+        return answers[0]
 
     @classmethod
     def confirm_restore(cls, parent: QWidget, backup: Path, env_file: Path) -> bool:
@@ -374,7 +426,7 @@ class ConsentDialog(QDialog):
         assert self.change is not None
         group = QGroupBox(self.tr("The change to {name}").format(name=self.deployment.env_file.name))
         layout = QVBoxLayout(group)
-        diff = self.change.diff()
+        diff = self._diff
         if diff:
             legend = self.tr('Lines starting with "-" are removed, lines starting with "+" are added. '
                              'Secret values are hidden as ••••••.')

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from panel.core import audit
@@ -306,6 +306,52 @@ def test_ask_returns_none_when_cancelled(qtbot: QtBot, demo_copy: Path) -> None:
 
     QTimer.singleShot(200, cancel_the_dialog)
     assert ConsentDialog.ask(None, offline_status(demo_copy), False) is None
+
+
+def test_a_slow_preparation_keeps_the_window_live_and_can_be_cancelled(
+        qtbot: QtBot, demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading and masking a big docker.env takes seconds: it runs off the GUI thread, with a Cancel."""
+    import time
+
+    from panel.gui import consent_dialog
+
+    real = consent_dialog.prepare_review
+
+    def slow(*args: object) -> object:
+        time.sleep(1.5)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(consent_dialog, "prepare_review", slow)
+    env_file = demo_copy / "stacks" / "configuration" / "docker.env"
+    before = env_file.read_bytes()
+    ticks: list[float] = []
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: ticks.append(time.monotonic()))
+    ticker.start(20)
+    seen: list[str] = []
+
+    def cancel_the_progress() -> None:
+        shown = QApplication.activeModalWidget()
+        assert isinstance(shown, QProgressDialog), f"no progress dialog: {shown!r}"
+        seen.append(shown.labelText())
+        [cancel] = shown.findChildren(QPushButton)
+        cancel.click()
+
+    QTimer.singleShot(900, cancel_the_progress)
+
+    def close_a_review_that_should_not_be_there() -> None:  # so that a failure cannot hang the run
+        shown = QApplication.activeModalWidget()
+        if isinstance(shown, ConsentDialog):
+            shown.reject()
+
+    QTimer.singleShot(5000, close_a_review_that_should_not_be_there)
+    started = time.monotonic()
+    assert ConsentDialog.ask(None, offline_status(demo_copy), False) is None
+    ticker.stop()
+    assert time.monotonic() - started < 1.4, "cancel answers at once, not when the reading ends"
+    assert seen and "preparing the change" in seen[0]
+    assert len([t for t in ticks if t < started + 0.85]) >= 20, "the event loop kept running while preparing"
+    assert env_file.read_bytes() == before
 
 
 def test_ask_returns_the_result(qtbot: QtBot, demo_copy: Path) -> None:

@@ -298,13 +298,25 @@ def test_cancel_button_asks_nothing(qtbot: QtBot, demo_deployment_factory: Calla
     assert dialog.retry_button.isVisible()
 
 
-def test_ask_returns_none_when_cancelled(qtbot: QtBot, demo_copy: Path) -> None:
-    def cancel_the_dialog() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, ConsentDialog)
-        dialog.cancel_review_button.click()
+def when_the_dialog_is_up(then: Callable[[ConsentDialog], None], timeout: float = 30.0) -> None:
+    """Call `then(dialog)` once `ask` has prepared the change and shown the dialog (polled, never waited for in a
+    nested event loop, which would hold up the preparation's own loop)."""
+    import time
 
-    QTimer.singleShot(200, cancel_the_dialog)
+    deadline = time.monotonic() + timeout
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, ConsentDialog):
+            then(dialog)
+        elif time.monotonic() < deadline:
+            QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(50, poll)
+
+
+def test_ask_returns_none_when_cancelled(qtbot: QtBot, demo_copy: Path) -> None:
+    when_the_dialog_is_up(lambda dialog: dialog.cancel_review_button.click())
     assert ConsentDialog.ask(None, offline_status(demo_copy), False) is None
 
 
@@ -355,9 +367,7 @@ def test_a_slow_preparation_keeps_the_window_live_and_can_be_cancelled(
 
 
 def test_ask_returns_the_result(qtbot: QtBot, demo_copy: Path) -> None:
-    def write_then_close() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, ConsentDialog)
+    def write_then_close(dialog: ConsentDialog) -> None:
         dialog.restart_later_button.click()
 
         def close_when_done() -> None:
@@ -368,7 +378,7 @@ def test_ask_returns_the_result(qtbot: QtBot, demo_copy: Path) -> None:
 
         close_when_done()
 
-    QTimer.singleShot(200, write_then_close)
+    when_the_dialog_is_up(write_then_close)
     result = ConsentDialog.ask(None, offline_status(demo_copy), False)
     assert result is not None and result.outcome is Outcome.WRITTEN
 

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -408,15 +409,17 @@ def drive_consent(qtbot: QtBot, choice: str = "restart now") -> list[ConsentDial
     from PySide6.QtCore import QTimer
 
     seen: list[ConsentDialog] = []
-
-    def dialog_up() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, ConsentDialog)
-        seen.append(dialog)
+    deadline = time.monotonic() + RUN_MS / 1000
 
     def drive() -> None:
-        qtbot.waitUntil(dialog_up, timeout=RUN_MS)
-        dialog = seen[0]
+        # Polled from the event loop, not waited for in a nested one: the dialog opens only after its preparation
+        # (in a worker thread, under an event loop of its own) has ended, which a nested wait here would block.
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ConsentDialog):
+            assert time.monotonic() < deadline, "the consent dialog did not open"
+            QTimer.singleShot(50, drive)
+            return
+        seen.append(dialog)
         assert_no_secret(all_widget_text(dialog))
         if choice == "cancel":
             qtbot.mouseClick(dialog.cancel_review_button, Qt.MouseButton.LeftButton)

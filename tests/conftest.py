@@ -520,6 +520,25 @@ class FakeBin:
         return [call for call in calls if name is None or call[0] == name]
 
 
+def live_processes_in_group(pgid: int) -> list[int]:
+    """Pids of the group's processes that still run (zombies awaiting their reaper do not count).
+
+    The tests' own reading of /proc, kept apart from the panel's `docker.group_alive` that it checks.
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
 DAEMON_DOWN = ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
                "Is the docker daemon running?\n")
 

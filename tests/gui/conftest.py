@@ -80,22 +80,6 @@ def demo_deployment(demo_deployment_factory: Callable[..., DemoFixture]) -> Demo
     return demo_deployment_factory()
 
 
-def live_processes_in_group(pgid: int) -> list[int]:
-    """Pids of processes in the group that still run (zombies waiting for a reaper are not counted)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
-            found.append(int(entry.name))
-    return found
-
-
 def all_widget_text(widget: object) -> str:
     """Every piece of text a user could see or a screen reader could read in `widget` and its children."""
     from PySide6.QtWidgets import (

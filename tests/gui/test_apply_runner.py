@@ -14,7 +14,8 @@ from panel.core.change import prepare_change
 from panel.core.envfile import EnvText, SwitchState
 from panel.core.restart import ComposeTool, plan_restart
 from panel.gui.apply_runner import ApplyRunner
-from tests.gui.conftest import DemoFixture, live_processes_in_group
+from tests.conftest import live_processes_in_group
+from tests.gui.conftest import DemoFixture
 
 RUN_MS = 60000
 HEALTH_INTERVAL = 0.2

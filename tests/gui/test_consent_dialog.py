@@ -19,7 +19,8 @@ from panel.core.payloads import load_catalog
 from panel.core.restart import ComposeTool, plan_restart
 from panel.core.status import RunningState, Status, assemble, gather, read_file_state
 from panel.gui.consent_dialog import ConsentDialog, Page
-from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text, live_processes_in_group
+from tests.conftest import live_processes_in_group
+from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text
 
 RUN_MS = 60000
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from panel.core.docker import CommandResult, DockerError, DockerProblem
 from panel.gui.docker_process import DockerProcess
-from tests.gui.conftest import live_processes_in_group
+from tests.conftest import live_processes_in_group
 
 
 class Recorder:

@@ -41,22 +41,6 @@ def need_root(what: str) -> None:
         pytest.skip(f"{what} needs root")
 
 
-def live_processes_in_group(pgid: int) -> list[int]:
-    """Pids of the group's processes that still run (zombies awaiting their reaper do not count)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
-            found.append(int(entry.name))
-    return found
-
-
 @dataclass
 class Cli:
     code: int

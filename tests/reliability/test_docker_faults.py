@@ -26,7 +26,8 @@ from panel.core.backups import list_backups
 from panel.core.change import prepare_change
 from panel.core.envfile import EnvText, SwitchState
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart
-from tests.reliability.conftest import SimDeployment, live_processes_in_group
+from tests.conftest import live_processes_in_group
+from tests.reliability.conftest import SimDeployment
 
 RUN_MS = 90_000
 

@@ -226,11 +226,7 @@ class StatusRefresher(QObject):
     def set_deployment(self, deployment: Deployment | None) -> None:
         """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped."""
         self._drop_file_read()
-        if self._query is not None:
-            self._query.done.disconnect(self._on_running)
-            self._query.cancel()
-            self._query = None
-            self.busy_changed.emit(False)
+        self._drop_query()
         self._again = False
         self._timer.stop()
         self._debounce.stop()
@@ -282,12 +278,16 @@ class StatusRefresher(QObject):
     def _read_failed(self, error: BaseException) -> None:
         """Reading never raises by design; if it did, the refresh ends here and the error reaches the excepthook."""
         self._drop_file_read()
+        self._drop_query()
+        raise error
+
+    def _drop_query(self) -> None:
+        """Stop the docker query under way, if any; its answer is not wanted."""
         if self._query is not None:
             self._query.done.disconnect(self._on_running)
             self._query.cancel()
             self._query = None
             self.busy_changed.emit(False)
-        raise error
 
     def _drop_file_read(self) -> None:
         if self._file_read is not None:

@@ -1,8 +1,9 @@
 """The floor for start-up and memory: a bare PySide6 script that paints one empty QMainWindow, then quits.
 
-It prints `first paint: X.XXX s` (seconds since the process started, read from /proc as `--smoke` does) when the
-window gets its first paint event, and `peak RSS at first paint: N KiB`, exactly like `appsmith-telemetry-panel --smoke`.
-With `--with-text` the window also shows one label and uses one of Qt's enums (context for the table, not its floor).
+It prints `first paint: X.XXX s` (seconds since the process started, read from /proc as `--smoke` does) when
+the window gets its first paint event, and `peak RSS at first paint: N KiB`, exactly like
+`appsmith-telemetry-panel --smoke`. With `--with-text` the window also shows one label and uses one of Qt's
+enums (context for the table, not its floor).
 """
 
 import os
@@ -40,8 +41,8 @@ app = QApplication(sys.argv[:1])
 window = QMainWindow()
 window.resize(1120, 760)  # the size the panel's window opens at
 if "--with-text" in sys.argv:
-    # Context, not the floor: what any real PySide6 window pays on top of the bare one. The first use of the `Qt`
-    # namespace builds its ~100 Python enums, and the first text drawn loads the font database.
+    # Context, not the floor: what any real PySide6 window pays on top of the bare one. The first use of the
+    # `Qt` namespace builds its ~100 Python enums, and the first text drawn loads the font database.
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLabel
 

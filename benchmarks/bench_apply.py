@@ -1,9 +1,10 @@
-"""4. Apply overhead: the panel's apply-with-restart against the same compose commands run by a shell, until healthy.
+"""4. Apply overhead: the panel's apply-with-restart against the same compose commands run by a shell, until
+healthy.
 
-The panel, twice: the command line, `disable|enable PATH --restart --yes --json` (alternately, so that every run
-writes docker.env), timed from spawning it to its exit, which comes after Appsmith answered healthy and the value
-was verified; and the window (`window_driver.py apply PATH`: the real MainWindow and ConsentDialog, timed from the
-click on "Restart now" to the verdict, as a user waits for it).
+The panel, twice: the command line, `disable|enable PATH --restart --yes --json` (alternately, so that every
+run writes docker.env), timed from spawning it to its exit, which comes after Appsmith answered healthy and
+the value was verified; and the window (`window_driver.py apply PATH`: the real MainWindow and ConsentDialog,
+timed from the click on "Restart now" to the verdict, as a user waits for it).
 The floor: `sh -c 'cd PATH && compose -f docker-compose.yml rm -fsv appsmith && compose … up -d'`, then this
 process polls `/api/v1/health` every 20 ms until it answers (the quickest a script could notice), on the
 stand-in image. The target allows the panel one health-poll interval on top of 1.05x.
@@ -32,8 +33,10 @@ def run(context: Context) -> list[Row]:
     deployment = engine.deployment()
     env = child_env(context.settings)
     compose = [*engine.compose_cmd, "-f", "docker-compose.yml"]
-    shell = (f"cd {shlex.quote(str(deployment.folder))} && {shlex.join([*compose, 'rm', '-fsv', 'appsmith'])} "
-             f"&& {shlex.join([*compose, 'up', '-d'])}")
+    shell = (
+        f"cd {shlex.quote(str(deployment.folder))} && {shlex.join([*compose, 'rm', '-fsv', 'appsmith'])} && "
+        f"{shlex.join([*compose, 'up', '-d'])}"
+    )
     flips = iter(["disable", "enable"] * 100)
 
     def panel() -> float:
@@ -42,10 +45,15 @@ def run(context: Context) -> list[Row]:
         def verified(completed: subprocess.CompletedProcess[str]) -> None:
             report = json.loads(completed.stdout)
             if report.get("outcome") != "verified":
-                raise BenchmarkError(f"{verb} --restart ended {report.get('outcome')}: {report.get('message')}")
+                raise BenchmarkError(
+                    f"{verb} --restart ended {report.get('outcome')}: {report.get('message')}"
+                )
 
-        return timed([sys.executable, "-m", "panel", verb, str(deployment.folder), "--restart", "--yes", "--json"],
-                     env, check=verified)
+        return timed(
+            [sys.executable, "-m", "panel", verb, str(deployment.folder), "--restart", "--yes", "--json"],
+            env,
+            check=verified,
+        )
 
     def floor() -> float:
         started = time.perf_counter()
@@ -53,9 +61,16 @@ def run(context: Context) -> list[Row]:
         return deployment.wait_healthy() - started
 
     def window() -> float:
-        completed = subprocess.run([sys.executable, str(BENCHMARKS / "window_driver.py"), "apply",
-                                    str(deployment.folder)], env=env, cwd=ROOT, capture_output=True, text=True,
-                                   timeout=600, check=False, stdin=subprocess.DEVNULL)
+        completed = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "window_driver.py"), "apply", str(deployment.folder)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
         if completed.returncode != 0:
             raise BenchmarkError(f"window_driver.py apply failed:\n{completed.stderr[-2000:]}")
         report = json.loads(completed.stdout)
@@ -69,11 +84,23 @@ def run(context: Context) -> list[Row]:
     allowed = FACTOR * base + interval
     rows = []
     for name, row_label, what in (
-            ("panel", label, "the whole command: Python's start, compose detection (v2, then v1), the write"),
-            ("window", "4. apply with restart (window)", "from the click on Restart now")):
+        ("panel", label, "the whole command: Python's start, compose detection (v2, then v1), the write"),
+        ("window", "4. apply with restart (window)", "from the click on Restart now"),
+    ):
         value = median(times[name])
-        note = (f"median of {rounds}, {what}; {value - base:+.2f} s on the floor; allowed: {FACTOR}x + the "
-                f"{interval:g} s health-poll interval = {allowed:.2f} s")
-        rows.append(Row(row_label, f"{value:.2f} s", f"{base:.2f} s", value / base, f"≤ {FACTOR}x + {interval:g} s",
-                        value <= allowed, note))
+        note = (
+            f"median of {rounds}, {what}; {value - base:+.2f} s on the floor; allowed: {FACTOR}x + the "
+            f"{interval:g} s health-poll interval = {allowed:.2f} s"
+        )
+        rows.append(
+            Row(
+                row_label,
+                f"{value:.2f} s",
+                f"{base:.2f} s",
+                value / base,
+                f"≤ {FACTOR}x + {interval:g} s",
+                value <= allowed,
+                note,
+            )
+        )
     return rows

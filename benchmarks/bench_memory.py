@@ -1,9 +1,10 @@
-"""6. Memory: the main window's peak resident set size against the bare window's, each in a fresh child per run.
+"""6. Memory: the main window's peak resident set size against the bare window's, each in a fresh child per
+run.
 
 Three programs, interleaved: the bare window (`bare_window.py`) and the panel on the sample deployment
-(`--smoke PATH`), each at its first paint (the peak the child reports then, VmHWM), and the panel on it until the
-first status is shown (`window_driver.py status PATH`: docker asked, the instance probed, everything on screen;
-the child's own `ru_maxrss`, read with wait4 when it exits).
+(`--smoke PATH`), each at its first paint (the peak the child reports then, VmHWM), and the panel on it until
+the first status is shown (`window_driver.py status PATH`: docker asked, the instance probed, everything on
+screen; the child's own `ru_maxrss`, read with wait4 when it exits).
 """
 
 from __future__ import annotations
@@ -35,13 +36,25 @@ def run(context: Context) -> list[Row]:
     }
     rounds = context.settings.runs(5, 3)
     measure = {"bare": _peak_at_paint, "paint": _peak_at_paint, "status": _peak}
-    peaks = interleaved({name: functools.partial(measure[name], argv, env) for name, argv in commands.items()},
-                        rounds)
+    peaks = interleaved(
+        {name: functools.partial(measure[name], argv, env) for name, argv in commands.items()}, rounds
+    )
     bare = median(peaks["bare"])
     rows = []
-    for name, label in (("paint", "6. peak RSS at first paint (--smoke PATH)"),
-                        ("status", "6. peak RSS, first status shown")):
+    for name, label in (
+        ("paint", "6. peak RSS at first paint (--smoke PATH)"),
+        ("status", "6. peak RSS, first status shown"),
+    ):
         value = median(peaks[name])
-        rows.append(Row(label, mib(value), mib(bare), value / bare, f"≤ {TARGET}x", value / bare <= TARGET,
-                        f"median of {rounds}; the panel's own share: {mib(value - bare)}"))
+        rows.append(
+            Row(
+                label,
+                mib(value),
+                mib(bare),
+                value / bare,
+                f"≤ {TARGET}x",
+                value / bare <= TARGET,
+                f"median of {rounds}; the panel's own share: {mib(value - bare)}",
+            )
+        )
     return rows

@@ -1,10 +1,12 @@
-"""3. Responsiveness: the largest gap between ticks of a 10 ms QTimer in the main window while a full apply runs.
+"""3. Responsiveness: the largest gap between ticks of a 10 ms QTimer in the main window while a full apply
+runs.
 
-In a child (`window_driver.py responsiveness`): the real MainWindow on the demo with the simulated docker's faults
-`stream=5000,stream-delay=1,health-slow=1` (compose prints 5,000 lines, one per millisecond, and every health
-request takes a second), the ConsentDialog opened from it, "Restart now" clicked, and the timer's ticks recorded
-until the verdict. The floor is the same timer's largest gap in the idle window just before. Each gap also
-carries the CPU time the GUI thread used in it: a long gap with little CPU was the machine's doing, not the panel's.
+In a child (`window_driver.py responsiveness`): the real MainWindow on the demo with the simulated docker's
+faults `stream=5000,stream-delay=1,health-slow=1` (compose prints 5,000 lines, one per millisecond, and every
+health request takes a second), the ConsentDialog opened from it, "Restart now" clicked, and the timer's ticks
+recorded until the verdict. The floor is the same timer's largest gap in the idle window just before. Each gap
+also carries the CPU time the GUI thread used in it: a long gap with little CPU was the machine's doing, not
+the panel's.
 """
 
 from __future__ import annotations
@@ -22,9 +24,16 @@ TARGET_MS = 50.0
 
 def run(context: Context) -> list[Row]:
     runs = context.settings.runs(3, 1)
-    completed = subprocess.run([sys.executable, str(BENCHMARKS / "window_driver.py"), "responsiveness", FAULTS,
-                                str(runs)], env=child_env(context.settings), cwd=ROOT, capture_output=True,
-                               text=True, timeout=900, check=False, stdin=subprocess.DEVNULL)
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "window_driver.py"), "responsiveness", FAULTS, str(runs)],
+        env=child_env(context.settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
     if completed.returncode != 0:
         raise BenchmarkError(f"window_driver.py responsiveness failed:\n{completed.stderr[-2500:]}")
     result = json.loads(completed.stdout)
@@ -38,9 +47,20 @@ def run(context: Context) -> list[Row]:
     over = sum(1 for gap, _ in gaps if gap > TARGET_MS)
     ordered = sorted(gap for gap, _ in gaps)
     p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-    note = (f"{runs} applies of {applies[0]['lines']} output lines, {min(r['seconds'] for r in applies):.1f}–"
-            f"{max(r['seconds'] for r in applies):.1f} s each; {len(gaps)} gaps, p99 {p99:.0f} ms, {over} over "
-            f"{TARGET_MS:.0f} ms; the GUI thread's own CPU in the largest gap: {worst_cpu:.0f} ms, in any gap at "
-            f"most {busiest:.0f} ms")
-    return [Row("3. largest timer gap during an apply", f"{worst:.0f} ms", f"{idle:.0f} ms idle", worst / idle,
-                f"< {TARGET_MS:.0f} ms", worst < TARGET_MS, note)]
+    note = (
+        f"{runs} applies of {applies[0]['lines']} output lines, "
+        f"{min(r['seconds'] for r in applies):.1f}–{max(r['seconds'] for r in applies):.1f} s each; "
+        f"{len(gaps)} gaps, p99 {p99:.0f} ms, {over} over {TARGET_MS:.0f} ms; the GUI thread's own CPU in "
+        f"the largest gap: {worst_cpu:.0f} ms, in any gap at most {busiest:.0f} ms"
+    )
+    return [
+        Row(
+            "3. largest timer gap during an apply",
+            f"{worst:.0f} ms",
+            f"{idle:.0f} ms idle",
+            worst / idle,
+            f"< {TARGET_MS:.0f} ms",
+            worst < TARGET_MS,
+            note,
+        )
+    ]

@@ -1,9 +1,11 @@
-"""1. Start-up: process start to the main window's first paint (`--smoke`, offscreen), against a bare PySide6 window.
+"""1. Start-up: process start to the main window's first paint (`--smoke`, offscreen), against a bare PySide6
+window.
 
 Four programs, interleaved round by round: the bare window (`bare_window.py`; with `--with-text`, the same
-window showing one label, for context), the panel on the demo (`--demo --smoke`) and the panel on a real sample
-deployment folder (`--smoke PATH`, the stand-in running when there is a Docker engine). Each time is taken by this process from spawning the child to reading its
-`first paint:` line, so no clock of the child's can flatter it; the child's own figure is shown beside it.
+window showing one label, for context), the panel on the demo (`--demo --smoke`) and the panel on a real
+sample deployment folder (`--smoke PATH`, the stand-in running when there is a Docker engine). Each time is
+taken by this process from spawning the child to reading its `first paint:` line, so no clock of the child's
+can flatter it; the child's own figure is shown beside it.
 """
 
 from __future__ import annotations
@@ -44,13 +46,24 @@ def run(context: Context) -> list[Row]:
     bare = median(times["bare"])
     text = median(times["text"])
     rows = []
-    for name, label in (("demo", "1. start-up, demo (--demo --smoke)"),
-                        ("folder", "1. start-up, sample folder (--smoke PATH)")):
+    for name, label in (
+        ("demo", "1. start-up, demo (--demo --smoke)"),
+        ("folder", "1. start-up, sample folder (--smoke PATH)"),
+    ):
         value = median(times[name])
         reported = median([r.reported for r in seen[name][-rounds:]])
         bare_reported = median([r.reported for r in seen["bare"][-rounds:]])
-        rows.append(Row(label, f"{value:.3f} s", f"{bare:.3f} s", value / bare, f"≤ {TARGET}x", value / bare <= TARGET,
-                        f"median of {rounds}; the children's own figures: {reported:.3f} s vs {bare_reported:.3f} s; "
-                        f"a bare window that also shows one label and uses Qt's enums paints in {text:.3f} s "
-                        f"({text / bare:.2f}x the bare one), and the panel is {value / text:.2f}x that"))
+        rows.append(
+            Row(
+                label,
+                f"{value:.3f} s",
+                f"{bare:.3f} s",
+                value / bare,
+                f"≤ {TARGET}x",
+                value / bare <= TARGET,
+                f"median of {rounds}; the children's own figures: {reported:.3f} s vs {bare_reported:.3f} s; "
+                f"a bare window that also shows one label and uses Qt's enums paints in {text:.3f} s "
+                f"({text / bare:.2f}x the bare one), and the panel is {value / text:.2f}x that",
+            )
+        )
     return rows

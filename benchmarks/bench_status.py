@@ -1,9 +1,10 @@
-"""2. Status: `status --json` on a deployment running the stand-in, against the docker calls it needs, run by a shell.
+"""2. Status: `status --json` on a deployment running the stand-in, against the docker calls it needs, run by
+a shell.
 
 The floor is `sh -c 'docker ps … && docker inspect …'`: the very `ps` and `inspect` the panel runs (their argv
-come from `panel.core.containers`), one after the other since inspect needs ps's ids. One more, untimed run goes
-through a `docker` on PATH that logs each call with its start and end, to show that a status asks docker each
-question once, and which calls overlapped.
+come from `panel.core.containers`), one after the other since inspect needs ps's ids. One more, untimed run
+goes through a `docker` on PATH that logs each call with its start and end, to show that a status asks docker
+each question once, and which calls overlapped.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def _check_json(completed: subprocess.CompletedProcess[str]) -> None:
 
 
 def docker_calls(context: Context, env: dict[str, str]) -> list[tuple[float, float, str]]:
-    """The docker calls one `status --json` makes, through a logging `docker` first on PATH: (start, end, args)."""
+    """The docker calls one `status --json` makes, through a logging `docker` first on PATH: (start, end,
+    args)."""
     from shutil import which
 
     real = which("docker")
@@ -62,25 +64,43 @@ def run(context: Context) -> list[Row]:
         return [Row.skipped(label, f"≤ {TARGET}x", context.no_engine)]
     env = child_env(context.settings)
     folder = context.sample.folder
-    ps_argv, inspect = panel_value(context.settings, "(containers.PS_ARGV, containers.inspect_argv([ID]))",
-                                   "from panel.core import containers", ID=context.sample.container_id())
+    ps_argv, inspect = panel_value(
+        context.settings,
+        "(containers.PS_ARGV, containers.inspect_argv([ID]))",
+        "from panel.core import containers",
+        ID=context.sample.container_id(),
+    )
     shell = f"{shlex.join(ps_argv)} >/dev/null && {shlex.join(inspect)} >/dev/null"
     rounds = context.settings.runs(15, 5)
-    times = interleaved({
-        "panel": lambda: timed([sys.executable, "-m", "panel", "status", "--json", str(folder)], env,
-                               check=_check_json),
-        "floor": lambda: timed(["sh", "-c", shell], env),
-        "python": lambda: timed([sys.executable, "-c", "pass"], env),
-    }, rounds)
+    times = interleaved(
+        {
+            "panel": lambda: timed(
+                [sys.executable, "-m", "panel", "status", "--json", str(folder)], env, check=_check_json
+            ),
+            "floor": lambda: timed(["sh", "-c", shell], env),
+            "python": lambda: timed([sys.executable, "-c", "pass"], env),
+        },
+        rounds,
+    )
     panel, floor, python = median(times["panel"]), median(times["floor"]), median(times["python"])
     calls = docker_calls(context, env)
     words = [args.split()[0] for _, _, args in calls]
     repeated = sorted({word for word in words if words.count(word) > 1})
     overlap = any(calls[i][1] > calls[i + 1][0] for i in range(len(calls) - 1))
-    note = (f"median of {rounds}; docker calls: {', '.join(words)}"
-            f"{' (REPEATED: ' + ', '.join(repeated) + ')' if repeated else ', each once'}"
-            f"{', overlapping' if overlap else ''}; Python alone starts in {ms(python)}, so the panel's own work "
-            f"beyond Python's start is {ms(max(0.0, panel - python))} on a floor of {ms(floor)}")
-    return [Row(label, ms(panel), ms(floor), panel / floor, f"≤ {TARGET}x", panel / floor <= TARGET and not repeated,
-                note)]
-
+    note = (
+        f"median of {rounds}; docker calls: {', '.join(words)}"
+        f"{' (REPEATED: ' + ', '.join(repeated) + ')' if repeated else ', each once'}"
+        f"{', overlapping' if overlap else ''}; Python alone starts in {ms(python)}, so the panel's own work "
+        f"beyond Python's start is {ms(max(0.0, panel - python))} on a floor of {ms(floor)}"
+    )
+    return [
+        Row(
+            label,
+            ms(panel),
+            ms(floor),
+            panel / floor,
+            f"≤ {TARGET}x",
+            panel / floor <= TARGET and not repeated,
+            note,
+        )
+    ]

@@ -1,4 +1,5 @@
-"""Real deployments for the benchmarks that need a Docker engine: the end-to-end tests' stand-in image and folders.
+"""Real deployments for the benchmarks that need a Docker engine: the end-to-end tests' stand-in image and
+folders.
 
 The image, the compose file and docker.env come from `tests/e2e/conftest.py` (loaded from its file, so the
 benchmarks and the end-to-end tests always run the same stand-in); this module only builds, starts and stops.
@@ -41,12 +42,24 @@ def _fixtures() -> ModuleType:
     return module
 
 
-def _run(argv: list[str], cwd: Path | None = None, timeout: float = 180.0) -> subprocess.CompletedProcess[str]:
+def _run(
+    argv: list[str], cwd: Path | None = None, timeout: float = 180.0
+) -> subprocess.CompletedProcess[str]:
     env = _fixtures()._child_env()
-    completed = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False,
-                               stdin=subprocess.DEVNULL)
+    completed = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
     if completed.returncode != 0:
-        raise BenchmarkError(f"{' '.join(argv)} failed ({completed.returncode}): {completed.stderr.strip()[-1500:]}")
+        raise BenchmarkError(
+            f"{' '.join(argv)} failed ({completed.returncode}): {completed.stderr.strip()[-1500:]}"
+        )
     return completed
 
 
@@ -55,8 +68,14 @@ def engine_version() -> str | None:
     if shutil.which("docker") is None:
         return None
     try:
-        completed = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"], capture_output=True,
-                                   text=True, timeout=30, check=False, stdin=subprocess.DEVNULL)
+        completed = subprocess.run(
+            ["docker", "info", "--format", "{{.ServerVersion}}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return completed.stdout.strip() or None if completed.returncode == 0 else None
@@ -71,7 +90,8 @@ def compose_command() -> tuple[str, ...]:
 
 
 def build_standin(work: Path) -> str:
-    """Build `appsmith-standin:test` the way the end-to-end tests do (legacy builder, the host's static busybox)."""
+    """Build `appsmith-standin:test` the way the end-to-end tests do (legacy builder, the host's static
+    busybox)."""
     fixtures = _fixtures()
     busybox = Path(fixtures.BUSYBOX)
     if not busybox.is_file() or not fixtures._is_static_elf(busybox):
@@ -116,9 +136,19 @@ class Deployment:
         _fixtures()._give_back(self.folder / "stacks", self.image)
 
     def container_id(self) -> str:
-        ids = _run(["docker", "ps", "-a", "-q", "--no-trunc", "--filter",
-                    f"label=com.docker.compose.project={self.project}", "--filter",
-                    f"label=com.docker.compose.service={SERVICE}"]).stdout.split()
+        ids = _run(
+            [
+                "docker",
+                "ps",
+                "-a",
+                "-q",
+                "--no-trunc",
+                "--filter",
+                f"label=com.docker.compose.project={self.project}",
+                "--filter",
+                f"label=com.docker.compose.service={SERVICE}",
+            ]
+        ).stdout.split()
         if not ids:
             raise BenchmarkError(f"no {SERVICE} container for {self.folder}")
         return ids[0]
@@ -134,7 +164,8 @@ class Deployment:
         return None
 
     def wait_healthy(self, timeout: float = 60.0, poll: float = 0.02) -> float:
-        """Poll `/api/v1/health` every `poll` seconds until it says the instance is up; returns when it did."""
+        """Poll `/api/v1/health` every `poll` seconds until it says the instance is up; returns when it
+        did."""
         deadline = time.monotonic() + timeout
         port = None
         while time.monotonic() < deadline:
@@ -153,21 +184,29 @@ def healthy(port: int) -> bool:
         return False
 
 
-def make_deployment(parent: Path, image: str, compose_cmd: tuple[str, ...], telemetry: str | None = "false",
-                    compose_text: str | None = None, env_text: str | None = None) -> Deployment:
+def make_deployment(
+    parent: Path,
+    image: str,
+    compose_cmd: tuple[str, ...],
+    telemetry: str | None = "false",
+    compose_text: str | None = None,
+    env_text: str | None = None,
+) -> Deployment:
     """A deployment folder as Appsmith's installer leaves it (compose file and docker.env), not started."""
     fixtures = _fixtures()
     folder = parent / f"bench-{secrets.token_hex(3)}"
     (folder / "stacks" / "configuration").mkdir(parents=True)
     (folder / "docker-compose.yml").write_text(compose_text or fixtures.compose_text(image), encoding="utf-8")
     deployment = Deployment(folder, image, compose_cmd)
-    deployment.env_file.write_text(env_text if env_text is not None else fixtures.docker_env_text(telemetry),
-                                   encoding="utf-8")
+    deployment.env_file.write_text(
+        env_text if env_text is not None else fixtures.docker_env_text(telemetry), encoding="utf-8"
+    )
     return deployment
 
 
 def compose_with_services(image: str, count: int) -> str:
-    """A compose file with Appsmith and `count - 1` other services, each with a few keys, as big setups have."""
+    """A compose file with Appsmith and `count - 1` other services, each with a few keys, as big setups
+    have."""
     text = _fixtures().compose_text(image)
     lines = [text.rstrip("\n")]
     for number in range(1, count):
@@ -186,9 +225,12 @@ def compose_with_services(image: str, count: int) -> str:
 
 
 def env_text_of_size(size: int, telemetry: str = "false") -> str:
-    """docker.env as the installer writes it, padded with settings to `size` bytes; the switch sits in the middle."""
+    """docker.env as the installer writes it, padded with settings to `size` bytes; the switch sits in the
+    middle."""
     head = _fixtures().docker_env_text(telemetry)
-    head_lines = [line for line in head.splitlines(keepends=True) if not line.startswith("APPSMITH_DISABLE_TELEMETRY")]
+    head_lines = [
+        line for line in head.splitlines(keepends=True) if not line.startswith("APPSMITH_DISABLE_TELEMETRY")
+    ]
     filler: list[str] = []
     total = len(head.encode())
     number = 0
@@ -198,12 +240,15 @@ def env_text_of_size(size: int, telemetry: str = "false") -> str:
         total += len(line)
         number += 1
     middle = len(filler) // 2
-    return "".join(head_lines + filler[:middle] + [f"APPSMITH_DISABLE_TELEMETRY={telemetry}\n"] + filler[middle:])
+    return "".join(
+        head_lines + filler[:middle] + [f"APPSMITH_DISABLE_TELEMETRY={telemetry}\n"] + filler[middle:]
+    )
 
 
 @dataclass
 class Engine:
-    """The Docker engine for this run: the stand-in image built once, and every deployment made, taken down at the end."""
+    """The Docker engine for this run: the stand-in image built once, and every deployment made, taken down at
+    the end."""
 
     version: str
     image: str
@@ -246,7 +291,8 @@ class Context:
     engine: Engine | None
     no_engine: str
     sample: Deployment
-    """Running the stand-in when there is an engine; otherwise only its folder (docker then answers nothing)."""
+    """Running the stand-in when there is an engine; otherwise only its folder (docker then answers
+    nothing)."""
 
     @classmethod
     def open(cls, settings: Settings) -> Context:

@@ -1,8 +1,8 @@
 """What every benchmark shares: the children's environment, interleaved timing, medians, rows and the table.
 
 Every measurement runs in a fresh child process, so no run warms the next one up except through the operating
-system's caches, and every benchmark times the panel and its floor in the same rounds, in rotating order: a noisy
-neighbour slows both, and the ratio between them holds.
+system's caches, and every benchmark times the panel and its floor in the same rounds, in rotating order: a
+noisy neighbour slows both, and the ratio between them holds.
 """
 
 from __future__ import annotations
@@ -67,11 +67,14 @@ class Report:
 def child_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment of every child: offscreen Qt, settings and state in the work folder, bytecode cached.
 
-    Bytecode is written (to a cache of this run) even when PYTHONDONTWRITEBYTECODE is set, because an installed
-    panel starts from compiled modules; without it each run would measure the compiler too.
+    Bytecode is written (to a cache of this run) even when PYTHONDONTWRITEBYTECODE is set, because an
+    installed panel starts from compiled modules; without it each run would measure the compiler too.
     """
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("COMPOSE_", "SIMULATED_DOCKER_", "QT_", "PYTHON"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("COMPOSE_", "SIMULATED_DOCKER_", "QT_", "PYTHON"))
+    }
     home = settings.work / "home"
     for name in ("config", "state", "cache", "data"):
         (home / name).mkdir(parents=True, exist_ok=True)
@@ -94,7 +97,9 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def interleaved(variants: Mapping[str, Callable[[], float]], rounds: int, warmup: int = 1) -> dict[str, list[float]]:
+def interleaved(
+    variants: Mapping[str, Callable[[], float]], rounds: int, warmup: int = 1
+) -> dict[str, list[float]]:
     """Run each variant once per round, rotating the order every round; warm-up rounds are not kept."""
     names = list(variants)
     kept: dict[str, list[float]] = {name: [] for name in names}
@@ -107,15 +112,30 @@ def interleaved(variants: Mapping[str, Callable[[], float]], rounds: int, warmup
     return kept
 
 
-def timed(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, timeout: float = 120.0,
-          check: Callable[[subprocess.CompletedProcess[str]], None] | None = None) -> float:
+def timed(
+    argv: Sequence[str],
+    env: dict[str, str],
+    cwd: Path = ROOT,
+    timeout: float = 120.0,
+    check: Callable[[subprocess.CompletedProcess[str]], None] | None = None,
+) -> float:
     """Seconds from spawning `argv` to its exit (output captured, so it costs the same as a pipe would)."""
     started = time.perf_counter()
-    completed = subprocess.run(list(argv), env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                               stdin=subprocess.DEVNULL, check=False)
+    completed = subprocess.run(
+        list(argv),
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
     if completed.returncode != 0:
-        raise BenchmarkError(f"{' '.join(argv[:6])} exited with {completed.returncode}:\n{completed.stderr[-2000:]}")
+        raise BenchmarkError(
+            f"{' '.join(argv[:6])} exited with {completed.returncode}:\n{completed.stderr[-2000:]}"
+        )
     if check is not None:
         check(completed)
     return elapsed
@@ -149,15 +169,17 @@ def linear_fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, 
     return intercept, slope, 1.0 - residual / total if total else 1.0
 
 
-# -- the machine ---------------------------------------------------------------------------------------------------
+# -- the machine
+# ---------------------------------------------------------------------------------------------------
 
 
 def _first_line(argv: Sequence[str]) -> str | None:
     if shutil.which(argv[0]) is None:
         return None
     try:
-        completed = subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False,
-                                   stdin=subprocess.DEVNULL)
+        completed = subprocess.run(
+            list(argv), capture_output=True, text=True, timeout=30, check=False, stdin=subprocess.DEVNULL
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     text = completed.stdout.strip()
@@ -176,7 +198,8 @@ def cpu_model() -> str:
 
 
 def machine(settings: Settings) -> list[tuple[str, str]]:
-    """What the figures were measured on, including the two costs every run pays: Python's and docker's start."""
+    """What the figures were measured on, including the two costs every run pays: Python's and docker's
+    start."""
     versions = "import PySide6, PySide6.QtCore as c; print(PySide6.__version__, '/ Qt', c.qVersion())"
     qt = _first_line([sys.executable, "-c", versions]) or "not installed"
     env = child_env(settings)
@@ -186,21 +209,28 @@ def machine(settings: Settings) -> list[tuple[str, str]]:
     facts = [
         ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("machine", f"{cpus}, {cpu_model()}, {platform.system()} {platform.release()}; load average {load}"),
-        ("python", f"{platform.python_version()} ({sys.executable}); `python -c pass` takes {ms(python_start)}"),
+        (
+            "python",
+            f"{platform.python_version()} ({sys.executable}); `python -c pass` takes {ms(python_start)}",
+        ),
         ("PySide6", qt),
     ]
     engine = _first_line(["docker", "version", "--format", "{{.Server.Version}}"])
-    compose = _first_line(["docker-compose", "version", "--short"]) if shutil.which("docker-compose") else None
+    compose = (
+        _first_line(["docker-compose", "version", "--short"]) if shutil.which("docker-compose") else None
+    )
     docker_text = f"engine {engine}" if engine else "no engine answers"
     if engine:
-        docker_start = median([timed(["docker", "version", "--format", "{{.Client.Version}}"], env)
-                               for _ in range(5)])
+        docker_start = median(
+            [timed(["docker", "version", "--format", "{{.Client.Version}}"], env) for _ in range(5)]
+        )
         docker_text += f"; `docker version` takes {ms(docker_start)}"
     facts.append(("docker", docker_text + (f"; docker-compose {compose}" if compose else "")))
     return facts
 
 
-# -- the table -------------------------------------------------------------------------------------------------------
+# -- the table
+# -------------------------------------------------------------------------------------------------------
 
 HEADER = ("benchmark", "panel", "floor", "ratio", "target", "met?")
 
@@ -235,16 +265,26 @@ class FirstPaint:
     reported: float
     """What the process printed: from its start (per /proc) to the paint event."""
     peak_rss: int
-    """The child's peak resident set size in bytes when it painted (VmHWM, from its `peak RSS at first paint:` line;
-    the panel goes on to open the deployment before it exits, so its peak at exit would count more than the paint)."""
+    """The child's peak resident set size in bytes when it painted (VmHWM, from its `peak RSS at first paint:`
+    line; the panel goes on to open the deployment before it exits, so its peak at exit would count more than
+    the paint)."""
 
 
-def first_paint(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, timeout: float = 60.0) -> FirstPaint:
+def first_paint(
+    argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, timeout: float = 60.0
+) -> FirstPaint:
     """Start a `--smoke`-style program, time its first paint and read its peak RSS then; let it exit."""
     with tempfile.TemporaryFile("w+") as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=errors, text=True)
+        process = subprocess.Popen(
+            list(argv),
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
         watchdog = threading.Timer(timeout, process.kill)
         watchdog.start()
         try:
@@ -260,33 +300,54 @@ def first_paint(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, time
             process.returncode = os.waitstatus_to_exitcode(status)
         finally:
             watchdog.cancel()
-        peak = next((int(line.split()[5]) for line in rest.splitlines() if line.startswith("peak RSS at first paint:")),
-                    None)
+        peak = next(
+            (
+                int(line.split()[5])
+                for line in rest.splitlines()
+                if line.startswith("peak RSS at first paint:")
+            ),
+            None,
+        )
         if seconds is None or reported is None or peak is None or process.returncode != 0:
             errors.seek(0)
-            raise BenchmarkError(f"{' '.join(argv)} printed no first paint (exit {process.returncode}):\n{rest}"
-                                 f"{errors.read()[-2000:]}")
+            raise BenchmarkError(
+                f"{' '.join(argv)} printed no first paint (exit "
+                f"{process.returncode}):\n{rest}{errors.read()[-2000:]}"
+            )
     return FirstPaint(seconds, reported, peak * 1024)
 
 
 def panel_value(settings: Settings, expression: str, setup: str = "", **names: str) -> Any:
     """Evaluate `expression` in a child that imports this checkout's panel (after `setup`), and return it.
 
-    The runner itself never imports the panel: the panel measured is always the checkout, as the children see it.
+    The runner itself never imports the panel: the panel measured is always the checkout, as the children see
+    it.
     """
-    code = f"import json, sys\n{setup}\nglobals().update(json.loads(sys.argv[1]))\nprint(json.dumps({expression}))"
-    completed = subprocess.run([sys.executable, "-c", code, json.dumps(names)], env=child_env(settings), cwd=ROOT,
-                               capture_output=True, text=True, timeout=60, check=False)
+    code = (
+        f"import json, "
+        f"sys\n{setup}\nglobals().update(json.loads(sys.argv[1]))\nprint(json.dumps({expression}))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(names)],
+        env=child_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if completed.returncode != 0:
         raise BenchmarkError(f"evaluating {expression} failed:\n{completed.stderr[-1500:]}")
     return json.loads(completed.stdout)
 
 
 def peak_rss(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, timeout: float = 120.0) -> int:
-    """Run `argv` to its end in a fresh child and return the child's peak resident set size in bytes (wait4)."""
+    """Run `argv` to its end in a fresh child and return the child's peak resident set size in bytes
+    (wait4)."""
     with tempfile.TemporaryFile("w+") as output:
-        process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT
+        )
         watchdog = threading.Timer(timeout, process.kill)
         watchdog.start()
         try:
@@ -296,5 +357,7 @@ def peak_rss(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, timeout
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             output.seek(0)
-            raise BenchmarkError(f"{' '.join(argv)} exited with {process.returncode}:\n{output.read()[-2000:]}")
+            raise BenchmarkError(
+                f"{' '.join(argv)} exited with {process.returncode}:\n{output.read()[-2000:]}"
+            )
     return usage.ru_maxrss * 1024

@@ -2,9 +2,9 @@
 
     python benchmarks/run.py [--quick] [--only NAME ...] [--markdown]
 
-Every benchmark times the panel and its floor in the same interleaved rounds and reports medians, so the ratios
-hold on a noisy machine. The Docker rows need an engine that answers `docker info`; without one they say
-"skipped: no Docker engine". See README.md, section Performance, for what each row means.
+Every benchmark times the panel and its floor in the same interleaved rounds and reports medians, so the
+ratios hold on a noisy machine. The Docker rows need an engine that answers `docker info`; without one they
+say "skipped: no Docker engine". See README.md, section Performance, for what each row means.
 """
 
 from __future__ import annotations
@@ -39,9 +39,13 @@ BENCHMARKS: dict[str, tuple[Callable[[Context], list[Row]], str]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (a first look; the README uses a full run)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer rounds (a first look; the README uses a full run)"
+    )
     parser.add_argument("--only", nargs="+", choices=list(BENCHMARKS), help="run only these benchmarks")
-    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown, for the README")
+    parser.add_argument(
+        "--markdown", action="store_true", help="also print the table as Markdown, for the README"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (generated inputs, logs)")
     args = parser.parse_args(argv)
 
@@ -58,9 +62,11 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 report.rows += run(context)
             except BenchmarkError as error:
-                report.rows.append(Row(label, f"failed: {str(error).splitlines()[0][:80]}", "—", None, "", False))
+                report.rows.append(
+                    Row(label, f"failed: {str(error).splitlines()[0][:80]}", "—", None, "", False)
+                )
                 print(f"{label} failed:\n{error}", file=sys.stderr)
-            except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
+            except Exception:
                 report.rows.append(Row(label, "failed (see stderr)", "—", None, "", False))
                 traceback.print_exc()
     finally:

@@ -2,7 +2,8 @@
 
     python benchmarks/window_driver.py responsiveness FAULTS RUNS   → JSON: tick gaps while applying, per run
     python benchmarks/window_driver.py status PATH                  → JSON: after the first status is shown
-    python benchmarks/window_driver.py apply PATH                   → JSON: "Restart now" clicked to the verdict
+    python benchmarks/window_driver.py apply PATH                   → JSON: "Restart now" clicked to the
+    verdict
 
 Run by the benchmarks as a child, with the checkout on PYTHONPATH and QT_QPA_PLATFORM=offscreen.
 """
@@ -52,7 +53,8 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 
 
 class Ticks:
-    """A 10 ms QTimer on the GUI thread: the gaps between its ticks are how long the window could not react."""
+    """A 10 ms QTimer on the GUI thread: the gaps between its ticks are how long the window could not
+    react."""
 
     def __init__(self) -> None:
         self.times: list[tuple[float, float]] = []
@@ -70,12 +72,14 @@ class Ticks:
         self.timer.start()
 
     def stop(self) -> list[tuple[float, float]]:
-        """Each gap in milliseconds, with the CPU time the GUI thread itself used in it (the rest is waiting for
-        a CPU: other processes, or the panel's own worker threads holding the GIL)."""
+        """Each gap in milliseconds, with the CPU time the GUI thread itself used in it (the rest is waiting
+        for a CPU: other processes, or the panel's own worker threads holding the GIL)."""
         self.timer.stop()
         self._tick()
-        return [(1000 * (later[0] - earlier[0]), 1000 * (later[1] - earlier[1]))
-                for earlier, later in zip(self.times, self.times[1:], strict=False)]
+        return [
+            (1000 * (later[0] - earlier[0]), 1000 * (later[1] - earlier[1]))
+            for earlier, later in zip(self.times, self.times[1:], strict=False)
+        ]
 
 
 def _has_result(dialog: ConsentDialog) -> bool:
@@ -99,8 +103,12 @@ def responsiveness(faults: str, runs: int) -> dict[str, Any]:
 
         def settled() -> bool:
             status = window.status
-            return (status is not None and not window.refresher.busy and status.verified
-                    and status.verdict in (Verdict.ENABLED, Verdict.DISABLED))
+            return (
+                status is not None
+                and not window.refresher.busy
+                and status.verified
+                and status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
+            )
 
         wait_until(settled, 60, "the first verified status")
         ticks.start()
@@ -120,9 +128,15 @@ def responsiveness(faults: str, runs: int) -> dict[str, Any]:
             elapsed = time.perf_counter() - started
             gaps = ticks.stop()
             outcome = dialog.apply_result.outcome if dialog.apply_result else None
-            result["runs"].append({"gaps": gaps, "seconds": elapsed, "lines": dialog.log_view.blockCount(),
-                                   "outcome": outcome.value if outcome else None,
-                                   "verified": outcome is Outcome.VERIFIED})
+            result["runs"].append(
+                {
+                    "gaps": gaps,
+                    "seconds": elapsed,
+                    "lines": dialog.log_view.blockCount(),
+                    "outcome": outcome.value if outcome else None,
+                    "verified": outcome is Outcome.VERIFIED,
+                }
+            )
             dialog.accept()
             dialog.deleteLater()
             window.refresh()

@@ -1,7 +1,9 @@
-"""Render the main screens to PNG (offscreen) so a person can look at them: `python docs/render_screens.py [OUT]`.
+"""Render the main screens to PNG (offscreen) so a person can look at them: `python docs/render_screens.py
+[OUT]`.
 
-Each state is produced for real on the demo deployment (simulated docker): the file is edited, the compose file
-gets an override, docker is made to fail. The main window's picture also goes to docs/screenshot-main.png.
+Each state is produced for real on the demo deployment (simulated docker): the file is edited, the compose
+file gets an override, docker is made to fail. The main window's picture also goes to
+docs/screenshot-main.png.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="screens-config-")
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="screens-state-")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
-from panel.demo import start_demo  # noqa: E402
-from panel.gui.app import make_application  # noqa: E402
-from panel.gui.main_window import MainWindow  # noqa: E402
+from panel.demo import start_demo
+from panel.gui.app import make_application
+from panel.gui.main_window import MainWindow
 
 SIZE = (1180, 800)
 
@@ -66,10 +68,14 @@ def main() -> int:
     app = make_application()
     demo = start_demo(boot_delay=0)
     try:
-        window = MainWindow(demo_note=QApplication.translate(
-            "app", "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this machine's "
-            "real Appsmith or docker is touched; the folder is deleted when you quit.").format(demo.folder),
-            remember=False)
+        window = MainWindow(
+            demo_note=QApplication.translate(
+                "app",
+                "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this "
+                "machine's real Appsmith or docker is touched; the folder is deleted when you quit.",
+            ).format(demo.folder),
+            remember=False,
+        )
         window.resize(*SIZE)
         window.show()
         window.open_deployment(demo.folder)
@@ -82,19 +88,26 @@ def main() -> int:
 
         env_file = window.deployment.env_file
         original = env_file.read_bytes()
-        env_file.write_bytes(original.replace(b"APPSMITH_DISABLE_TELEMETRY=false", b"APPSMITH_DISABLE_TELEMETRY=true"))
+        env_file.write_bytes(
+            original.replace(b"APPSMITH_DISABLE_TELEMETRY=false", b"APPSMITH_DISABLE_TELEMETRY=true")
+        )
         refreshed_to(window, "pending-restart")
         shoot(window, out, "main_pending_restart")
-        env_file.write_bytes(original.replace(b"APPSMITH_DISABLE_TELEMETRY=false", b"APPSMITH_DISABLE_TELEMETRY=maybe"))
+        env_file.write_bytes(
+            original.replace(b"APPSMITH_DISABLE_TELEMETRY=false", b"APPSMITH_DISABLE_TELEMETRY=maybe")
+        )
         refreshed_to(window, "invalid")
         shoot(window, out, "main_invalid")
         env_file.write_bytes(original)
 
         compose = window.deployment.compose_file
         compose_text = compose.read_text()
-        compose.write_text(compose_text.replace("    restart: unless-stopped",
-                                                "    restart: unless-stopped\n    environment:\n"
-                                                "      APPSMITH_DISABLE_TELEMETRY: \"true\""))
+        compose.write_text(
+            compose_text.replace(
+                "    restart: unless-stopped",
+                '    restart: unless-stopped\n    environment:\n      APPSMITH_DISABLE_TELEMETRY: "true"',
+            )
+        )
         window.open_deployment(demo.folder)
         wait_for(lambda: window.status is not None and window.status.override is not None)
         shoot(window, out, "main_overridden")

@@ -68,9 +68,15 @@ def preview(images: dict[int, QImage], target: Path) -> None:
             painter.drawImage(x, top, images[size])
             x += size + gap
         for size, factor in ((16, 8), (32, 4)):
-            painter.drawImage(QRectF(x, top, 128, 128), images[size].scaled(
-                size * factor, size * factor, Qt.AspectRatioMode.IgnoreAspectRatio,
-                Qt.TransformationMode.FastTransformation))
+            painter.drawImage(
+                QRectF(x, top, 128, 128),
+                images[size].scaled(
+                    size * factor,
+                    size * factor,
+                    Qt.AspectRatioMode.IgnoreAspectRatio,
+                    Qt.TransformationMode.FastTransformation,
+                ),
+            )
             x += 128 + gap
     painter.end()
     strip.save(str(target))

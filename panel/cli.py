@@ -43,7 +43,8 @@ def _error(message: str) -> None:
 
 
 def _load(path: str | None, ps: Any = None) -> Any:
-    """The deployment at `path`, or the only one found; `ps` is a `docker ps` under way for discovery to reuse."""
+    """The deployment at `path`, or the only one found; `ps` is a `docker ps` under way for discovery to
+    reuse."""
     from panel.core.deployment import load_deployment
     from panel.core.discover import discover
 
@@ -57,7 +58,8 @@ def _load(path: str | None, ps: Any = None) -> Any:
     if not found:
         raise NotADeploymentError(
             "No Appsmith deployment was found (asked docker for running Appsmith containers, and looked in "
-            "~/appsmith, /opt/appsmith and the current folder). Give the folder: appsmith-telemetry-panel status PATH"
+            "~/appsmith, /opt/appsmith and the current folder). Give the folder: appsmith-telemetry-panel "
+            "status PATH"
         )
     listed = "\n  ".join(str(item.deployment.folder) for item in found)
     raise NotADeploymentError(f"Several Appsmith deployments were found; choose one:\n  {listed}")
@@ -78,7 +80,11 @@ def _format_status(status: Any) -> str:
         "",
     ]
     if file.reading is not None:
-        value = "not set" if not file.reading.occurrences else f"{TELEMETRY_KEY}={file.raw} (line {file.reading.line})"
+        value = (
+            "not set"
+            if not file.reading.occurrences
+            else f"{TELEMETRY_KEY}={file.raw} (line {file.reading.line})"
+        )
         lines.append(f"File      {file.path}: {value} → {file.state.value if file.state else '?'}")
     else:
         lines.append(f"File      {file.path}: {file.error}")
@@ -97,8 +103,10 @@ def _format_status(status: Any) -> str:
         if server is not None:
             reported = {True: "on", False: "off", None: "not reported"}[server.enable_telemetry]
             version = f", version {server.version}" if server.version else ""
-            lines.append(f"          health {server.health.value} ({server.health_detail}){version}; "
-                         f"server telemetry: {reported}")
+            lines.append(
+                f"          health {server.health.value} ({server.health_detail}){version}; server "
+                f"telemetry: {reported}"
+            )
     if status.nginx is not None:
         lines.append(f"Nginx     {status.nginx}")
     lines.append(f"Winner    {status.winner}")
@@ -120,9 +128,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     ps = args.ps or start_ps()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # `inspect` of the containers started from the folder given needs only ps: it runs while the rest of Python
-        # loads and the compose file is read. Discovery and the status use ps's one answer; the status uses the
-        # early inspect when it covers the deployment.
+        # `inspect` of the containers started from the folder given needs only ps: it runs while the rest of
+        # Python loads and the compose file is read. Discovery and the status use ps's one answer; the status
+        # uses the early inspect when it covers the deployment.
         ahead = pool.submit(containers.inspect_ahead, ps, Path(args.path)) if args.path else None
         from panel.core.status import gather
 
@@ -138,7 +146,9 @@ def _confirm(question: str, yes: bool) -> bool:
     if yes:
         return True
     if not sys.stdin.isatty():
-        _error("refusing to change anything without confirmation: no terminal to ask on. Add --yes to confirm.")
+        _error(
+            "refusing to change anything without confirmation: no terminal to ask on. Add --yes to confirm."
+        )
         return False
     try:
         answer = input(f"{question} [y/N] ")
@@ -153,7 +163,11 @@ class _PrintReporter:
 
     def step(self, step: Any, state: Any, detail: str = "") -> None:
         if not self.quiet:
-            print(f"[{state.value:>9}] {step.label}{': ' + detail if detail else ''}", file=sys.stderr, flush=True)
+            print(
+                f"[{state.value:>9}] {step.label}{': ' + detail if detail else ''}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def output(self, line: str) -> None:
         if not self.quiet:
@@ -165,6 +179,7 @@ def _signals_cancel(cancel: threading.Event) -> Iterator[None]:
     """Ctrl+C (SIGINT) and SIGTERM cancel the run at its safest point instead of killing it: compose runs in a
     session of its own, so an abrupt exit would leave it running, and the result must still say what state
     Appsmith is in (and be audited)."""
+
     def handler(signum: int, frame: object) -> None:
         cancel.set()
 
@@ -187,12 +202,19 @@ def cmd_switch(args: argparse.Namespace) -> int:
     plan = plan_restart(deployment, detect_compose_tool()) if args.restart else None
     diff = change.diff()  # once: masking a big file takes a while
     report: dict[str, Any] = {
-        "deployment": str(deployment.folder), "env_file": str(deployment.env_file),
-        "old_value": change.old_value, "new_value": change.new_value, "changes_file": change.changes_file,
-        "diff": diff, "commands": [str(c) for c in plan.commands] if plan else [], "dry_run": args.dry_run,
+        "deployment": str(deployment.folder),
+        "env_file": str(deployment.env_file),
+        "old_value": change.old_value,
+        "new_value": change.new_value,
+        "changes_file": change.changes_file,
+        "diff": diff,
+        "commands": [str(c) for c in plan.commands] if plan else [],
+        "dry_run": args.dry_run,
     }
-    notes = [str(override) + " — it wins over docker.env, so this change has no effect until it is removed."
-             for override in deployment.overrides]
+    notes = [
+        str(override) + " — it wins over docker.env, so this change has no effect until it is removed."
+        for override in deployment.overrides
+    ]
     report["warnings"] = notes
     if not args.json:
         print(f"{'Enable' if telemetry_on else 'Disable'} telemetry for {deployment.folder}")
@@ -219,8 +241,14 @@ def cmd_switch(args: argparse.Namespace) -> int:
     with _signals_cancel(cancel):
         result = apply_change(change, plan, _PrintReporter(args.json), cancel)
     if args.json:
-        _print_json(report | {"outcome": result.outcome.value, "message": result.message,
-                              "backup": str(result.backup) if result.backup else None})
+        _print_json(
+            report
+            | {
+                "outcome": result.outcome.value,
+                "message": result.message,
+                "backup": str(result.backup) if result.backup else None,
+            }
+        )
     else:
         print(result.message)
     if result.ok:
@@ -238,17 +266,29 @@ def cmd_payloads(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     facts = LocalFacts(email=args.email) if args.email else LocalFacts()
     if args.json:
-        _print_json({
-            "payloads": [
-                {"id": s.id, "event": s.event, "source": s.source.value, "sender": s.sender, "when": s.when,
-                 "stopped_by_switch": s.stopped_by_switch, "switch_note": s.switch_note,
-                 "sample_origin": s.sample_origin, "payload": fill_sample(s, facts).payload,
-                 "fields": [{"path": f.path, "note": f.note, "hashed": f.hashed} for f in s.fields]}
-                for s in catalog.samples
-            ],
-            "always_sent": [{"name": a.name, "sender": a.sender, "when": a.when, "note": a.note}
-                            for a in catalog.always_sent],
-        })
+        _print_json(
+            {
+                "payloads": [
+                    {
+                        "id": s.id,
+                        "event": s.event,
+                        "source": s.source.value,
+                        "sender": s.sender,
+                        "when": s.when,
+                        "stopped_by_switch": s.stopped_by_switch,
+                        "switch_note": s.switch_note,
+                        "sample_origin": s.sample_origin,
+                        "payload": fill_sample(s, facts).payload,
+                        "fields": [{"path": f.path, "note": f.note, "hashed": f.hashed} for f in s.fields],
+                    }
+                    for s in catalog.samples
+                ],
+                "always_sent": [
+                    {"name": a.name, "sender": a.sender, "when": a.when, "note": a.note}
+                    for a in catalog.always_sent
+                ],
+            }
+        )
         return ExitCode.OK
     for source in dict.fromkeys(sample.source for sample in catalog.samples):
         print(f"== {source.label} ==")
@@ -272,11 +312,15 @@ def cmd_backups(args: argparse.Namespace) -> int:
     deployment = _load(args.path)
     backups = list_backups(deployment.env_file)
     if args.json:
-        _print_json([{"path": str(b.path), "created": b.created.isoformat(), "size": b.size} for b in backups])
+        _print_json(
+            [{"path": str(b.path), "created": b.created.isoformat(), "size": b.size} for b in backups]
+        )
         return ExitCode.OK
     if not backups:
-        print(f"No backups of {deployment.env_file} yet (one is taken before every change; the newest "
-              f"{KEEP_BACKUPS} are kept).")
+        print(
+            f"No backups of {deployment.env_file} yet (one is taken before every change; the newest "
+            f"{KEEP_BACKUPS} are kept)."
+        )
     for backup in backups:
         print(backup)
     return ExitCode.OK
@@ -303,13 +347,27 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     found, docker_error = discover()
     if args.json:
-        _print_json({"deployments": [{"path": str(f.deployment.folder), "layout": f.deployment.layout.value,
-                                      "reason": f.reason} for f in found], "docker_error": docker_error})
+        _print_json(
+            {
+                "deployments": [
+                    {
+                        "path": str(f.deployment.folder),
+                        "layout": f.deployment.layout.value,
+                        "reason": f.reason,
+                    }
+                    for f in found
+                ],
+                "docker_error": docker_error,
+            }
+        )
         return ExitCode.OK
     for item in found:
         print(f"{item.deployment.folder}  ({item.deployment.layout.label}; {item.reason})")
     if not found:
-        print("No Appsmith deployment found in ~/appsmith, /opt/appsmith, the current folder or running containers.")
+        print(
+            "No Appsmith deployment found in ~/appsmith, /opt/appsmith, the current folder or running "
+            "containers."
+        )
     if docker_error:
         print(f"Note: {docker_error}")
     return ExitCode.OK
@@ -350,23 +408,32 @@ def cmd_log(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="appsmith-telemetry-panel",
-        description="See and decide what a self-hosted Appsmith instance sends. Without a command, opens the app.",
+        description="See and decide what a self-hosted Appsmith instance sends. Without a command, "
+        "opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--debug", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def with_path(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("path", nargs="?", help="the deployment folder (or a file in it); found automatically if omitted")
+        p.add_argument(
+            "path", nargs="?", help="the deployment folder (or a file in it); found automatically if omitted"
+        )
         return p
 
-    status = with_path(sub.add_parser("status", help="show the telemetry state: file, override, running instance"))
+    status = with_path(
+        sub.add_parser("status", help="show the telemetry state: file, override, running instance")
+    )
     status.add_argument("--json", action="store_true", help="stable machine-readable output")
     status.set_defaults(run=cmd_status)
     for name, verb in (("disable", "Disable"), ("enable", "Enable")):
         switch = with_path(sub.add_parser(name, help=f"{verb} telemetry in docker.env"))
-        switch.add_argument("--dry-run", action="store_true", help="show the diff and the commands; change nothing")
-        switch.add_argument("--restart", action="store_true", help="recreate the containers so the change applies")
+        switch.add_argument(
+            "--dry-run", action="store_true", help="show the diff and the commands; change nothing"
+        )
+        switch.add_argument(
+            "--restart", action="store_true", help="recreate the containers so the change applies"
+        )
         switch.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         switch.add_argument("--json", action="store_true", help="machine-readable result on stdout")
         switch.set_defaults(run=cmd_switch)
@@ -399,14 +466,22 @@ def build_parser() -> argparse.ArgumentParser:
 def build_gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="appsmith-telemetry-panel",
-        description="Open the desktop app. Commands for scripts: " + ", ".join(COMMANDS) + " (see COMMAND --help).",
+        description="Open the desktop app. Commands for scripts: "
+        + ", ".join(COMMANDS)
+        + " (see COMMAND --help).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("path", nargs="?", help="the deployment folder; the last one used when omitted")
-    parser.add_argument("--demo", action="store_true", help="open a bundled sample deployment with a simulated docker")
-    parser.add_argument("--read-only", action="store_true", help="show the state; offer no action that changes anything")
+    parser.add_argument(
+        "--demo", action="store_true", help="open a bundled sample deployment with a simulated docker"
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="show the state; offer no action that changes anything"
+    )
     parser.add_argument("--wizard", action="store_true", help="open the first-run wizard")
-    parser.add_argument("--smoke", action="store_true", help="paint the main window once, print seconds to first paint, exit")
+    parser.add_argument(
+        "--smoke", action="store_true", help="paint the main window once, print seconds to first paint, exit"
+    )
     parser.add_argument("-v", "--debug", action="store_true", help="log details to stderr")
     return parser
 
@@ -475,7 +550,8 @@ def _refusal(error: Exception) -> ExitCode:
     if isinstance(error, (RefusedError, FileChangedError, FileNotFoundError, PermissionError)):
         _error(str(error))
         return ExitCode.REFUSED
-    if isinstance(error, OSError):  # a full disk, an I/O error: every write is atomic, so the file is as it was
+    # a full disk, an I/O error: every write is atomic, so the file is as it was
+    if isinstance(error, OSError):
         where = f" ({error.filename})" if error.filename else ""
         _error(f"{error.strerror or error}{where}. Nothing was changed; the file is as it was.")
         return ExitCode.REFUSED

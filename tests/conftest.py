@@ -1,4 +1,5 @@
-"""Shared fixtures: realistic Appsmith deployment folders, fake programs on PATH, and an isolated state folder.
+"""Shared fixtures: realistic Appsmith deployment folders, fake programs on PATH, and an isolated state
+folder.
 
 Every test gets its own ``XDG_STATE_HOME`` and ``XDG_CONFIG_HOME`` (autouse ``isolated_state``), so nothing
 writes the real audit log or the user's settings, and ``APPSMITH_DISABLE_TELEMETRY`` is removed from the
@@ -42,7 +43,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # Qt renders offscreen in every test run
 
-# --- Secrets: each value appears exactly once in the fixture files and must never be printed. -----------------
+# --- Secrets: each value appears exactly once in the fixture files and must never be printed.
+# -----------------
 
 MONGO_PASSWORD = "Xq7mZp2LwR9tK"
 ENCRYPTION_PASSWORD = "Hf3kLs9QwE2rT"
@@ -58,15 +60,24 @@ POSTGRES_PASSWORD = "PgCommentedPw8U"
 LEGACY_MONGO_ROOT_PASSWORD = "LegacyRootPw6T"
 
 SECRET_VALUES: tuple[str, ...] = (
-    MONGO_PASSWORD, ENCRYPTION_PASSWORD, ENCRYPTION_SALT, SUPERVISOR_PASSWORD, MAIL_PASSWORD,
-    GOOGLE_CLIENT_SECRET, RECAPTCHA_SECRET, MCP_SECRET, REDIS_PASSWORD, PROXY_PASSWORD, POSTGRES_PASSWORD,
+    MONGO_PASSWORD,
+    ENCRYPTION_PASSWORD,
+    ENCRYPTION_SALT,
+    SUPERVISOR_PASSWORD,
+    MAIL_PASSWORD,
+    GOOGLE_CLIENT_SECRET,
+    RECAPTCHA_SECRET,
+    MCP_SECRET,
+    REDIS_PASSWORD,
+    PROXY_PASSWORD,
+    POSTGRES_PASSWORD,
     LEGACY_MONGO_ROOT_PASSWORD,
 )
 """Every secret value in the fixture deployments (docker.env, encryption.env, compose files)."""
 
-# Appsmith's docker.env as `deploy/docker/fs/opt/appsmith/templates/docker.env.sh` writes it, with the optional
-# services an operator typically fills in (mail, Google OAuth, reCAPTCHA, a proxy). The commented postgres URL
-# is the template's own: it carries the generated database password.
+# Appsmith's docker.env as `deploy/docker/fs/opt/appsmith/templates/docker.env.sh` writes it, with the
+# optional services an operator typically fills in (mail, Google OAuth, reCAPTCHA, a proxy). The commented
+# postgres URL is the template's own: it carries the generated database password.
 SINGLE_DOCKER_ENV = f"""\
 # Sentry
 APPSMITH_SENTRY_DSN=
@@ -386,8 +397,8 @@ def assert_no_secret(text: str | bytes) -> None:
 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
     """WORKAROUND: when a hypothesis test fails, its pytest plugin imports `hypothesis.extra._patching`, which
-    imports black, whose mypy_extensions import raises a DeprecationWarning that `filterwarnings = error` turns
-    into an INTERNALERROR hiding the falsifying example. Import it first, with that warning ignored."""
+    imports black, whose mypy_extensions import raises a DeprecationWarning that `filterwarnings = error`
+    turns into an INTERNALERROR hiding the falsifying example. Import it first, with that warning ignored."""
     if call.excinfo is not None and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
         with warnings.catch_warnings(), contextlib.suppress(ImportError):
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -413,8 +424,9 @@ def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 # --- Deployments --------------------------------------------------------------------------------------------
 
 
-def write_single_deployment(folder: Path, docker_env: str | bytes = SINGLE_DOCKER_ENV,
-                            compose: str = SINGLE_COMPOSE) -> Path:
+def write_single_deployment(
+    folder: Path, docker_env: str | bytes = SINGLE_DOCKER_ENV, compose: str = SINGLE_COMPOSE
+) -> Path:
     """Write a single-container deployment into `folder` (created if needed) and return the folder."""
     env_file = folder / "stacks" / "configuration" / "docker.env"
     env_file.parent.mkdir(parents=True, exist_ok=True)
@@ -423,12 +435,17 @@ def write_single_deployment(folder: Path, docker_env: str | bytes = SINGLE_DOCKE
     return folder
 
 
-def write_legacy_deployment(folder: Path, docker_env: str | bytes = LEGACY_DOCKER_ENV,
-                            nginx_template: str | None = LEGACY_NGINX_TEMPLATE) -> Path:
+def write_legacy_deployment(
+    folder: Path,
+    docker_env: str | bytes = LEGACY_DOCKER_ENV,
+    nginx_template: str | None = LEGACY_NGINX_TEMPLATE,
+) -> Path:
     """Write a 2020-21 multi-container deployment into `folder`; `nginx_template=None` leaves it out."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "docker-compose.yml").write_text(LEGACY_COMPOSE, encoding="utf-8")
-    (folder / "docker.env").write_bytes(docker_env if isinstance(docker_env, bytes) else docker_env.encode("utf-8"))
+    (folder / "docker.env").write_bytes(
+        docker_env if isinstance(docker_env, bytes) else docker_env.encode("utf-8")
+    )
     (folder / "encryption.env").write_text(LEGACY_ENCRYPTION_ENV, encoding="utf-8")
     if nginx_template is not None:
         template = folder / "data" / "nginx" / "app.conf.template"
@@ -439,13 +456,15 @@ def write_legacy_deployment(folder: Path, docker_env: str | bytes = LEGACY_DOCKE
 
 @pytest.fixture
 def single_deployment(tmp_path: Path) -> Path:
-    """A single-container deployment folder; docker.env is `stacks/configuration/docker.env` (telemetry on)."""
+    """A single-container deployment folder; docker.env is `stacks/configuration/docker.env` (telemetry
+    on)."""
     return write_single_deployment(tmp_path / "appsmith")
 
 
 @pytest.fixture
 def legacy_deployment(tmp_path: Path) -> Path:
-    """A legacy multi-container deployment folder: docker.env at the top, nginx template without sub_filter."""
+    """A legacy multi-container deployment folder: docker.env at the top, nginx template without
+    sub_filter."""
     return write_legacy_deployment(tmp_path / "appsmith-legacy")
 
 
@@ -462,7 +481,7 @@ class Answer:
     exit_code: int = 0
 
 
-_FAKE_PROGRAM = '''\
+_FAKE_PROGRAM = """\
 #!{python}
 import json, sys
 with open({log!r}, "a", encoding="utf-8") as log:
@@ -479,7 +498,7 @@ if best is None:
 sys.stdout.write(best["stdout"])
 sys.stderr.write(best["stderr"])
 sys.exit(best["exit_code"])
-'''
+"""
 
 
 class FakeBin:
@@ -489,15 +508,32 @@ class FakeBin:
         self.folder = folder
         self.log = folder / "calls.jsonl"
 
-    def add(self, name: str, *answers: Answer, stdout: str = "", stderr: str = "", exit_code: int = 0) -> Path:
-        """Write program `name`. Without `answers` it always prints `stdout`/`stderr` and exits `exit_code`."""
+    def add(
+        self, name: str, *answers: Answer, stdout: str = "", stderr: str = "", exit_code: int = 0
+    ) -> Path:
+        """Write program `name`. Without `answers` it always prints `stdout`/`stderr` and exits
+        `exit_code`."""
         chosen = list(answers) or [Answer((), stdout, stderr, exit_code)]
         program = self.folder / name
-        program.write_text(_FAKE_PROGRAM.format(
-            python=sys.executable, log=str(self.log), name=name,
-            answers=json.dumps([{"args": list(a.args), "stdout": a.stdout, "stderr": a.stderr,
-                                 "exit_code": a.exit_code} for a in chosen]),
-        ), encoding="utf-8")
+        program.write_text(
+            _FAKE_PROGRAM.format(
+                python=sys.executable,
+                log=str(self.log),
+                name=name,
+                answers=json.dumps(
+                    [
+                        {
+                            "args": list(a.args),
+                            "stdout": a.stdout,
+                            "stderr": a.stderr,
+                            "exit_code": a.exit_code,
+                        }
+                        for a in chosen
+                    ]
+                ),
+            ),
+            encoding="utf-8",
+        )
         program.chmod(0o755)
         return program
 
@@ -505,8 +541,8 @@ class FakeBin:
         """Write program `name` running the Python `body` (after logging its call like `add` does)."""
         program = self.folder / name
         program.write_text(
-            f"#!{sys.executable}\nimport json, sys\nwith open({str(self.log)!r}, 'a', encoding='utf-8') as log:\n"
-            f"    log.write(json.dumps([{name!r}, *sys.argv[1:]]) + '\\n')\n{dedent(body)}",
+            f"#!{sys.executable}\nimport json, sys\nwith open({str(self.log)!r}, 'a', encoding='utf-8') as "
+            f"log:\n    log.write(json.dumps([{name!r}, *sys.argv[1:]]) + '\\n')\n{dedent(body)}",
             encoding="utf-8",
         )
         program.chmod(0o755)
@@ -533,14 +569,15 @@ def live_processes_in_group(pgid: int) -> list[int]:
             stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
             found.append(int(entry.name))
     return found
 
 
-DAEMON_DOWN = ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
-               "Is the docker daemon running?\n")
+DAEMON_DOWN = (
+    "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n"
+)
 
 
 @pytest.fixture
@@ -552,23 +589,33 @@ def fake_bin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
     return FakeBin(folder)
 
 
-# --- Docker's answers -------------------------------------------------------------------------------------------
+# --- Docker's answers
+# -------------------------------------------------------------------------------------------
 
 SERVER_ID = "3b49deb970016e664f713252c1891afccfd41c6967923f58c6184940a6dcf635"
 """The container id in `inspect_document`."""
 
 
 def inspect_document(**changes: Any) -> dict[str, Any]:
-    """One `docker inspect` entry, in docker 20.10's shape, of a running single-container Appsmith that compose
-    started from /srv/appsmith, with secrets in Config.Env. `changes` replace top-level parts; a fresh copy each call."""
+    """One `docker inspect` entry, in docker 20.10's shape, of a running single-container Appsmith that
+    compose started from /srv/appsmith, with secrets in Config.Env. `changes` replace top-level parts; a fresh
+    copy each call."""
     document: dict[str, Any] = {
         "Id": SERVER_ID,
         "Created": "2024-05-01T09:59:58.118046718Z",
         "Path": "/opt/appsmith/entrypoint.sh",
         "State": {
-            "Status": "running", "Running": True, "Paused": False, "Restarting": False, "OOMKilled": False,
-            "Dead": False, "Pid": 4242, "ExitCode": 0, "Error": "",
-            "StartedAt": "2024-05-01T10:00:00.123456789Z", "FinishedAt": "0001-01-01T00:00:00Z",
+            "Status": "running",
+            "Running": True,
+            "Paused": False,
+            "Restarting": False,
+            "OOMKilled": False,
+            "Dead": False,
+            "Pid": 4242,
+            "ExitCode": 0,
+            "Error": "",
+            "StartedAt": "2024-05-01T10:00:00.123456789Z",
+            "FinishedAt": "0001-01-01T00:00:00Z",
             "Health": {"Status": "healthy", "FailingStreak": 0, "Log": []},
         },
         "Name": "/appsmith",
@@ -609,7 +656,8 @@ def inspect_document(**changes: Any) -> dict[str, Any]:
     return document
 
 
-# --- Other users ----------------------------------------------------------------------------------------------
+# --- Other users
+# ----------------------------------------------------------------------------------------------
 
 NOBODY = 65534
 
@@ -630,7 +678,8 @@ def world_tmp() -> Iterator[Path]:
 
 @pytest.fixture
 def as_nobody() -> Callable[..., Any]:
-    """Call `function(*args)` in a forked child running as uid/gid 65534; return its result or re-raise its error.
+    """Call `function(*args)` in a forked child running as uid/gid 65534; return its result or re-raise its
+    error.
 
     Forked, so the child needs no access to the interpreter or the source tree. Skips unless running as root.
     """
@@ -648,10 +697,10 @@ def as_nobody() -> Callable[..., Any]:
                 os.setuid(NOBODY)
                 try:
                     payload = ("ok", function(*args))
-                except BaseException as error:  # noqa: BLE001 - the parent re-raises it
+                except BaseException as error:
                     payload = ("error", (type(error), str(error), traceback.format_exc()))
                 data = pickle.dumps(payload)
-            except BaseException as error:  # noqa: BLE001 - reported to the parent, never swallowed
+            except BaseException as error:
                 data = pickle.dumps(("error", (RuntimeError, f"child failed: {error!r}", "")))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)

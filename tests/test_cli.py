@@ -1,6 +1,6 @@
-"""The command line, run as a user runs it: `python -m panel ...` in a child process, with its own state folder and a
-PATH holding only fake programs (a docker whose daemon is down, unless a test says otherwise). Every command's
-stdout and stderr are checked for the fixture's secrets."""
+"""The command line, run as a user runs it: `python -m panel ...` in a child process, with its own state
+folder and a PATH holding only fake programs (a docker whose daemon is down, unless a test says otherwise).
+Every command's stdout and stderr are checked for the fixture's secrets."""
 
 from __future__ import annotations
 
@@ -28,9 +28,26 @@ from tests.conftest import (
 
 ENV_PATH = Path("stacks/configuration/docker.env")
 TELEMETRY_LINE = SINGLE_DOCKER_ENV.splitlines().index("APPSMITH_DISABLE_TELEMETRY=false") + 1
-STATUS_KEYS = {"deployment", "layout", "compose_file", "env_file", "file", "override", "container", "docker_error",
-               "server", "nginx", "verdict", "telemetry_on", "verified", "pending_restart", "winner", "reason", "advice",
-               "warnings"}
+STATUS_KEYS = {
+    "deployment",
+    "layout",
+    "compose_file",
+    "env_file",
+    "file",
+    "override",
+    "container",
+    "docker_error",
+    "server",
+    "nginx",
+    "verdict",
+    "telemetry_on",
+    "verified",
+    "pending_restart",
+    "winner",
+    "reason",
+    "advice",
+    "warnings",
+}
 
 
 @dataclass
@@ -44,15 +61,31 @@ class Cli:
     outputs: list[str] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
-        keep = {k: v for k, v in os.environ.items()
-                if k in ("LANG", "LC_ALL", "SYSTEMROOT", "PYTHONHASHSEED", "TMPDIR")}
-        return keep | {"PATH": str(self.bin.folder), "HOME": str(self.home), "XDG_STATE_HOME": str(self.state),
-                       "XDG_CONFIG_HOME": str(self.home / ".config"), "PYTHONDONTWRITEBYTECODE": "1",
-                       "PYTHONIOENCODING": "utf-8"}
+        keep = {
+            k: v
+            for k, v in os.environ.items()
+            if k in ("LANG", "LC_ALL", "SYSTEMROOT", "PYTHONHASHSEED", "TMPDIR")
+        }
+        return keep | {
+            "PATH": str(self.bin.folder),
+            "HOME": str(self.home),
+            "XDG_STATE_HOME": str(self.state),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONIOENCODING": "utf-8",
+        }
 
     def __call__(self, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "panel", *args], cwd=self.cwd, env=self.env(), check=False,
-                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "panel", *args],
+            cwd=self.cwd,
+            env=self.env(),
+            check=False,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         self.outputs += [result.stdout, result.stderr]
         assert_no_secret(result.stdout + result.stderr)
         if code is not None:
@@ -62,7 +95,8 @@ class Cli:
 
 @pytest.fixture
 def cli(tmp_path: Path, isolated_state: Path) -> Cli:
-    """A command line whose docker reports the daemon down; no docker-compose; HOME and cwd hold no deployment."""
+    """A command line whose docker reports the daemon down; no docker-compose; HOME and cwd hold no
+    deployment."""
     folder = tmp_path / "cli-bin"
     folder.mkdir()
     fakes = FakeBin(folder)
@@ -91,7 +125,8 @@ def _audit(cli: Cli) -> list[dict[str, object]]:
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
 
 
-# --- status ---------------------------------------------------------------------------------------------------------
+# --- status
+# ---------------------------------------------------------------------------------------------------------
 
 
 def test_status_human(cli: Cli, single_deployment: Path) -> None:
@@ -99,7 +134,10 @@ def test_status_human(cli: Cli, single_deployment: Path) -> None:
     assert f"Appsmith deployment  {single_deployment}" in out
     assert "Single container (docker-compose.yml)" in out
     assert "TELEMETRY IS ENABLED  (not confirmed by the running instance)" in out
-    assert f"{_env_file(single_deployment)}: APPSMITH_DISABLE_TELEMETRY=false (line {TELEMETRY_LINE}) → enabled" in out
+    assert (
+        f"{_env_file(single_deployment)}: APPSMITH_DISABLE_TELEMETRY=false (line {TELEMETRY_LINE}) → enabled"
+        in out
+    )
     assert "Override  none" in out
     assert "Running   unknown: The Docker daemon is not running" in out
     assert "Winner    file" in out
@@ -110,18 +148,38 @@ def test_status_json(cli: Cli, single_deployment: Path) -> None:
     assert set(document) == STATUS_KEYS
     assert document["layout"] == "single-container"
     assert document["env_file"] == str(_env_file(single_deployment))
-    assert set(document["file"]) == {"exists", "writable", "value", "state", "line", "duplicates", "modified", "error"}
-    assert (document["file"]["value"], document["file"]["state"], document["file"]["line"]) == ("false", "enabled", TELEMETRY_LINE)
+    assert set(document["file"]) == {
+        "exists",
+        "writable",
+        "value",
+        "state",
+        "line",
+        "duplicates",
+        "modified",
+        "error",
+    }
+    assert (document["file"]["value"], document["file"]["state"], document["file"]["line"]) == (
+        "false",
+        "enabled",
+        TELEMETRY_LINE,
+    )
     assert document["docker_error"]["problem"] == "daemon-down"
     assert (document["verdict"], document["telemetry_on"], document["verified"], document["winner"]) == (
-        "enabled", True, False, "file")
+        "enabled",
+        True,
+        False,
+        "file",
+    )
 
 
 def test_status_asks_docker_each_question_once(cli: Cli, single_deployment: Path) -> None:
     document = inspect_document()
     ps_line = f"{document['Id']}\t{single_deployment}\tappsmith\tappsmith/appsmith-ee\n"
-    cli.bin.add("docker", Answer(("ps",), stdout=ps_line + "ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"),
-                Answer(("inspect",), stdout=json.dumps([document])))
+    cli.bin.add(
+        "docker",
+        Answer(("ps",), stdout=ps_line + "ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"),
+        Answer(("inspect",), stdout=json.dumps([document])),
+    )
     status = json.loads(cli("status", str(single_deployment / "stacks"), "--json").stdout)
     assert status["container"]["name"] == "appsmith"
     calls = cli.bin.calls("docker")
@@ -171,7 +229,8 @@ def test_version(cli: Cli) -> None:
     assert cli("--version").stdout.strip() == f"appsmith-telemetry-panel {__version__}"
 
 
-# --- disable / enable ---------------------------------------------------------------------------------------------
+# --- disable / enable
+# ---------------------------------------------------------------------------------------------
 
 
 def test_disable_dry_run_changes_nothing_and_shows_the_masked_diff(cli: Cli, single_deployment: Path) -> None:
@@ -187,10 +246,23 @@ def test_disable_dry_run_changes_nothing_and_shows_the_masked_diff(cli: Cli, sin
 
 def test_disable_dry_run_json(cli: Cli, single_deployment: Path) -> None:
     document = json.loads(cli("disable", str(single_deployment), "--dry-run", "--json").stdout)
-    assert set(document) == {"deployment", "env_file", "old_value", "new_value", "changes_file", "diff", "commands",
-                             "dry_run", "warnings"}
+    assert set(document) == {
+        "deployment",
+        "env_file",
+        "old_value",
+        "new_value",
+        "changes_file",
+        "diff",
+        "commands",
+        "dry_run",
+        "warnings",
+    }
     assert (document["old_value"], document["new_value"], document["changes_file"], document["dry_run"]) == (
-        "false", "true", True, True)
+        "false",
+        "true",
+        True,
+        True,
+    )
     assert document["commands"] == []
 
 
@@ -210,13 +282,20 @@ def test_disable_yes_writes_with_a_backup_and_an_audit_line(cli: Cli, single_dep
     out = cli("disable", str(single_deployment), "--yes").stdout
     assert "Written." in out
     after = env_file.read_bytes()
-    assert after == before.replace(b"APPSMITH_DISABLE_TELEMETRY=false\n", b"APPSMITH_DISABLE_TELEMETRY=true\n")
+    assert after == before.replace(
+        b"APPSMITH_DISABLE_TELEMETRY=false\n", b"APPSMITH_DISABLE_TELEMETRY=true\n"
+    )
     assert env_file.stat().st_mode & 0o777 == 0o640
     [backup] = list_backups(env_file)
     assert backup.path.read_bytes() == before
     [entry] = _audit(cli)
     assert (entry["action"], entry["old"], entry["new"], entry["file"], entry["backup"]) == (
-        "disable", "false", "true", str(env_file), str(backup.path))
+        "disable",
+        "false",
+        "true",
+        str(env_file),
+        str(backup.path),
+    )
     assert (cli.state / "appsmith-telemetry-panel" / "audit.log").stat().st_mode & 0o777 == 0o600
 
 
@@ -235,8 +314,10 @@ def test_disable_json_result(cli: Cli, single_deployment: Path) -> None:
 def test_disable_warns_about_an_override(cli: Cli, tmp_path: Path) -> None:
     from tests.conftest import SINGLE_COMPOSE
 
-    folder = write_single_deployment(tmp_path / "d", compose=SINGLE_COMPOSE + "    environment:\n"
-                                     "      - APPSMITH_DISABLE_TELEMETRY=false\n")
+    folder = write_single_deployment(
+        tmp_path / "d",
+        compose=SINGLE_COMPOSE + "    environment:\n      - APPSMITH_DISABLE_TELEMETRY=false\n",
+    )
     out = cli("disable", str(folder), "--dry-run").stdout
     assert "Warning: docker-compose.yml (environment:) sets APPSMITH_DISABLE_TELEMETRY=false" in out
 
@@ -288,7 +369,8 @@ def test_status_of_a_non_utf8_file_still_reads_the_switch(cli: Cli, tmp_path: Pa
     assert "not valid UTF-8" in document["file"]["error"]
 
 
-# --- backups and restore -------------------------------------------------------------------------------------------
+# --- backups and restore
+# -------------------------------------------------------------------------------------------
 
 
 def test_backups_and_restore_round_trip(cli: Cli, tmp_path: Path) -> None:
@@ -335,16 +417,20 @@ def test_restore_brings_back_a_deleted_docker_env(cli: Cli, single_deployment: P
     assert env_file.read_bytes() == original
 
 
-def test_restore_diff_does_not_call_a_backup_identical_when_only_a_secret_differs(cli: Cli,
-                                                                                 single_deployment: Path) -> None:
+def test_restore_diff_does_not_call_a_backup_identical_when_only_a_secret_differs(
+    cli: Cli, single_deployment: Path
+) -> None:
     env_file = _env_file(single_deployment)
     backup = env_file.parent / "docker.env.backup-20240101T000000.000000Z"
-    backup.write_bytes(env_file.read_bytes().replace(ENCRYPTION_PASSWORD.encode(), b"an-older-encryption-password"))
+    backup.write_bytes(
+        env_file.read_bytes().replace(ENCRYPTION_PASSWORD.encode(), b"an-older-encryption-password")
+    )
     out = cli("restore", str(single_deployment), backup.name, code=5).stdout
     assert "identical" not in out
 
 
-# --- payloads, log, discover, fix-nginx -------------------------------------------------------------------------
+# --- payloads, log, discover, fix-nginx
+# -------------------------------------------------------------------------
 
 
 def test_payloads_json(cli: Cli) -> None:
@@ -352,8 +438,18 @@ def test_payloads_json(cli: Cli) -> None:
     assert set(document) == {"payloads", "always_sent"}
     assert document["payloads"] and document["always_sent"]
     for payload in document["payloads"]:
-        assert set(payload) == {"id", "event", "source", "sender", "when", "stopped_by_switch", "switch_note",
-                                "sample_origin", "payload", "fields"}
+        assert set(payload) == {
+            "id",
+            "event",
+            "source",
+            "sender",
+            "when",
+            "stopped_by_switch",
+            "switch_note",
+            "sample_origin",
+            "payload",
+            "fields",
+        }
         assert isinstance(payload["stopped_by_switch"], bool) and isinstance(payload["payload"], dict)
         for note in payload["fields"]:
             assert set(note) == {"path", "note", "hashed"}
@@ -380,8 +476,9 @@ def test_log(cli: Cli, single_deployment: Path) -> None:
 def test_discover_json(cli: Cli, single_deployment: Path) -> None:
     cli.cwd = single_deployment
     document = json.loads(cli("discover", "--json").stdout)
-    assert document["deployments"] == [{"path": str(single_deployment), "layout": "single-container",
-                                        "reason": "a usual place"}]
+    assert document["deployments"] == [
+        {"path": str(single_deployment), "layout": "single-container", "reason": "a usual place"}
+    ]
     assert "not running" in document["docker_error"]
 
 
@@ -403,14 +500,15 @@ def test_fix_nginx_on_the_single_layout_is_refused(cli: Cli, single_deployment: 
 
 
 def test_folder_with_shell_characters(cli: Cli, tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "my \"apps\" $(touch pwned) `id`")
+    folder = write_single_deployment(tmp_path / 'my "apps" $(touch pwned) `id`')
     cli("disable", str(folder), "--yes")
     assert json.loads(cli("status", str(folder), "--json").stdout)["file"]["value"] == "true"
     assert not any(p.name == "pwned" for p in tmp_path.rglob("pwned"))
 
 
 def test_no_secret_in_any_output(cli: Cli, single_deployment: Path, legacy_deployment: Path) -> None:
-    """Every run above checks its own output; these are the remaining surfaces: debug logging and the legacy file."""
+    """Every run above checks its own output; these are the remaining surfaces: debug logging and the legacy
+    file."""
     cli("-v", "status", str(single_deployment))
     cli("enable", str(legacy_deployment), "--dry-run")
     cli("disable", str(legacy_deployment), "--yes", "--json")

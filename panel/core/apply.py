@@ -132,22 +132,25 @@ class CommandTimeout(Exception):
 def down_message(deployment: Deployment, plan: RestartPlan, why: str) -> str:
     """Said loudly when removal worked and the start did not: the instance is down until someone acts."""
     return (
-        f"APPSMITH IS DOWN: its container was removed but did not start again ({why}). "
-        f"Retry with: {plan.start.shell_line()}  — or restore the backup and retry."
+        f"APPSMITH IS DOWN: its container was removed but did not start again ({why}). Retry with: "
+        f"{plan.start.shell_line()}  — or restore the backup and retry."
     )
 
 
 def not_written_message(error: BaseException, env_file: Path) -> str:
     """The sentence for a write that did not happen: the file is as it was, and what to do about it."""
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"Nothing was changed: the disk that holds {env_file} is full ({error.strerror}); {env_file.name} "
-                "is as it was. Free some space there, then try again.")
+        return (
+            f"Nothing was changed: the disk that holds {env_file} is full ({error.strerror}); "
+            f"{env_file.name} "
+            "is as it was. Free some space there, then try again."
+        )
     return f"Nothing was changed: {error}"
 
 
 def failure_reason(command: PlannedCommand, code: int | None, output: str) -> str:
-    """Why a compose command failed, in words: its time-out, or its exit code and the last thing it said (a daemon
-    that is down or a socket this user may not use get the plain sentence with what to do)."""
+    """Why a compose command failed, in words: its time-out, or its exit code and the last thing it said (a
+    daemon that is down or a socket this user may not use get the plain sentence with what to do)."""
     if code is None:
         return f"timed out after {command.timeout:.0f} s"
     error = classify_failure(CommandResult(command.argv, code, "", output))
@@ -158,16 +161,26 @@ def failure_reason(command: PlannedCommand, code: int | None, output: str) -> st
 
 
 def run_streaming(command: PlannedCommand, on_line: Callable[[str], None], cancel: threading.Event) -> int:
-    """Run one command in its own process group, passing each output line on; kill the group on timeout/cancel."""
+    """Run one command in its own process group, passing each output line on; kill the group on
+    timeout/cancel."""
     program = shutil.which(command.argv[0])
     if program is None:
         raise missing_docker_error(command.argv[0])
     process = subprocess.Popen(
-        [program, *command.argv[1:]], cwd=command.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True, text=True, errors="replace", bufsize=1,
+        [program, *command.argv[1:]],
+        cwd=command.cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        text=True,
+        errors="replace",
+        bufsize=1,
     )
     assert process.stdout is not None
-    reader = threading.Thread(target=lambda: [on_line(line.rstrip("\r\n")) for line in process.stdout], daemon=True)
+    reader = threading.Thread(
+        target=lambda: [on_line(line.rstrip("\r\n")) for line in process.stdout], daemon=True
+    )
     reader.start()
     deadline = time.monotonic() + command.timeout
     try:
@@ -190,14 +203,16 @@ def run_streaming(command: PlannedCommand, on_line: Callable[[str], None], cance
 
 
 def stop_group(process: subprocess.Popen[str]) -> None:
-    """Terminate the whole process group, then kill it after a grace period: nothing is left orphaned. The group,
-    not only its leader: compose's children may outlive it, so this returns once every member has gone."""
+    """Terminate the whole process group, then kill it after a grace period: nothing is left orphaned. The
+    group, not only its leader: compose's children may outlive it, so this returns once every member has
+    gone."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     deadline, killed = time.monotonic() + TERMINATE_GRACE, False
     while _group_alive(process):
         if time.monotonic() > deadline:
-            if killed:  # only a process stuck in the kernel outlives SIGKILL: say so rather than wait for ever
+            # only a process stuck in the kernel outlives SIGKILL: say so rather than wait for ever
+            if killed:
                 log.warning("process group %d did not end after SIGKILL", process.pid)
                 break
             with contextlib.suppress(ProcessLookupError):
@@ -232,7 +247,9 @@ def health_progress(deployment: Deployment, running: RunningState) -> HealthProg
     web = running.web_container(deployment)
     if web is not None and web.http_port is None:
         where = f" (published only on {web.http_binding})" if web.http_binding else ""
-        return HealthProgress(True, None, f"container running; its HTTP port is not reachable on loopback{where}")
+        return HealthProgress(
+            True, None, f"container running; its HTTP port is not reachable on loopback{where}"
+        )
     if running.server is None:
         return HealthProgress(False, None, "container starting")
     if running.server.health is Health.UP:
@@ -240,15 +257,19 @@ def health_progress(deployment: Deployment, running: RunningState) -> HealthProg
     return HealthProgress(False, None, running.server.health_detail)
 
 
-def verify(deployment: Deployment, telemetry_on: bool, running: RunningState, written_at: datetime) -> tuple[Outcome, str]:
+def verify(
+    deployment: Deployment, telemetry_on: bool, running: RunningState, written_at: datetime
+) -> tuple[Outcome, str]:
     """Confirm the new value is in effect from the best evidence available, and say which evidence it was."""
     wanted = "on" if telemetry_on else "off"
     server = running.server
     if server is not None and server.enable_telemetry is not None:
         if server.enable_telemetry == telemetry_on:
             return Outcome.VERIFIED, f"Verified: the server reports telemetry {wanted}."
-        return Outcome.MISMATCH, (f"The server still reports telemetry {'on' if server.enable_telemetry else 'off'} "
-                                  "after the restart. Check for an override in the compose file.")
+        return Outcome.MISMATCH, (
+            f"The server still reports telemetry {'on' if server.enable_telemetry else 'off'} "
+            "after the restart. Check for an override in the compose file."
+        )
     container = running.server_container(deployment)
     if deployment.layout is Layout.LEGACY and container is not None:
         state = classify(container.telemetry_env).telemetry_on
@@ -257,8 +278,9 @@ def verify(deployment: Deployment, telemetry_on: bool, running: RunningState, wr
         return Outcome.MISMATCH, "The recreated container's environment does not have the new value."
     if container is not None and container.started_at is not None and container.started_at >= written_at:
         return Outcome.APPLIED_UNCONFIRMED, (
-            f"Applied: the container started after the change ({container.started_at:%H:%M:%S} UTC), so it read "
-            f"telemetry {wanted}. This Appsmith version does not report the value itself.")
+            f"Applied: the container started after the change ({container.started_at:%H:%M:%S} UTC), so it "
+            f"read telemetry {wanted}. This Appsmith version does not report the value itself."
+        )
     return Outcome.APPLIED_UNCONFIRMED, "Restarted, but the new value could not be confirmed."
 
 
@@ -267,35 +289,55 @@ def poll_delay(look: int, interval: float = HEALTH_INTERVAL) -> float:
     return min(interval, HEALTH_FIRST_POLL * 2.0 ** min(look, 20))
 
 
-def wait_for_health(deployment: Deployment, reporter: Reporter, cancel: threading.Event,
-                    timeout: float = HEALTH_TIMEOUT, interval: float = HEALTH_INTERVAL) -> tuple[HealthProgress, RunningState]:
+def wait_for_health(
+    deployment: Deployment,
+    reporter: Reporter,
+    cancel: threading.Event,
+    timeout: float = HEALTH_TIMEOUT,
+    interval: float = HEALTH_INTERVAL,
+) -> tuple[HealthProgress, RunningState]:
     started = time.monotonic()
     look = 0
     while True:
         running = query_running(deployment)
         progress = health_progress(deployment, running)
         elapsed = time.monotonic() - started
-        reporter.step(Step.HEALTH, StepState.RUNNING, f"{elapsed:.0f} s: {progress.failed or progress.detail}")
+        reporter.step(
+            Step.HEALTH, StepState.RUNNING, f"{elapsed:.0f} s: {progress.failed or progress.detail}"
+        )
         if progress.done or progress.failed:
             return progress, running
         if elapsed > timeout:
-            return HealthProgress(False, f"not healthy after {timeout:.0f} s ({progress.detail})", ""), running
+            return HealthProgress(
+                False, f"not healthy after {timeout:.0f} s ({progress.detail})", ""
+            ), running
         if cancel.wait(poll_delay(look, interval)):
             raise Cancelled()
         look += 1
 
 
-def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter,
-                 cancel: threading.Event | None = None, health_timeout: float = HEALTH_TIMEOUT,
-                 health_interval: float = HEALTH_INTERVAL) -> ApplyResult:
+def apply_change(
+    change: EnvChange,
+    plan: RestartPlan | None,
+    reporter: Reporter,
+    cancel: threading.Event | None = None,
+    health_timeout: float = HEALTH_TIMEOUT,
+    health_interval: float = HEALTH_INTERVAL,
+) -> ApplyResult:
     """Run every step for the command line; each outcome is audited."""
     cancel = cancel or threading.Event()
     deployment = change.deployment
     env_file = deployment.env_file
 
     def finish(result: ApplyResult, restart: str) -> ApplyResult:
-        audit.record("enable" if change.telemetry_on else "disable", env_file, change.old_value, change.new_value,
-                     backup, f"{result.outcome.value}: {restart}")
+        audit.record(
+            "enable" if change.telemetry_on else "disable",
+            env_file,
+            change.old_value,
+            change.new_value,
+            backup,
+            f"{result.outcome.value}: {restart}",
+        )
         return result
 
     backup: Path | None = None
@@ -314,9 +356,18 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
     written_at = datetime.now(UTC).replace(microsecond=0)
     if plan is None:
         if not change.changes_file:
-            return ApplyResult(Outcome.NOTHING_TO_DO, "docker.env already has this value; nothing was written.")
-        return finish(ApplyResult(Outcome.WRITTEN, "Written. It takes effect when the containers are recreated "
-                                  "(Apply and restart, or the commands shown).", backup), "restart later")
+            return ApplyResult(
+                Outcome.NOTHING_TO_DO, "docker.env already has this value; nothing was written."
+            )
+        return finish(
+            ApplyResult(
+                Outcome.WRITTEN,
+                "Written. It takes effect when the containers are recreated (Apply and restart, or the "
+                "commands shown).",
+                backup,
+            ),
+            "restart later",
+        )
 
     removed = False
     said: deque[str] = deque(maxlen=50)
@@ -338,32 +389,62 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
         except Cancelled:
             reporter.step(step, StepState.CANCELLED)
             if removed:
-                return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, "cancelled"), backup, step), "cancelled")
+                return finish(
+                    ApplyResult(Outcome.DOWN, down_message(deployment, plan, "cancelled"), backup, step),
+                    "cancelled",
+                )
             if not started:
-                return finish(ApplyResult(Outcome.CANCELLED, "Cancelled before the container was removed; Appsmith "
-                                          "keeps running with the old value. docker.env has the new one.", backup,
-                                          step), "cancelled")
-            return finish(ApplyResult(Outcome.CANCELLED, "Cancelled while the container was being removed: it may be "
-                                      "stopped or half removed, so Appsmith may be down. Run the start command to "
-                                      "bring it back: " + plan.start.shell_line() + ". docker.env has the new value.",
-                                      backup, step), "cancelled during removal")
+                return finish(
+                    ApplyResult(
+                        Outcome.CANCELLED,
+                        "Cancelled before the container was removed; Appsmith keeps running with the old "
+                        "value. docker.env has the new one.",
+                        backup,
+                        step,
+                    ),
+                    "cancelled",
+                )
+            return finish(
+                ApplyResult(
+                    Outcome.CANCELLED,
+                    "Cancelled while the container was being removed: it may be "
+                    "stopped or half removed, so Appsmith may be down. Run the start command to "
+                    "bring it back: " + plan.start.shell_line() + ". docker.env has the new value.",
+                    backup,
+                    step,
+                ),
+                "cancelled during removal",
+            )
         except CommandTimeout:
             code = None
         except DockerError as error:
             reporter.step(step, StepState.FAILED, error.message)
             if removed:
-                return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, error.message), backup, step),
-                              "start could not run")
+                return finish(
+                    ApplyResult(Outcome.DOWN, down_message(deployment, plan, error.message), backup, step),
+                    "start could not run",
+                )
             return finish(ApplyResult(Outcome.RESTART_FAILED, error.message, backup, step), "docker missing")
         if code != 0:
             why = failure_reason(command, code, "\n".join(said))
             reporter.step(step, StepState.FAILED, why)
             if removed:
-                return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, f"{command} {why}"), backup, step),
-                              f"start failed ({why})")
-            return finish(ApplyResult(Outcome.RESTART_FAILED, f"{command} failed ({why}). The old container may "
-                                      "still run with the old value; see the output above.", backup, step),
-                          f"remove failed ({why})")
+                return finish(
+                    ApplyResult(
+                        Outcome.DOWN, down_message(deployment, plan, f"{command} {why}"), backup, step
+                    ),
+                    f"start failed ({why})",
+                )
+            return finish(
+                ApplyResult(
+                    Outcome.RESTART_FAILED,
+                    f"{command} failed ({why}). The old container may "
+                    "still run with the old value; see the output above.",
+                    backup,
+                    step,
+                ),
+                f"remove failed ({why})",
+            )
         reporter.step(step, StepState.DONE)
         removed = True
 
@@ -371,15 +452,34 @@ def apply_change(change: EnvChange, plan: RestartPlan | None, reporter: Reporter
         progress, running = wait_for_health(deployment, reporter, cancel, health_timeout, health_interval)
     except Cancelled:
         reporter.step(Step.HEALTH, StepState.CANCELLED)
-        return finish(ApplyResult(Outcome.CANCELLED, "Stopped waiting; the containers were recreated and keep "
-                                  "starting. Refresh to see the result.", backup, Step.HEALTH), "wait cancelled")
+        return finish(
+            ApplyResult(
+                Outcome.CANCELLED,
+                "Stopped waiting; the containers were recreated and keep "
+                "starting. Refresh to see the result.",
+                backup,
+                Step.HEALTH,
+            ),
+            "wait cancelled",
+        )
     if progress.failed:
         reporter.step(Step.HEALTH, StepState.FAILED, progress.failed)
         if "exited" in progress.failed or "dead" in progress.failed:
-            return finish(ApplyResult(Outcome.DOWN, down_message(deployment, plan, progress.failed), backup,
-                                      Step.HEALTH), progress.failed)
-        return finish(ApplyResult(Outcome.UNHEALTHY, f"Appsmith did not become healthy: {progress.failed}. "
-                                  "Check its logs (docker logs).", backup, Step.HEALTH), progress.failed)
+            return finish(
+                ApplyResult(
+                    Outcome.DOWN, down_message(deployment, plan, progress.failed), backup, Step.HEALTH
+                ),
+                progress.failed,
+            )
+        return finish(
+            ApplyResult(
+                Outcome.UNHEALTHY,
+                f"Appsmith did not become healthy: {progress.failed}. Check its logs (docker logs).",
+                backup,
+                Step.HEALTH,
+            ),
+            progress.failed,
+        )
     reporter.step(Step.HEALTH, StepState.DONE, progress.detail)
     outcome, message = verify(deployment, change.telemetry_on, running, written_at)
     reporter.step(Step.VERIFY, StepState.DONE if outcome.ok else StepState.FAILED, message)

@@ -1,4 +1,5 @@
-"""A local, append-only record of every change the panel makes. Only the switch's values enter it, never secrets."""
+"""A local, append-only record of every change the panel makes. Only the switch's values enter it, never
+secrets."""
 
 from __future__ import annotations
 
@@ -27,8 +28,15 @@ class AuditEntry:
         return f"{self.time}  {self.user}  {self.action}  {self.file}  {change}  {self.outcome}"
 
 
-def record(action: str, file: Path, old: str | None, new: str | None, backup: Path | None, outcome: str,
-           log_path: Path | None = None) -> AuditEntry:
+def record(
+    action: str,
+    file: Path,
+    old: str | None,
+    new: str | None,
+    backup: Path | None,
+    outcome: str,
+    log_path: Path | None = None,
+) -> AuditEntry:
     from panel.core.status import current_user
 
     entry = AuditEntry(
@@ -48,7 +56,8 @@ def record(action: str, file: Path, old: str | None, new: str | None, backup: Pa
     with os.fdopen(fd, "r+b") as handle:
         info = os.fstat(handle.fileno())
         if info.st_mode & 0o077 and info.st_uid == os.geteuid():
-            os.fchmod(handle.fileno(), 0o600)  # a log made wider by hand (or by an older version) is narrowed again
+            # a log made wider by hand (or by an older version) is narrowed again
+            os.fchmod(handle.fileno(), 0o600)
         size = info.st_size
         if size:
             handle.seek(size - 1)

@@ -63,11 +63,12 @@ def create_backup(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
 
 
 def backup_while_locked(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
-    """The backup itself, for a caller that holds `locked(snapshot.target)`: written whole under a temporary name,
-    then linked to its own, so a backup is never partial; then older ones beyond `keep` are pruned."""
+    """The backup itself, for a caller that holds `locked(snapshot.target)`: written whole under a temporary
+    name, then linked to its own, so a backup is never partial; then older ones beyond `keep` are pruned."""
     target = snapshot.target
-    temporary = write_new_file(target.parent, temporary_prefix(target), snapshot.data, snapshot.mode, snapshot.uid,
-                               snapshot.gid)
+    temporary = write_new_file(
+        target.parent, temporary_prefix(target), snapshot.data, snapshot.mode, snapshot.uid, snapshot.gid
+    )
     try:
         while True:
             stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
@@ -93,7 +94,8 @@ def prune_backups(file: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
 
 
 def find_backup(file: Path, name: str) -> Backup:
-    """The backup of `file` called `name` (a file name or path); a clear error naming the choices otherwise."""
+    """The backup of `file` called `name` (a file name or path); a clear error naming the choices
+    otherwise."""
     wanted = Path(name).name
     backups = list_backups(file)
     for backup in backups:
@@ -111,8 +113,9 @@ def restore_backup(file: Path, backup: Backup) -> Path | None:
     if not target.exists():
         info = backup.path.stat()
         with locked(target):
-            temporary = write_new_file(target.parent, temporary_prefix(target), restored, info.st_mode, info.st_uid,
-                                       info.st_gid)
+            temporary = write_new_file(
+                target.parent, temporary_prefix(target), restored, info.st_mode, info.st_uid, info.st_gid
+            )
             try:
                 os.link(temporary, target)  # fails rather than overwrite a file created meanwhile
             finally:
@@ -139,4 +142,5 @@ def restore_preview(file: Path, backup: Backup) -> str:
     if current == restored:
         return "The backup is identical to the current file."
     return masked_diff(current, restored, file.name) or (
-        "The backup differs from the current file only in secret values, which are not shown.")
+        "The backup differs from the current file only in secret values, which are not shown."
+    )

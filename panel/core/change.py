@@ -54,13 +54,17 @@ def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
         snapshot = Snapshot.read(path)
     except FileNotFoundError as error:
         raise RefusedError(
-            f"{path} does not exist. Appsmith writes it, with your encryption keys, on its first start; start "
+            f"{path} does not exist. Appsmith writes it, with your encryption keys, on its first start; "
+            f"start "
             "Appsmith once (docker-compose up -d), then change the setting."
         ) from error
     except PermissionError as error:
-        # Also when a folder on the way may not be entered: `exists()` would then wrongly say "does not exist".
-        raise RefusedError(f"{path} cannot be read by user {current_user()}{_owned_by(path)}; nothing was written. "
-                           f"{elevation_hint(deployment.folder)}") from error
+        # Also when a folder on the way may not be entered: `exists()` would then wrongly say "does not
+        # exist".
+        raise RefusedError(
+            f"{path} cannot be read by user {current_user()}{_owned_by(path)}; nothing was written. "
+            f"{elevation_hint(deployment.folder)}"
+        ) from error
     except OSError as error:
         raise RefusedError(f"{path} cannot be read: {error.strerror}. Nothing was written.") from error
     parsed = EnvText.parse(snapshot.data)
@@ -69,8 +73,8 @@ def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
         new_data = parsed.with_value(TELEMETRY_KEY, value)
     except EnvEncodingError as error:
         raise RefusedError(
-            f"{path} contains bytes that are not UTF-8, so the panel will not rewrite it (it could corrupt them). "
-            f"Edit the line {TELEMETRY_KEY}={value} by hand, or fix the file's encoding first."
+            f"{path} contains bytes that are not UTF-8, so the panel will not rewrite it (it could corrupt "
+            f"them). Edit the line {TELEMETRY_KEY}={value} by hand, or fix the file's encoding first."
         ) from error
     return EnvChange(deployment, snapshot, new_data, parsed.reading(TELEMETRY_KEY), value)
 
@@ -92,20 +96,25 @@ def _owned_by(path: Path) -> str:
 
 
 def check_writable(path: Path, folder: Path) -> None:
-    """Refuse, saying who owns what and the exact commands an administrator can run, when this user may not write
-    the file or create the backup and the new copy beside it."""
+    """Refuse, saying who owns what and the exact commands an administrator can run, when this user may not
+    write the file or create the backup and the new copy beside it."""
     target = Path(os.path.realpath(path))
     if not os.access(target, os.W_OK):
-        raise RefusedError(f"{path} is not writable by user {current_user()}{_owned_by(target)}; nothing was "
-                           f"written. {elevation_hint(folder)}")
+        raise RefusedError(
+            f"{path} is not writable by user {current_user()}{_owned_by(target)}; nothing was written. "
+            f"{elevation_hint(folder)}"
+        )
     if not os.access(target.parent, os.W_OK):
-        raise RefusedError(f"User {current_user()} may not create files in {target.parent}{_owned_by(target.parent)}, "
-                           f"where the backup and the new copy of {target.name} are written; nothing was written. "
-                           f"{elevation_hint(folder)}")
+        raise RefusedError(
+            f"User {current_user()} may not create files in {target.parent}{_owned_by(target.parent)}, where "
+            f"the backup and the new copy of {target.name} are written; nothing was written. "
+            f"{elevation_hint(folder)}"
+        )
 
 
 def write_change(change: EnvChange) -> Path | None:
-    """Back up the file as read, then replace it atomically. Returns the backup, or None when nothing changes."""
+    """Back up the file as read, then replace it atomically. Returns the backup, or None when nothing
+    changes."""
     if not change.changes_file:
         return None
     check_writable(change.deployment.env_file, change.deployment.folder)
@@ -113,8 +122,8 @@ def write_change(change: EnvChange) -> Path | None:
 
 
 def write_with_backup(snapshot: Snapshot, new_data: bytes) -> Path:
-    """Keep the file as read in a backup, then replace it, under one lock: a panel that finds the file changed since
-    it read it writes nothing at all, not even a backup."""
+    """Keep the file as read in a backup, then replace it, under one lock: a panel that finds the file changed
+    since it read it writes nothing at all, not even a backup."""
     with locked(snapshot.target):
         ensure_unchanged(snapshot)
         backup = backup_while_locked(snapshot)

@@ -21,8 +21,14 @@ SERVICE_LABEL = "com.docker.compose.service"
 LOOPBACK_BINDINGS = frozenset({"", "0.0.0.0", "127.0.0.1", "::", "::1", "localhost"})
 
 PS_ARGV = (
-    "docker", "ps", "-a", "--no-trunc", "--filter", f"label={WORKING_DIR_LABEL}",
-    "--format", '{{.ID}}\t{{.Label "' + WORKING_DIR_LABEL + '"}}\t{{.Label "' + SERVICE_LABEL + '"}}\t{{.Image}}',
+    "docker",
+    "ps",
+    "-a",
+    "--no-trunc",
+    "--filter",
+    f"label={WORKING_DIR_LABEL}",
+    "--format",
+    '{{.ID}}\t{{.Label "' + WORKING_DIR_LABEL + '"}}\t{{.Label "' + SERVICE_LABEL + '"}}\t{{.Image}}',
 )
 
 
@@ -66,7 +72,7 @@ def parse_docker_time(text: str | None) -> datetime | None:
     main, _, rest = text.partition(".")
     if rest:
         digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
-        zone = rest[len(digits):]
+        zone = rest[len(digits) :]
         text = f"{main}.{digits[:6]}{zone}"
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -138,7 +144,9 @@ def parse_inspect(result: CommandResult) -> list[ContainerState]:
     try:
         documents = json.loads(result.stdout or "[]")
     except json.JSONDecodeError as error:
-        raise DockerError(DockerProblem.FAILED, "docker inspect answered something that is not JSON.", str(error)) from error
+        raise DockerError(
+            DockerProblem.FAILED, "docker inspect answered something that is not JSON.", str(error)
+        ) from error
     states = []
     for raw in documents:
         state = raw.get("State") or {}
@@ -168,15 +176,17 @@ def parse_inspect(result: CommandResult) -> list[ContainerState]:
 
 @dataclass(frozen=True)
 class InspectedAhead:
-    """Containers inspected before the compose file was read: `ids` were asked, `states` is what docker said."""
+    """Containers inspected before the compose file was read: `ids` were asked, `states` is what docker
+    said."""
 
     ids: frozenset[str]
     states: tuple[ContainerState, ...]
 
 
 def inspect_ahead(ps: Started, path: Path) -> InspectedAhead | None:
-    """As soon as `ps` answers, inspect every container started from `path` or from one of the folders above it
-    that `load_deployment` may pick, so that `inspect` need not wait for the compose file to be read and parsed.
+    """As soon as `ps` answers, inspect every container started from `path` or from one of the folders above
+    it that `load_deployment` may pick, so that `inspect` need not wait for the compose file to be read and
+    parsed.
 
     Returns None when there is nothing to inspect or docker failed; `status.query_containers` then asks (or
     reports) in the usual way.

@@ -1,4 +1,5 @@
-"""Recognise an Appsmith deployment folder: its compose file, its layout, its env file, and what overrides it."""
+"""Recognise an Appsmith deployment folder: its compose file, its layout, its env file, and what overrides
+it."""
 
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def find_compose_file(folder: Path) -> tuple[Path | None, list[Path]]:
 
 
 def _folder_for(path: Path) -> Path:
-    """The deployment folder for a path: the folder itself, or the nearest folder above a file with a compose file."""
+    """The deployment folder for a path: the folder itself, or the nearest folder above a file with a compose
+    file."""
     path = path.expanduser().absolute()
     if path.is_dir():
         for folder in [path, *list(path.parents)[:3]]:
@@ -98,12 +100,15 @@ def _folder_for(path: Path) -> Path:
                 return folder
         return path
     if not path.exists():
-        raise NotADeploymentError(f"{path} does not exist. Give the folder that holds Appsmith's docker-compose.yml.")
+        raise NotADeploymentError(
+            f"{path} does not exist. Give the folder that holds Appsmith's docker-compose.yml."
+        )
     for folder in list(path.parents)[:4]:
         if find_compose_file(folder)[0] is not None:
             return folder
     raise NotADeploymentError(
-        f"No compose file ({', '.join(COMPOSE_NAMES)}) was found next to {path} or in the three folders above it. "
+        f"No compose file ({', '.join(COMPOSE_NAMES)}) was found next to {path} or in the three folders "
+        f"above it. "
         "Give the folder that holds Appsmith's docker-compose.yml."
     )
 
@@ -112,16 +117,22 @@ def _read_compose(compose_file: Path) -> dict[str, Any]:
     try:
         document = yaml.load(compose_file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as error:
-        raise NotADeploymentError(f"Cannot read {compose_file}: {error}. Check the file's permissions.") from error
+        raise NotADeploymentError(
+            f"Cannot read {compose_file}: {error}. Check the file's permissions."
+        ) from error
     except yaml.YAMLError as error:
-        # Not str(error): PyYAML quotes the offending line, which may hold a password (MONGO_INITDB_ROOT_PASSWORD…).
+        # Not str(error): PyYAML quotes the offending line, which may hold a password
+        # (MONGO_INITDB_ROOT_PASSWORD…).
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or type(error).__name__
-        raise NotADeploymentError(f"{compose_file} is not valid YAML ({problem}{where}). Fix it, then try again."
-                                  ) from None
+        raise NotADeploymentError(
+            f"{compose_file} is not valid YAML ({problem}{where}). Fix it, then try again."
+        ) from None
     if not isinstance(document, dict) or not isinstance(document.get("services"), dict):
-        raise NotADeploymentError(f"{compose_file} has no 'services:' section; it is not a compose file for Appsmith.")
+        raise NotADeploymentError(
+            f"{compose_file} has no 'services:' section; it is not a compose file for Appsmith."
+        )
     return document
 
 
@@ -130,7 +141,9 @@ def _is_appsmith_service(name: str, service: Any) -> bool:
     return name == "appsmith" or bool(_APPSMITH_IMAGE.search(image))
 
 
-_INTERPOLATION = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<default>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)|(?P<escaped>\$))")
+_INTERPOLATION = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<default>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)|(?P<escaped>\$))"
+)
 
 
 def interpolate(value: str, variables: dict[str, str]) -> str:
@@ -152,12 +165,18 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
 
 
 def _compose_variables(folder: Path) -> dict[str, str]:
-    variables = {key: value or "" for key, value in dotenv_values(folder / ".env").items()} if (folder / ".env").is_file() else {}
+    variables = (
+        {key: value or "" for key, value in dotenv_values(folder / ".env").items()}
+        if (folder / ".env").is_file()
+        else {}
+    )
     variables.update(os.environ)
     return variables
 
 
-def _environment_override(name: str, service: dict[str, Any], variables: dict[str, str], compose_name: str) -> Override | None:
+def _environment_override(
+    name: str, service: dict[str, Any], variables: dict[str, str], compose_name: str
+) -> Override | None:
     environment = service.get("environment")
     source = f"{compose_name} (environment:)"
     # A bare `KEY` takes the value from the shell that runs compose; when that shell has none, compose passes
@@ -193,7 +212,8 @@ def _env_files(service: dict[str, Any]) -> list[str]:
 
 
 def _env_file_override(name: str, service: dict[str, Any], folder: Path, env_file: Path) -> Override | None:
-    """A compose `env_file:` other than docker.env that sets the switch: for the container it wins over docker.env."""
+    """A compose `env_file:` other than docker.env that sets the switch: for the container it wins over
+    docker.env."""
     winner = None
     for entry in _env_files(service):
         path = (folder / entry).absolute()
@@ -222,12 +242,13 @@ def _stacks_folder(folder: Path, service: dict[str, Any], variables: dict[str, s
             continue
         if not source:
             raise NotADeploymentError(
-                "/appsmith-stacks is an anonymous docker volume, not a folder on this machine, so docker.env cannot "
-                "be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
+                "/appsmith-stacks is an anonymous docker volume, not a folder on this machine, so docker.env "
+                "cannot be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
             )
         if not is_bind and not str(source).startswith((".", "/", "~")):
             raise NotADeploymentError(
-                f"/appsmith-stacks is the named volume {source!r}, not a folder on this machine, so docker.env "
+                f"/appsmith-stacks is the named volume {source!r}, not a folder on this machine, so "
+                f"docker.env "
                 "cannot be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
             )
         return (folder / Path(str(source)).expanduser()).absolute()
@@ -246,7 +267,9 @@ def load_deployment(path: Path) -> Deployment:
     warnings = []
     if len(all_compose) > 1:
         others = ", ".join(p.name for p in all_compose[1:])
-        warnings.append(f"Several compose files here; docker compose uses {compose_file.name} and ignores {others}.")
+        warnings.append(
+            f"Several compose files here; docker compose uses {compose_file.name} and ignores {others}."
+        )
     services: dict[str, Any] = _read_compose(compose_file)["services"]
     variables = _compose_variables(folder)
 
@@ -259,12 +282,15 @@ def load_deployment(path: Path) -> Deployment:
         template = folder / NGINX_TEMPLATE
         nginx_template: Path | None = template
         if not template.is_file():
-            warnings.append(f"The nginx template {NGINX_TEMPLATE} is missing; the browser client cannot be checked.")
+            warnings.append(
+                f"The nginx template {NGINX_TEMPLATE} is missing; the browser client cannot be checked."
+            )
     else:
         matches = [name for name, service in services.items() if _is_appsmith_service(name, service)]
         if not matches:
             raise NotADeploymentError(
-                f"{compose_file} defines no Appsmith service (looked for a service named 'appsmith', an image "
+                f"{compose_file} defines no Appsmith service (looked for a service named 'appsmith', an "
+                f"image "
                 "appsmith/appsmith-ce or appsmith/appsmith-ee, or the legacy 'appsmith-internal-server')."
             )
         layout = Layout.SINGLE

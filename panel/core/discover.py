@@ -1,4 +1,5 @@
-"""Find Appsmith deployments on this machine: folders of running Appsmith containers, then the usual places."""
+"""Find Appsmith deployments on this machine: folders of running Appsmith containers, then the usual
+places."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ class Found:
 
 
 def folders_from_docker(ps: Started | None = None) -> list[Path]:
-    """Working folders of compose containers whose service or image is Appsmith's (`ps`: one already under way)."""
+    """Working folders of compose containers whose service or image is Appsmith's (`ps`: one already under
+    way)."""
     listed = containers.parse_ps(ps.result() if ps is not None else docker.run(containers.PS_ARGV))
     folders: list[Path] = []
     for container in listed:
@@ -35,11 +37,14 @@ def folders_from_docker(ps: Started | None = None) -> list[Path]:
     return folders
 
 
-def discover(extra: list[Path] | None = None, ask_docker: bool = True,
-             ps: Started | None = None) -> tuple[list[Found], str | None]:
-    """Every deployment found, each once, with why it was offered; plus docker's error if it could not be asked.
+def discover(
+    extra: list[Path] | None = None, ask_docker: bool = True, ps: Started | None = None
+) -> tuple[list[Found], str | None]:
+    """Every deployment found, each once, with why it was offered; plus docker's error if it could not be
+    asked.
 
-    `ps` is a `docker ps` already under way, so that a caller that needs it again (the status) asks docker once.
+    `ps` is a `docker ps` already under way, so that a caller that needs it again (the status) asks docker
+    once.
     """
     candidates: list[tuple[Path, str]] = [(path, "remembered") for path in extra or []]
     docker_error = None

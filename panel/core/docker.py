@@ -1,4 +1,5 @@
-"""Talking to the docker CLI: run it without a shell, and turn its failures into sentences a person can act on."""
+"""Talking to the docker CLI: run it without a shell, and turn its failures into sentences a person can act
+on."""
 
 from __future__ import annotations
 
@@ -65,8 +66,8 @@ def classify_failure(result: CommandResult) -> DockerError:
     if "permission denied" in lowered and ("docker.sock" in lowered or "docker daemon" in lowered):
         return DockerError(
             DockerProblem.PERMISSION,
-            "Permission denied on the Docker socket (/var/run/docker.sock). Add your user to the docker group "
-            "(sudo usermod -aG docker $USER) and log in again, or run the panel with sudo.",
+            "Permission denied on the Docker socket (/var/run/docker.sock). Add your user to the docker "
+            "group (sudo usermod -aG docker $USER) and log in again, or run the panel with sudo.",
             text,
         )
     if "cannot connect to the docker daemon" in lowered or "is the docker daemon running" in lowered:
@@ -100,8 +101,13 @@ class Started:
             return
         log.debug("running %s", argv)
         self._process = subprocess.Popen(
-            [program, *argv[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-            stdin=subprocess.DEVNULL, errors="replace",
+            [program, *argv[1:]],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            errors="replace",
         )
 
     def result(self) -> CommandResult:
@@ -121,13 +127,16 @@ class Started:
             self._process.kill()
             self._process.communicate()
             self._error = DockerError(
-                DockerProblem.TIMEOUT, f"{' '.join(self.argv[:3])} did not answer within {self.timeout:.0f} s.")
+                DockerProblem.TIMEOUT,
+                f"{' '.join(self.argv[:3])} did not answer within {self.timeout:.0f} s.",
+            )
             return None
         return CommandResult(self.argv, self._process.returncode, stdout, stderr)
 
 
 def start(argv: Sequence[str], timeout: float = QUERY_TIMEOUT, cwd: Path | None = None) -> Started:
-    """Start a docker command now and return it; its `result()` is what `run` would have returned or raised."""
+    """Start a docker command now and return it; its `result()` is what `run` would have returned or
+    raised."""
     return Started(argv, timeout, cwd)
 
 

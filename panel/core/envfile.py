@@ -34,7 +34,8 @@ class SwitchState(StrEnum):
 
     @property
     def telemetry_on(self) -> bool | None:
-        """What the server does: unset means disabled (`${APPSMITH_DISABLE_TELEMETRY:true}`); invalid is unknown."""
+        """What the server does: unset means disabled (`${APPSMITH_DISABLE_TELEMETRY:true}`); invalid is
+        unknown."""
         return {SwitchState.ENABLED: True, SwitchState.DISABLED: False, SwitchState.UNSET: False}.get(self)
 
 
@@ -101,7 +102,8 @@ class _Piece:
     line: int
     error: bool
     value_span: _Span | None
-    """Where the value token (quotes included) sits in `text`; for a bare `KEY`, an empty span after the key."""
+    """Where the value token (quotes included) sits in `text`; for a bare `KEY`, an empty span after the
+    key."""
 
 
 _NEWLINE = re.compile(r"\r\n|\n|\r")
@@ -110,8 +112,8 @@ _BLANKS = re.compile(r"[^\S\r\n]*")
 
 
 def _closing_quotes(original: str, start: int) -> Iterator[int]:
-    """Where a quoted value that opens at `start` may end: a quote of the same kind that only blanks, a comment
-    or the line's end follow (python-dotenv reads nothing else after a quoted value)."""
+    """Where a quoted value that opens at `start` may end: a quote of the same kind that only blanks, a
+    comment or the line's end follow (python-dotenv reads nothing else after a quoted value)."""
     quote = re.escape(original[start])
     for match in re.finditer(quote + r"(?=[^\S\r\n]*(?:#|\r|\n|$))", original[start + 1 :]):
         yield start + 1 + match.end()
@@ -170,7 +172,11 @@ def _bindings(text: str) -> Iterator[tuple[str, str | None, str | None, bool, _S
                 raise ValueError("python-dotenv read text that is not in the file")
             yield text[offset:found], None, None, False, None
             offset = found
-        span = None if binding.error or binding.key is None else _value_span(original, binding.key, binding.value)
+        span = (
+            None
+            if binding.error or binding.key is None
+            else _value_span(original, binding.key, binding.value)
+        )
         yield original, binding.key, binding.value, binding.error, span
         offset += len(original)
     if offset < len(text):
@@ -179,11 +185,14 @@ def _bindings(text: str) -> Iterator[tuple[str, str | None, str | None, bool, _S
 
 _COMMENTED_ASSIGNMENT = re.compile(
     r"^(?P<head>[^\S\r\n]*#[^\S\r\n]*(?:export[^\S\r\n]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)[^\S\r\n]*=[^\S\r\n]*)"
-    r"(?P<value>[^\r\n]*)", re.MULTILINE)
+    r"(?P<value>[^\r\n]*)",
+    re.MULTILINE,
+)
 
 
 def _mask_commented(match: re.Match[str]) -> str:
-    """`#APPSMITH_DB_URL=postgresql://user:pw@…` (Appsmith's own template writes such lines) hides its value too."""
+    """`#APPSMITH_DB_URL=postgresql://user:pw@…` (Appsmith's own template writes such lines) hides its value
+    too."""
     if match.group("value").strip() and is_secret(match.group("key"), match.group("value")):
         return match.group("head") + MASK
     return match.group(0)
@@ -277,13 +286,14 @@ class EnvText:
                 span = piece.value_span
                 rest = piece.text[span.end :]
                 if rest.startswith("#"):
-                    # `KEY="false"# note`: after a quoted value the comment may touch it; after the unquoted new
-                    # value it would become part of the value (`true#` is not a boolean), so it keeps one space.
+                    # `KEY="false"# note`: after a quoted value the comment may touch it; after the unquoted
+                    # new value it would become part of the value (`true#` is not a boolean), so it keeps one
+                    # space.
                     rest = " " + rest
                 equals = piece.text.rfind("=", 0, span.start)
                 if equals >= 0 and not piece.text[equals + 1 : span.start].strip():
-                    # `KEY=  false`: a shell (Appsmith's entrypoint sources the file) reads the spaces as the end
-                    # of the assignment, so the new value goes right after `=`.
+                    # `KEY=  false`: a shell (Appsmith's entrypoint sources the file) reads the spaces as the
+                    # end of the assignment, so the new value goes right after `=`.
                     parts.append(piece.text[: equals + 1] + value + rest)
                 else:
                     parts.append(piece.text[: span.start] + "=" + value + rest)
@@ -332,4 +342,6 @@ def masked_diff(old: bytes, new: bytes, label: str) -> str:
     old_lines = EnvText.parse(old).masked_text().splitlines(keepends=True)
     new_lines = EnvText.parse(new).masked_text().splitlines(keepends=True)
     lines = difflib.unified_diff(old_lines, new_lines, f"{label} (now)", f"{label} (after)")
-    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(
+        line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
+    )

@@ -1,8 +1,8 @@
 """Ask the running instance about itself over HTTP, on loopback only, with short timeouts.
 
 The standard library's `http.client` is enough for three GETs to 127.0.0.1 (no proxy, no TLS, no redirects to
-follow), and it loads in a fraction of the time `requests` takes, which a `status` or a refresh would wait for.
-It is imported when the first probe runs (it brings `ssl` along): the first window needs neither.
+follow), and it loads in a fraction of the time `requests` takes, which a `status` or a refresh would wait
+for. It is imported when the first probe runs (it brings `ssl` along): the first window needs neither.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ def _json(body: bytes) -> Any:
         return None
 
 
-def probe_health(port: int, timeout: float = PROBE_TIMEOUT,
-                 connection: http.client.HTTPConnection | None = None) -> tuple[Health, str]:
+def probe_health(
+    port: int, timeout: float = PROBE_TIMEOUT, connection: http.client.HTTPConnection | None = None
+) -> tuple[Health, str]:
     import http.client
 
     connection = connection or _connect(port, timeout)

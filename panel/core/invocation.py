@@ -24,13 +24,15 @@ def self_command() -> str:
 
 
 def elevated_argv(telemetry_on: bool, folder: Path) -> list[str]:
-    """The change as root through pkexec (polkit asks for the password): an argument list, never a shell line."""
+    """The change as root through pkexec (polkit asks for the password): an argument list, never a shell
+    line."""
     pkexec = shutil.which("pkexec") or "pkexec"
     return [pkexec, *self_argv(), "enable" if telemetry_on else "disable", str(folder), "--restart", "--yes"]
 
 
 def admin_commands(folder: Path) -> list[str]:
-    """What an administrator can run to make the change this user may not make (with pkexec too, when installed)."""
+    """What an administrator can run to make the change this user may not make (with pkexec too, when
+    installed)."""
     quoted = shlex.quote(str(folder))
     commands = [f"sudo {self_command()} {verb} {quoted} --restart" for verb in ("disable", "enable")]
     if shutil.which("pkexec"):
@@ -39,4 +41,6 @@ def admin_commands(folder: Path) -> list[str]:
 
 
 def pkexec_available() -> bool:
-    return shutil.which("pkexec") is not None and bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return shutil.which("pkexec") is not None and bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )

@@ -1,9 +1,9 @@
 """The panel's only network peers are the deployments on this machine: enforced for the whole process.
 
 An audit hook (PEP 578) refuses every `socket.connect`/`sendto` to an address that is not loopback, and every
-name lookup of anything but an IP literal or `localhost`, before a packet leaves; the panel sends no telemetry of
-its own, and this makes sure no library it uses does either. Audit hooks cannot be removed, so `install()` is for
-the program's entry point, never for library code; it is idempotent.
+name lookup of anything but an IP literal or `localhost`, before a packet leaves; the panel sends no telemetry
+of its own, and this makes sure no library it uses does either. Audit hooks cannot be removed, so `install()`
+is for the program's entry point, never for library code; it is idempotent.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def _is_loopback_host(host: Any) -> bool:
         return False
     if host.lower() == "localhost":
         return True
-    import ipaddress  # here, not at start-up: the guard is installed first thing, and most runs never check a host
+    # here, not at start-up: the guard is installed first thing, and most runs never check a host
+    import ipaddress
 
     try:
         return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
@@ -34,7 +35,8 @@ def _is_loopback_host(host: Any) -> bool:
 
 
 def allowed(sock: Any, address: Any) -> bool:
-    """True for a local socket (AF_UNIX) or a loopback IP address; False for anything that leaves the machine."""
+    """True for a local socket (AF_UNIX) or a loopback IP address; False for anything that leaves the
+    machine."""
     import socket  # loaded already whenever a socket exists to ask about
 
     family = getattr(sock, "family", None)

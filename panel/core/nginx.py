@@ -85,7 +85,8 @@ class NginxCheck:
             kinds = " and ".join(server.kind for server in self.servers)
             return f"The sub_filter line is present in the {kinds} 'location /' block."
         return (
-            f"The sub_filter line is missing from the {' and '.join(self.missing)} 'location /' block: the browser "
+            f"The sub_filter line is missing from the {' and '.join(self.missing)} 'location /' block: the "
+            f"browser "
             "client does not learn the switch and keeps sending its events. Add it with the fix action."
         )
 
@@ -98,8 +99,10 @@ def _server_kind(text: str, server: _Block) -> str:
 
 def _root_locations(text: str, blocks: list[_Block], server: _Block) -> list[_Block]:
     return [
-        block for block in blocks
-        if server.start <= block.start and block.end <= server.end
+        block
+        for block in blocks
+        if server.start <= block.start
+        and block.end <= server.end
         and re.fullmatch(r"location\s+/", block.header)
     ]
 

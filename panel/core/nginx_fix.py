@@ -1,4 +1,5 @@
-"""Add the missing `sub_filter` lines to a legacy deployment's nginx template, with the same care as docker.env."""
+"""Add the missing `sub_filter` lines to a legacy deployment's nginx template, with the same care as
+docker.env."""
 
 from __future__ import annotations
 

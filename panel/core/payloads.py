@@ -1,8 +1,8 @@
 """The payload catalog: what Appsmith sends, who sends it, when, and whether the switch stops it.
 
-The samples live in `resources/catalog.json` as data so they can be corrected without touching code. Everything
-handed out here is read-only: the GUI and the CLI show the same catalog, and one of them changing a sample by accident
-would make the other lie.
+The samples live in `resources/catalog.json` as data so they can be corrected without touching code.
+Everything handed out here is read-only: the GUI and the CLI show the same catalog, and one of them changing a
+sample by accident would make the other lie.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ _SOURCE_LABELS: dict[Source, str] = {
 
 
 class CatalogError(ValueError):
-    """The bundled catalog is malformed; the message names the entry, so whoever edits the JSON can find it."""
+    """The bundled catalog is malformed; the message names the entry, so whoever edits the JSON can find
+    it."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ class FieldNote:
 class PayloadSample:
     """One event as Appsmith sends it, with enough context to judge it.
 
-    `sample` is a read-only view (nested mappings are read-only too, lists are tuples): callers that want to edit
-    a payload take `sample_dict()` or `fill_sample()`, which hand out copies.
+    `sample` is a read-only view (nested mappings are read-only too, lists are tuples): callers that want to
+    edit a payload take `sample_dict()` or `fill_sample()`, which hand out copies.
     """
 
     id: str
@@ -130,7 +131,8 @@ class Catalog:
         return tuple(sample for sample in self.samples if sample.source == source)
 
     def get(self, sample_id: str) -> PayloadSample | None:
-        """The sample with this id, or None (like `dict.get`), so callers can show "unknown event" themselves."""
+        """The sample with this id, or None (like `dict.get`), so callers can show "unknown event"
+        themselves."""
         for sample in self.samples:
             if sample.id == sample_id:
                 return sample
@@ -139,7 +141,8 @@ class Catalog:
 
 @functools.cache
 def load_catalog() -> Catalog:
-    """The bundled catalog, parsed and validated once: a broken catalog must fail loudly, not show half a payload."""
+    """The bundled catalog, parsed and validated once: a broken catalog must fail loudly, not show half a
+    payload."""
     return parse_catalog(resource_text(CATALOG_FILE))
 
 
@@ -184,9 +187,9 @@ def leaf_paths(payload: Mapping[str, Any]) -> tuple[str, ...]:
 def sha256_hex(text: str) -> str:
     """SHA-256 of the UTF-8 bytes, as lowercase hex: what self-hosted Appsmith sends in place of user ids.
 
-    The server uses `DigestUtils.sha256Hex(username)` and the browser `sha256(username)`, both on the username exactly
-    as stored, so this function hashes its input exactly as given: it neither strips nor lowercases. Use
-    `normalize_email` first when starting from what a person typed.
+    The server uses `DigestUtils.sha256Hex(username)` and the browser `sha256(username)`, both on the username
+    exactly as stored, so this function hashes its input exactly as given: it neither strips nor lowercases.
+    Use `normalize_email` first when starting from what a person typed.
     """
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -194,16 +197,18 @@ def sha256_hex(text: str) -> str:
 def normalize_email(email: str) -> str:
     """Strip and lowercase an email address the way Appsmith stores it.
 
-    Appsmith's signup stores emails lowercased and uses them as usernames, so the hash it sends is of the lowercased
-    address. The GUI asks a person for their email and they may type "Ops@Example.com "; normalizing first makes the
-    panel show the same digest Appsmith would send for that account. Nothing is checked: this is not a validator.
+    Appsmith's signup stores emails lowercased and uses them as usernames, so the hash it sends is of the
+    lowercased address. The GUI asks a person for their email and they may type "Ops@Example.com ";
+    normalizing first makes the panel show the same digest Appsmith would send for that account. Nothing is
+    checked: this is not a validator.
     """
     return email.strip().lower()
 
 
 @dataclass(frozen=True)
 class LocalFacts:
-    """What the panel knows about this deployment; None (or empty) means unknown, and the example value stays."""
+    """What the panel knows about this deployment; None (or empty) means unknown, and the example value
+    stays."""
 
     edition: str | None = None
     version: str | None = None
@@ -215,8 +220,8 @@ class LocalFacts:
 class FilledPayload:
     """A sample with this deployment's own values where we know them.
 
-    `filled` and `examples` split the leaf paths between them, so the GUI can mark which values are real and which
-    are still Appsmith's documented examples.
+    `filled` and `examples` split the leaf paths between them, so the GUI can mark which values are real and
+    which are still Appsmith's documented examples.
     """
 
     payload: dict[str, Any]
@@ -238,11 +243,13 @@ def fill_sample(sample: PayloadSample, facts: LocalFacts) -> FilledPayload:
 
 
 def to_json_text(payload: Mapping[str, Any]) -> str:
-    """The payload as people read it: indented, non-ASCII kept, keys in the sample's own order (never sorted)."""
+    """The payload as people read it: indented, non-ASCII kept, keys in the sample's own order (never
+    sorted)."""
     return json.dumps(_thaw(payload), indent=2, ensure_ascii=False)
 
 
-# --- internals ---------------------------------------------------------------------------------------------------
+# --- internals
+# ---------------------------------------------------------------------------------------------------
 
 
 def _local_values(facts: LocalFacts) -> dict[str, str]:
@@ -278,7 +285,8 @@ def _parse_sample(raw: Any, index: int) -> PayloadSample:
     kind = strings["sample_origin"].split(":", 1)[0]
     if kind not in _ORIGIN_KINDS or ":" not in strings["sample_origin"]:
         raise CatalogError(
-            f"catalog entry {where}: sample_origin must start with one of {', '.join(_ORIGIN_KINDS)} and a colon"
+            f"catalog entry {where}: sample_origin must start with one of {', '.join(_ORIGIN_KINDS)} and a "
+            f"colon"
         )
     payload = raw.get("sample")
     if not isinstance(payload, dict):
@@ -329,8 +337,8 @@ def _parse_field(raw: Any, where: str) -> FieldNote:
     local = raw.get("local")
     if local is not None and local not in LOCAL_NAMES:
         raise CatalogError(
-            f"catalog entry {where}: field {strings['path']!r} names unknown local value {local!r} "
-            f"(known: {', '.join(sorted(LOCAL_NAMES))})"
+            f"catalog entry {where}: field {strings['path']!r} names unknown local value {local!r} (known: "
+            f"{', '.join(sorted(LOCAL_NAMES))})"
         )
     return FieldNote(path=strings["path"], note=strings["note"], hashed=hashed, local=local)
 

@@ -1,5 +1,6 @@
 """The commands that apply a change: remove and recreate the containers, the restart Appsmith documents
-(`compose restart` keeps the old container and does not re-read compose's env files or overrides), for compose v2 (`docker compose`) or v1 (`docker-compose`), whichever is installed."""
+(`compose restart` keeps the old container and does not re-read compose's env files or overrides), for compose
+v2 (`docker compose`) or v1 (`docker-compose`), whichever is installed."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def _answers(argv: list[str]) -> bool:
     if program is None:
         return False
     try:
-        completed = subprocess.run([program, *argv[1:]], capture_output=True, timeout=15, stdin=subprocess.DEVNULL)
+        completed = subprocess.run(
+            [program, *argv[1:]], capture_output=True, timeout=15, stdin=subprocess.DEVNULL
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return completed.returncode == 0
@@ -53,9 +56,9 @@ def detect_compose_tool() -> ComposeTool:
 
 
 def check_engine() -> None:
-    """Ask the Docker engine once before anything is written: with the daemon down, or a socket this user may not
-    use, the removal would fail only after docker.env had changed. Compose v1 without the docker CLI is not asked
-    here (it talks to the socket itself, and its own error says what failed)."""
+    """Ask the Docker engine once before anything is written: with the daemon down, or a socket this user may
+    not use, the removal would fail only after docker.env had changed. Compose v1 without the docker CLI is
+    not asked here (it talks to the socket itself, and its own error says what failed)."""
     if shutil.which("docker") is None:
         return
     from panel.core.docker import classify_failure, run
@@ -100,8 +103,14 @@ class RestartPlan:
 def plan_restart(deployment: Deployment, tool: ComposeTool) -> RestartPlan:
     base = (*tool.argv, "-f", deployment.compose_file.name)
     return RestartPlan(
-        remove=PlannedCommand((*base, "rm", "-fsv", *deployment.services_to_recreate), deployment.folder,
-                              REMOVE_TIMEOUT, "Stop and remove the Appsmith container" +
-                              ("s" if len(deployment.services_to_recreate) > 1 else "")),
-        start=PlannedCommand((*base, "up", "-d"), deployment.folder, START_TIMEOUT, "Create and start it again"),
+        remove=PlannedCommand(
+            (*base, "rm", "-fsv", *deployment.services_to_recreate),
+            deployment.folder,
+            REMOVE_TIMEOUT,
+            "Stop and remove the Appsmith container"
+            + ("s" if len(deployment.services_to_recreate) > 1 else ""),
+        ),
+        start=PlannedCommand(
+            (*base, "up", "-d"), deployment.folder, START_TIMEOUT, "Create and start it again"
+        ),
     )

@@ -44,9 +44,10 @@ class Snapshot:
 
 @contextlib.contextmanager
 def locked(target: Path) -> Iterator[None]:
-    """An advisory lock on the file's folder, and then on the file, so two panels never interleave check, backup
-    and replace on one deployment. The folder too: a replace gives the file a new inode, and a panel that locked the
-    old one would not keep out a panel that opens the new one. Not re-entrant: hold it once."""
+    """An advisory lock on the file's folder, and then on the file, so two panels never interleave check,
+    backup and replace on one deployment. The folder too: a replace gives the file a new inode, and a panel
+    that locked the old one would not keep out a panel that opens the new one. Not re-entrant: hold it
+    once."""
     with contextlib.ExitStack() as stack:
         for path, flags in ((target.parent, os.O_RDONLY | os.O_DIRECTORY), (target, os.O_RDONLY)):
             try:
@@ -66,9 +67,9 @@ def temporary_prefix(target: Path) -> str:
 
 
 def remove_leftovers(target: Path) -> list[Path]:
-    """Delete the temporary copies of `target` that a killed write left beside it (each a whole or partial copy of
-    the file, secrets included). Called with the lock held, when no write of a panel can be under way; only names
-    exactly of `write_new_file`'s shape are touched."""
+    """Delete the temporary copies of `target` that a killed write left beside it (each a whole or partial
+    copy of the file, secrets included). Called with the lock held, when no write of a panel can be under way;
+    only names exactly of `write_new_file`'s shape are touched."""
     pattern = re.compile(re.escape(temporary_prefix(target)) + r"[a-z0-9_]{8}\.tmp")
     removed = []
     with contextlib.suppress(OSError):
@@ -83,7 +84,8 @@ def remove_leftovers(target: Path) -> list[Path]:
 def ensure_unchanged(snapshot: Snapshot) -> None:
     if snapshot.target.read_bytes() != snapshot.data:
         raise FileChangedError(
-            f"{snapshot.path} changed on disk since it was read; nothing was written. Reload it and try again."
+            f"{snapshot.path} changed on disk since it was read; nothing was written. Reload it and try "
+            f"again."
         )
 
 
@@ -123,8 +125,9 @@ def replace_atomically(snapshot: Snapshot, new_data: bytes) -> None:
 def replace_while_locked(snapshot: Snapshot, new_data: bytes) -> None:
     """The replace itself, for a caller that holds `locked(snapshot.target)` and has checked the file."""
     target = snapshot.target
-    temporary = write_new_file(target.parent, temporary_prefix(target), new_data, snapshot.mode, snapshot.uid,
-                               snapshot.gid)
+    temporary = write_new_file(
+        target.parent, temporary_prefix(target), new_data, snapshot.mode, snapshot.uid, snapshot.gid
+    )
     try:
         os.replace(temporary, target)
     except BaseException:

@@ -10,7 +10,9 @@ import re
 
 MASK = "••••••"
 _SECRET_WORDS = ("PASSWORD", "SECRET", "SALT", "TOKEN", "KEY", "PASS", "CREDENTIAL", "PRIVATE")
-_SECRET_KEYS = frozenset({"APPSMITH_DB_URL", "APPSMITH_MONGODB_URI", "APPSMITH_REDIS_URL", "APPSMITH_POSTGRES_DB_URL"})
+_SECRET_KEYS = frozenset(
+    {"APPSMITH_DB_URL", "APPSMITH_MONGODB_URI", "APPSMITH_REDIS_URL", "APPSMITH_POSTGRES_DB_URL"}
+)
 _URL_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s:@]*:[^/\s@]*@")
 
 
@@ -35,7 +37,8 @@ def mask_credentials(text: str) -> str:
 
 
 def mentions_secret(text: str) -> bool:
-    """Whether a text that is not a plain assignment (a line python-dotenv cannot read, lines it swallowed into a
-    quoted key or value) may hold a secret: a secret word or key name anywhere in it, or credentials in a URL."""
+    """Whether a text that is not a plain assignment (a line python-dotenv cannot read, lines it swallowed
+    into a quoted key or value) may hold a secret: a secret word or key name anywhere in it, or credentials in
+    a URL."""
     upper = text.upper()
     return is_secret(text, text) or any(key in upper for key in _SECRET_KEYS)

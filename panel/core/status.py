@@ -74,17 +74,38 @@ def read_file_state(path: Path) -> FileState:
         data = path.read_bytes()
         info = path.stat()
     except FileNotFoundError:
-        return FileState(path, False, False, False, None, None, error=(
-            f"{path} does not exist yet. Appsmith creates it on its first start: start Appsmith once "
-            "(docker-compose up -d) and refresh."))
+        return FileState(
+            path,
+            False,
+            False,
+            False,
+            None,
+            None,
+            error=(
+                f"{path} does not exist yet. Appsmith creates it on its first start: start Appsmith once "
+                "(docker-compose up -d) and refresh."
+            ),
+        )
     except PermissionError:
         # Never suggest making it readable to all: it holds the encryption password and database credentials.
-        return FileState(path, True, False, False, None, None, error=(
-            f"{path} cannot be read by user {current_user()}. It holds Appsmith's secrets, so keep it private: "
-            "run the panel as the file's owner or with sudo, or let an administrator change the setting (see "
-            "below)."))
+        return FileState(
+            path,
+            True,
+            False,
+            False,
+            None,
+            None,
+            error=(
+                f"{path} cannot be read by user {current_user()}. It holds Appsmith's secrets, so keep it "
+                f"private: "
+                "run the panel as the file's owner or with sudo, or let an administrator change the setting "
+                "(see below)."
+            ),
+        )
     except OSError as error:
-        return FileState(path, path.exists(), False, False, None, None, error=f"{path} cannot be read: {error.strerror}.")
+        return FileState(
+            path, path.exists(), False, False, None, None, error=f"{path} cannot be read: {error.strerror}."
+        )
     parsed = EnvText.parse(data)
     writable = os.access(path, os.W_OK) and os.access(Path(os.path.realpath(path)).parent, os.W_OK)
     duplicates = tuple(
@@ -187,23 +208,42 @@ class Status:
                 "modified": _iso(self.file.modified),
                 "error": self.file.error,
             },
-            "override": None if override is None else {
-                "service": override.service, "source": override.source, "value": override.raw,
+            "override": None
+            if override is None
+            else {
+                "service": override.service,
+                "source": override.source,
+                "value": override.raw,
                 "state": override.state.value,
             },
-            "container": None if container is None else {
-                "name": container.name, "status": container.status, "running": container.running,
-                "started_at": _iso(container.started_at), "image": container.image, "edition": container.edition,
+            "container": None
+            if container is None
+            else {
+                "name": container.name,
+                "status": container.status,
+                "running": container.running,
+                "started_at": _iso(container.started_at),
+                "image": container.image,
+                "edition": container.edition,
                 "http_port": container.http_port,
             },
-            "docker_error": None if self.running.docker_error is None else {
-                "problem": self.running.docker_error.problem.value, "message": self.running.docker_error.message,
+            "docker_error": None
+            if self.running.docker_error is None
+            else {
+                "problem": self.running.docker_error.problem.value,
+                "message": self.running.docker_error.message,
             },
-            "server": None if server is None else {
-                "health": server.health.value, "detail": server.health_detail, "version": server.version,
+            "server": None
+            if server is None
+            else {
+                "health": server.health.value,
+                "detail": server.health_detail,
+                "version": server.version,
                 "enable_telemetry": server.enable_telemetry,
             },
-            "nginx": None if self.nginx is None else {"ok": self.nginx.ok, "missing": list(self.nginx.missing)},
+            "nginx": None
+            if self.nginx is None
+            else {"ok": self.nginx.ok, "missing": list(self.nginx.missing)},
             "verdict": self.verdict.value,
             "telemetry_on": self.effective_on,
             "verified": self.verified,
@@ -234,11 +274,15 @@ def _running_on(deployment: Deployment, running: RunningState) -> tuple[bool | N
     return None, ""
 
 
-def assemble(deployment: Deployment, file: FileState, running: RunningState, nginx: NginxCheck | None = None) -> Status:
+def assemble(
+    deployment: Deployment, file: FileState, running: RunningState, nginx: NginxCheck | None = None
+) -> Status:
     """Decide the verdict from the three layers. Pure: the same inputs always give the same answer."""
     warnings = list(deployment.warnings) + list(file.duplicates)
     if file.unparsed_lines:
-        warnings.append(f"Lines {', '.join(map(str, file.unparsed_lines))} of {file.path.name} could not be parsed.")
+        warnings.append(
+            f"Lines {', '.join(map(str, file.unparsed_lines))} of {file.path.name} could not be parsed."
+        )
     if nginx is not None and not nginx.ok:
         warnings.append(str(nginx))
     override = deployment.overrides[-1] if deployment.overrides else None
@@ -252,70 +296,135 @@ def assemble(deployment: Deployment, file: FileState, running: RunningState, ngi
     running_on, evidence = _running_on(deployment, running)
     configured_on = configured.telemetry_on if configured is not None else None
 
-    def status(verdict: Verdict, effective: bool | None, verified: bool, reason: str, advice: str,
-               who: str = winner) -> Status:
-        return Status(deployment, file, running, nginx, verdict, configured, effective, verified, who, reason,
-                      advice, tuple(warnings))
+    def status(
+        verdict: Verdict, effective: bool | None, verified: bool, reason: str, advice: str, who: str = winner
+    ) -> Status:
+        return Status(
+            deployment,
+            file,
+            running,
+            nginx,
+            verdict,
+            configured,
+            effective,
+            verified,
+            who,
+            reason,
+            advice,
+            tuple(warnings),
+        )
 
     if configured is None:
         if running_on is not None:
-            return status(Verdict.UNKNOWN, running_on, False, f"{file.error} The running instance has telemetry "
-                          f"{_on_off(running_on)} ({evidence}).", "Fix access to the file to see or change it.",
-                          "running instance")
-        return status(Verdict.UNKNOWN, None, False, file.error or "The env file could not be read.",
-                      "Fix the problem above, then refresh.")
+            return status(
+                Verdict.UNKNOWN,
+                running_on,
+                False,
+                f"{file.error} The running instance has telemetry {_on_off(running_on)} ({evidence}).",
+                "Fix access to the file to see or change it.",
+                "running instance",
+            )
+        return status(
+            Verdict.UNKNOWN,
+            None,
+            False,
+            file.error or "The env file could not be read.",
+            "Fix the problem above, then refresh.",
+        )
     if configured is SwitchState.INVALID:
         raw = override.raw if override is not None else file.raw
         where = str(override.source) if override is not None else file.path.name
-        return status(Verdict.INVALID, running_on, False,
-                      f"{where} sets {TELEMETRY_KEY}={raw!r}, which Appsmith's server cannot read as true or false; "
-                      "it may refuse to start or behave unexpectedly.",
-                      f"Set it to true or false in {deployment.compose_file.name}, then recreate the containers."
-                      if override is not None else "Choose Enable or Disable to write a valid value.")
+        return status(
+            Verdict.INVALID,
+            running_on,
+            False,
+            f"{where} sets {TELEMETRY_KEY}={raw!r}, which Appsmith's server cannot read as true or false; "
+            "it may refuse to start or behave unexpectedly.",
+            f"Set it to true or false in {deployment.compose_file.name}, then recreate the containers."
+            if override is not None
+            else "Choose Enable or Disable to write a valid value.",
+        )
     if override is not None:
         detail = f"{override}; docker.env is ignored for this variable."
         if running_on is not None and running_on != configured_on:
-            return status(Verdict.PENDING_RESTART, running_on, False,
-                          f"{detail} The running instance still has telemetry {_on_off(running_on)} ({evidence}).",
-                          "Recreate the containers to apply the compose value.")
-        return status(Verdict.OVERRIDDEN, configured_on, running_on is not None, f"{detail} Telemetry is "
-                      f"{_on_off(configured_on)}.", f"To change it, edit or remove that line in "
-                      f"{deployment.compose_file.name}, then recreate the containers.")
-    default_note = " (not set: Appsmith's server default is disabled)" if configured is SwitchState.UNSET else ""
+            return status(
+                Verdict.PENDING_RESTART,
+                running_on,
+                False,
+                f"{detail} The running instance still has telemetry {_on_off(running_on)} ({evidence}).",
+                "Recreate the containers to apply the compose value.",
+            )
+        return status(
+            Verdict.OVERRIDDEN,
+            configured_on,
+            running_on is not None,
+            f"{detail} Telemetry is {_on_off(configured_on)}.",
+            f"To change it, edit or remove that line in {deployment.compose_file.name}, then recreate the "
+            f"containers.",
+        )
+    default_note = (
+        " (not set: Appsmith's server default is disabled)" if configured is SwitchState.UNSET else ""
+    )
     verdict = Verdict.ENABLED if configured_on else Verdict.DISABLED
     if running_on is not None:
         if running_on != configured_on:
-            return status(Verdict.PENDING_RESTART, running_on, False,
-                          f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but the running instance "
-                          f"still has it {_on_off(running_on)} ({evidence}).",
-                          "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: --restart).", "running instance")
-        return status(verdict, running_on, True, f"docker.env says telemetry {_on_off(configured_on)}{default_note}, "
-                      f"and the running instance confirms it ({evidence}).", "Nothing to do.")
+            return status(
+                Verdict.PENDING_RESTART,
+                running_on,
+                False,
+                f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but the running instance "
+                f"still has it {_on_off(running_on)} ({evidence}).",
+                "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: "
+                "--restart).",
+                "running instance",
+            )
+        return status(
+            verdict,
+            running_on,
+            True,
+            f"docker.env says telemetry {_on_off(configured_on)}{default_note}, and the running instance "
+            f"confirms it ({evidence}).",
+            "Nothing to do.",
+        )
     if container is not None and container.running and not container.restarting:
         started = container.started_at
         if started is not None and file.modified is not None and file.modified > started:
-            return status(Verdict.PENDING_RESTART, None, False,
-                          f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but it changed after the "
-                          f"container started ({started:%Y-%m-%d %H:%M} UTC), so Appsmith has not read it yet.",
-                          "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: --restart).")
+            return status(
+                Verdict.PENDING_RESTART,
+                None,
+                False,
+                f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but it changed after the "
+                f"container started ({started:%Y-%m-%d %H:%M} UTC), so Appsmith has not read it yet.",
+                "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: "
+                "--restart).",
+            )
         server = running.server
         if server is not None and server.health is not Health.UP:
             unconfirmed = f"the server is not answering yet ({server.health.value}: {server.health_detail})"
         else:
             unconfirmed = "the server does not report it itself"
-        return status(verdict, configured_on, False,
-                      f"docker.env says telemetry {_on_off(configured_on)}{default_note}; the container was started "
-                      f"after the last change, so it uses this value ({unconfirmed}).",
-                      "Nothing to do.")
+        return status(
+            verdict,
+            configured_on,
+            False,
+            f"docker.env says telemetry {_on_off(configured_on)}{default_note}; the container was started "
+            f"after the last change, so it uses this value ({unconfirmed}).",
+            "Nothing to do.",
+        )
     if running.docker_error is not None:
         why = running.docker_error.message
     elif container is None:
         why = "No Appsmith container from this folder exists."
     else:
         why = f"The Appsmith container is {container.describe()}."
-    return status(verdict, configured_on, False,
-                  f"docker.env says telemetry {_on_off(configured_on)}{default_note}. {why} It applies at the next start.",
-                  "Nothing to do now; the value is used when Appsmith starts.")
+    return status(
+        verdict,
+        configured_on,
+        False,
+        f"docker.env says telemetry {_on_off(configured_on)}{default_note}. {why} It applies at the next "
+        f"start.",
+        "Nothing to do now; the value is used when Appsmith starts.",
+    )
 
 
 def nginx_check(deployment: Deployment) -> NginxCheck | None:
@@ -328,15 +437,20 @@ def nginx_check(deployment: Deployment) -> NginxCheck | None:
         return None
 
 
-def query_containers(deployment: Deployment, ps: Started | None = None,
-                     ahead: Future[containers.InspectedAhead | None] | None = None) -> tuple[ContainerState, ...]:
+def query_containers(
+    deployment: Deployment,
+    ps: Started | None = None,
+    ahead: Future[containers.InspectedAhead | None] | None = None,
+) -> tuple[ContainerState, ...]:
     """Two docker calls: `ps` finds the compose containers of this folder, `inspect` reads them.
 
     `ps` is a `docker ps` already under way, when the caller could start it sooner (it needs no deployment);
     `ahead` is a `containers.inspect_ahead` of it, used when it covers this deployment's containers.
     """
     found = containers.parse_ps(ps.result() if ps is not None else docker.run(containers.PS_ARGV))
-    ids = containers.ids_for(found, deployment.folder, deployment.services_to_recreate + (deployment.server_service,))
+    ids = containers.ids_for(
+        found, deployment.folder, deployment.services_to_recreate + (deployment.server_service,)
+    )
     if not ids:
         return ()
     inspected = ahead.result() if ahead is not None else None
@@ -345,7 +459,9 @@ def query_containers(deployment: Deployment, ps: Started | None = None,
     return tuple(containers.parse_inspect(docker.run(containers.inspect_argv(ids))))
 
 
-def probe_running(deployment: Deployment, found: tuple[ContainerState, ...], with_http: bool = True) -> RunningState:
+def probe_running(
+    deployment: Deployment, found: tuple[ContainerState, ...], with_http: bool = True
+) -> RunningState:
     running = RunningState(found)
     web = running.web_container(deployment)
     if not with_http or web is None or not web.running or web.http_port is None:
@@ -355,8 +471,12 @@ def probe_running(deployment: Deployment, found: tuple[ContainerState, ...], wit
     return RunningState(found, probe(web.http_port))
 
 
-def query_running(deployment: Deployment, with_http: bool = True, ps: Started | None = None,
-                  ahead: Future[containers.InspectedAhead | None] | None = None) -> RunningState:
+def query_running(
+    deployment: Deployment,
+    with_http: bool = True,
+    ps: Started | None = None,
+    ahead: Future[containers.InspectedAhead | None] | None = None,
+) -> RunningState:
     try:
         found = query_containers(deployment, ps, ahead)
     except DockerError as error:
@@ -364,9 +484,14 @@ def query_running(deployment: Deployment, with_http: bool = True, ps: Started | 
     return probe_running(deployment, found, with_http)
 
 
-def gather(deployment: Deployment, with_http: bool = True, ps: Started | None = None,
-           ahead: Future[containers.InspectedAhead | None] | None = None) -> Status:
-    """The whole status: file and nginx are read while docker answers; `ps` and `ahead` as for `query_containers`."""
+def gather(
+    deployment: Deployment,
+    with_http: bool = True,
+    ps: Started | None = None,
+    ahead: Future[containers.InspectedAhead | None] | None = None,
+) -> Status:
+    """The whole status: file and nginx are read while docker answers; `ps` and `ahead` as for
+    `query_containers`."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         running_future = pool.submit(query_running, deployment, with_http, ps, ahead)
         file = read_file_state(deployment.env_file)

@@ -1,8 +1,8 @@
 """The demo: a bundled sample deployment run by a simulated docker, so the panel can be tried without Docker.
 
-`start_demo` copies `resources/demo` into a fresh temporary folder (`prepare_demo`), puts the simulated `docker`
-and `docker-compose` first on PATH (for subprocess and QProcess alike) and starts the sample instance once
-(`DemoSession.start`).
+`start_demo` copies `resources/demo` into a fresh temporary folder (`prepare_demo`), puts the simulated
+`docker` and `docker-compose` first on PATH (for subprocess and QProcess alike) and starts the sample instance
+once (`DemoSession.start`).
 `DemoSession.close()` stops every simulated process and removes the folder.
 
 The simulator modules are imported lazily: `python -m panel.demo.simulated_docker` imports this package first.
@@ -52,11 +52,11 @@ class DemoSession:
     def start(self, boot_delay: float = 2.0, faults: str = "", wait: bool = True) -> None:
         """Put the simulated `docker` and `docker-compose` first on PATH and start the sample instance once.
 
-        `faults` are the simulated docker's (see panel/demo/simulated_docker.py); they stay in effect for every
-        docker call of this process until `close()`. `boot_delay` is how long the instance answers 503 after a
-        start. With `wait=False` the first `compose up -d` runs in a thread (a simulated docker is a Python
-        process that takes a few hundred milliseconds): the window goes on meanwhile; `wait_started()` says when
-        it is done.
+        `faults` are the simulated docker's (see panel/demo/simulated_docker.py); they stay in effect for
+        every docker call of this process until `close()`. `boot_delay` is how long the instance answers 503
+        after a start. With `wait=False` the first `compose up -d` runs in a thread (a simulated docker is a
+        Python process that takes a few hundred milliseconds): the window goes on meanwhile; `wait_started()`
+        says when it is done.
         """
         from panel.demo.simulated_docker import install_wrappers, parse_faults
 
@@ -75,8 +75,9 @@ class DemoSession:
         if wait:
             _first_start(self, all_faults)
         else:
-            self._first_start = threading.Thread(target=_first_start, args=(self, all_faults),
-                                                 name="demo-first-start", daemon=True)
+            self._first_start = threading.Thread(
+                target=_first_start, args=(self, all_faults), name="demo-first-start", daemon=True
+            )
             self._first_start.start()
 
     def wait_started(self, timeout: float | None = None) -> bool:
@@ -132,8 +133,11 @@ def copy_demo_deployment(target: Path) -> Path:
 
 
 def _first_start_faults(faults: str) -> str:
-    kept = [item.strip() for item in faults.split(",")
-            if item.strip() and item.strip().partition("=")[0] not in _NOT_FOR_FIRST_START]
+    kept = [
+        item.strip()
+        for item in faults.split(",")
+        if item.strip() and item.strip().partition("=")[0] not in _NOT_FOR_FIRST_START
+    ]
     return ",".join(kept)
 
 
@@ -143,7 +147,9 @@ def prepare_demo() -> DemoSession:
     The window shows the folder at once and starts the demo just after its first paint.
     """
     root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
-    (root / MARKER).write_text("Appsmith Telemetry Panel demo; removed when the demo closes.\n", encoding="utf-8")
+    (root / MARKER).write_text(
+        "Appsmith Telemetry Panel demo; removed when the demo closes.\n", encoding="utf-8"
+    )
     try:
         folder = copy_demo_deployment(root / DEMO_FOLDER_NAME)
     except BaseException:
@@ -172,13 +178,23 @@ def _first_start(session: DemoSession, faults: str) -> None:
     argv += ["-f", "docker-compose.yml", "up", "-d"]
     env = dict(os.environ, **{FAULTS_ENV: _first_start_faults(faults)})
     try:
-        completed = subprocess.run(argv, cwd=session.folder, env=env, capture_output=True, text=True,
-                                   timeout=FIRST_UP_TIMEOUT, stdin=subprocess.DEVNULL, check=False)
+        completed = subprocess.run(
+            argv,
+            cwd=session.folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=FIRST_UP_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         log.warning("the demo's first start failed: %s", error)
         return
     if completed.returncode != 0:
-        log.warning("the demo's first start failed (exit %s): %s", completed.returncode, completed.stderr.strip())
+        log.warning(
+            "the demo's first start failed (exit %s): %s", completed.returncode, completed.stderr.strip()
+        )
 
 
 def is_demo_path(path: Path | str) -> bool:

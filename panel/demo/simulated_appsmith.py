@@ -75,8 +75,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(code, json.dumps(document).encode("utf-8"))
 
     def _starting(self) -> None:
-        self._send(503, b"<html><body><h1>503 Service Unavailable</h1>Appsmith is starting.</body></html>",
-                   "text/html")
+        self._send(
+            503,
+            b"<html><body><h1>503 Service Unavailable</h1>Appsmith is starting.</body></html>",
+            "text/html",
+        )
 
     def do_GET(self) -> None:
         config = self.config
@@ -88,8 +91,16 @@ class _Handler(BaseHTTPRequestHandler):
             if delay:
                 time.sleep(delay)
             if "health-500" in config.faults:
-                self._json(500, {"responseMeta": {"status": 500, "success": False,
-                                                  "error": {"message": "Internal server error"}}})
+                self._json(
+                    500,
+                    {
+                        "responseMeta": {
+                            "status": 500,
+                            "success": False,
+                            "error": {"message": "Internal server error"},
+                        }
+                    },
+                )
             elif not config.booted:
                 self._starting()
             else:
@@ -98,9 +109,15 @@ class _Handler(BaseHTTPRequestHandler):
             if not config.booted:
                 self._starting()
             elif "users-me-not-json" in config.faults:
-                self._send(200, b"<html><head><title>Appsmith</title></head><body></body></html>", "text/html")
+                self._send(
+                    200, b"<html><head><title>Appsmith</title></head><body></body></html>", "text/html"
+                )
             else:
-                data: dict[str, Any] = {"email": "anonymousUser", "username": "anonymousUser", "isAnonymous": True}
+                data: dict[str, Any] = {
+                    "email": "anonymousUser",
+                    "username": "anonymousUser",
+                    "isAnonymous": True,
+                }
                 if "no-enable-telemetry" not in config.faults:
                     data["enableTelemetry"] = config.enable_telemetry
                 self._json(200, {"responseMeta": _META_OK, "data": data})
@@ -130,10 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", required=True, type=Path, help="docker.env, read once at start")
     parser.add_argument("--port", required=True, type=int, help="the loopback port to answer on")
     parser.add_argument("--boot-delay", type=float, default=0.0, help="seconds /api/v1/health answers 503")
-    parser.add_argument("--override", default=None,
-                        help="APPSMITH_DISABLE_TELEMETRY from the container's own environment; wins over the file")
+    parser.add_argument(
+        "--override",
+        default=None,
+        help="APPSMITH_DISABLE_TELEMETRY from the container's own environment; wins over the file",
+    )
     parser.add_argument("--faults", default=None, help=f"comma-separated faults (default: ${FAULTS_ENV})")
-    parser.add_argument("--exit-file", type=Path, default=None, help="where to write the exit code when stopping")
+    parser.add_argument(
+        "--exit-file", type=Path, default=None, help="where to write the exit code when stopping"
+    )
     return parser
 
 
@@ -160,8 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         raw = ""  # a bare `APPSMITH_DISABLE_TELEMETRY` line: set, but to no boolean
     state = classify(raw)
     if state is SwitchState.INVALID:
-        print(f"appsmith: Failed to bind properties under 'disable.telemetry' to boolean: {TELEMETRY_KEY}={raw!r} "
-              "is not true/false/on/off/yes/no/1/0. APPLICATION FAILED TO START", file=sys.stderr, flush=True)
+        print(
+            f"appsmith: Failed to bind properties under 'disable.telemetry' to boolean: "
+            f"{TELEMETRY_KEY}={raw!r} "
+            "is not true/false/on/off/yes/no/1/0. APPLICATION FAILED TO START",
+            file=sys.stderr,
+            flush=True,
+        )
         _write_exit(exit_file, 1)
         return 1
     config = _Config(bool(state.telemetry_on), args.boot_delay, faults)
@@ -174,8 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     server.daemon_threads = True
     signal.signal(signal.SIGTERM, _on_sigterm)
-    print(f"appsmith: listening on 127.0.0.1:{args.port}, telemetry "
-          f"{'enabled' if config.enable_telemetry else 'disabled'} (pid {os.getpid()})", file=sys.stderr, flush=True)
+    print(
+        f"appsmith: listening on 127.0.0.1:{args.port}, telemetry "
+        f"{'enabled' if config.enable_telemetry else 'disabled'} (pid {os.getpid()})",
+        file=sys.stderr,
+        flush=True,
+    )
     code = 0
     try:
         server.serve_forever(poll_interval=0.2)

@@ -1,9 +1,9 @@
-"""A simulated docker engine for the demo and the tests: the docker and compose calls the panel makes, answered
-the way docker answers them, with real processes behind the containers that serve HTTP.
+"""A simulated docker engine for the demo and the tests: the docker and compose calls the panel makes,
+answered the way docker answers them, with real processes behind the containers that serve HTTP.
 
 Run as `docker` and as `docker-compose` through the wrappers `install_wrappers` writes. State lives in the
-folder named by `SIMULATED_DOCKER_STATE` (state.json, changed under an flock); every call's argv is appended to
-calls.log there. Faults come from `SIMULATED_DOCKER_FAULTS` (comma-separated, read at each call):
+folder named by `SIMULATED_DOCKER_STATE` (state.json, changed under an flock); every call's argv is appended
+to calls.log there. Faults come from `SIMULATED_DOCKER_FAULTS` (comma-separated, read at each call):
 
 docker side: daemon-down, permission-denied, no-compose-v2, no-compose-v1, rm-fails, rm-hangs, up-fails,
 up-hangs, stream=N, stream-delay=MS, compose-rejects, boot-delay=S;
@@ -28,15 +28,21 @@ from typing import Any, Self
 STATE_ENV = "SIMULATED_DOCKER_STATE"
 FAULTS_ENV = "SIMULATED_DOCKER_FAULTS"
 
-DAEMON_DOWN = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+DAEMON_DOWN = (
+    "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+)
 PERMISSION_DENIED = (
     "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: "
     'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json": dial unix /var/run/docker.sock: '
     "connect: permission denied"
 )
 NO_COMPOSE_V2 = "docker: 'compose' is not a docker command.\nSee 'docker --help'"
-UP_FAILS = "ERROR: for appsmith  Cannot start service appsmith: driver failed programming external connectivity"
-COMPOSE_REJECTS = "ERROR: The Compose file './docker-compose.yml' is invalid because: services.appsmith.ports is invalid"
+UP_FAILS = (
+    "ERROR: for appsmith  Cannot start service appsmith: driver failed programming external connectivity"
+)
+COMPOSE_REJECTS = (
+    "ERROR: The Compose file './docker-compose.yml' is invalid because: services.appsmith.ports is invalid"
+)
 
 DOCKER_VERSION = "24.0.7-sim"
 COMPOSE_V2_VERSION = "v2.24.6-sim"
@@ -118,7 +124,10 @@ def server_command(args: list[str]) -> list[str]:
 
 def _log_call(state_dir: Path, argv: list[str]) -> None:
     entry = {
-        "argv": argv, "cwd": os.getcwd(), "pid": os.getpid(), "pgid": os.getpgid(0),
+        "argv": argv,
+        "cwd": os.getcwd(),
+        "pid": os.getpid(),
+        "pgid": os.getpgid(0),
         "time": _rfc3339(time.time_ns()),
     }
     line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
@@ -137,14 +146,17 @@ def read_calls(state_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-# -- time -----------------------------------------------------------------------------------------------------
+# -- time
+# -----------------------------------------------------------------------------------------------------
 
 
 def _rfc3339(ns: int) -> str:
     """Go's RFC3339Nano, as docker prints it: nanoseconds with trailing zeros trimmed."""
     seconds, nanos = divmod(ns, 1_000_000_000)
     fraction = f"{nanos:09d}".rstrip("0")
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + (f".{fraction}" if fraction else "") + "Z"
+    return (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + (f".{fraction}" if fraction else "") + "Z"
+    )
 
 
 def _human(seconds: float) -> str:
@@ -168,7 +180,8 @@ def _human(seconds: float) -> str:
     return f"{int(hours / 24)} days"
 
 
-# -- processes --------------------------------------------------------------------------------------------------
+# -- processes
+# --------------------------------------------------------------------------------------------------
 
 
 def _proc_stat(pid: int) -> tuple[str, int] | None:
@@ -267,7 +280,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-# -- state ------------------------------------------------------------------------------------------------------
+# -- state
+# ------------------------------------------------------------------------------------------------------
 
 
 class SimulationError(Exception):
@@ -282,7 +296,9 @@ class SimulationError(Exception):
 def _state_dir_from_env() -> Path:
     value = os.environ.get(STATE_ENV)
     if not value:
-        raise SimulationError(f"simulated docker: {STATE_ENV} is not set; it names the folder that holds the state.")
+        raise SimulationError(
+            f"simulated docker: {STATE_ENV} is not set; it names the folder that holds the state."
+        )
     path = Path(value)
     try:
         path.mkdir(exist_ok=True)
@@ -321,8 +337,12 @@ class State:
 
     def save(self) -> None:
         temp = self.path.with_name(f"state.json.{os.getpid()}.tmp")
-        temp.write_text(json.dumps({"containers": self.containers, "hangs": self.hangs, "networks": self.networks},
-                                    indent=2), encoding="utf-8")
+        temp.write_text(
+            json.dumps(
+                {"containers": self.containers, "hangs": self.hangs, "networks": self.networks}, indent=2
+            ),
+            encoding="utf-8",
+        )
         os.replace(temp, self.path)
 
     def __exit__(self, *exc: object) -> None:
@@ -336,7 +356,11 @@ class State:
         changed = False
         for record in self.containers:
             pid = record.get("pid")
-            if record.get("status") == "running" and pid is not None and not _alive(pid, record.get("pid_start")):
+            if (
+                record.get("status") == "running"
+                and pid is not None
+                and not _alive(pid, record.get("pid_start"))
+            ):
                 _mark_exited(record, _reap(pid))
                 changed = True
         if changed:
@@ -369,7 +393,8 @@ def _mark_exited(record: dict[str, Any], code: int | None) -> None:
 
 
 def stop_all(state_dir: Path) -> None:
-    """Stop every simulated container process and every hanging call left behind (demo exit, test teardown)."""
+    """Stop every simulated container process and every hanging call left behind (demo exit, test
+    teardown)."""
     state_dir = Path(state_dir)
     if not state_dir.is_dir():
         return
@@ -383,7 +408,8 @@ def stop_all(state_dir: Path) -> None:
         state.save()
 
 
-# -- rendering: ps, inspect, templates ------------------------------------------------------------------------
+# -- rendering: ps, inspect, templates
+# ------------------------------------------------------------------------
 
 
 def _running(record: dict[str, Any]) -> bool:
@@ -402,8 +428,11 @@ def _status_text(record: dict[str, Any]) -> str:
 def _ports_text(record: dict[str, Any]) -> str:
     if not _running(record):
         return ""
-    return ", ".join(f"{b['HostIp']}:{b['HostPort']}->{port}" for port, bindings in record["ports"].items()
-                     for b in bindings or [])
+    return ", ".join(
+        f"{b['HostIp']}:{b['HostPort']}->{port}"
+        for port, bindings in record["ports"].items()
+        for b in bindings or []
+    )
 
 
 def _ps_context(record: dict[str, Any], no_trunc: bool) -> dict[str, Any]:
@@ -414,7 +443,9 @@ def _ps_context(record: dict[str, Any], no_trunc: bool) -> dict[str, Any]:
         "Names": record["name"],
         "Status": _status_text(record),
         "State": record.get("status", "created"),
-        "Command": '"/opt/appsmith/entrypoint.sh /usr/bin/supervisord -n"' if no_trunc else '"/opt/appsmith/entr…"',
+        "Command": '"/opt/appsmith/entrypoint.sh /usr/bin/supervisord -n"'
+        if no_trunc
+        else '"/opt/appsmith/entr…"',
         "CreatedAt": time.strftime("%Y-%m-%d %H:%M:%S +0000 UTC", time.gmtime(record["created_ns"] / 1e9)),
         "RunningFor": f"{_human((time.time_ns() - record['created_ns']) / 1e9)} ago",
         "Ports": _ports_text(record),
@@ -455,26 +486,33 @@ def _field(context: Any, path: str, action: str) -> Any:
         if isinstance(value, dict) and name in value and not name.startswith("__"):
             value = value[name]
         elif isinstance(value, dict) and "__labels__" in value:
-            raise TemplateError(f'template: :1: executing "" at <{action}>: can\'t evaluate field {name} in type '
-                                "*formatter.ContainerContext")
+            raise TemplateError(
+                f'template: :1: executing "" at <{action}>: can\'t evaluate field {name} in type '
+                "*formatter.ContainerContext"
+            )
         else:
             return None
     return value
 
 
 def _words(action: str) -> list[str]:
-    return [m.group(1).encode().decode("unicode_escape") if m.group(1) is not None else m.group(2)
-            for m in _ARGUMENT.finditer(action)]
+    return [
+        m.group(1).encode().decode("unicode_escape") if m.group(1) is not None else m.group(2)
+        for m in _ARGUMENT.finditer(action)
+    ]
 
 
 def render_template(template: str, context: dict[str, Any]) -> str:
-    """The subset of Go templates docker users write: fields, `.Label "k"`, `json`, `index`, `upper`/`lower`."""
+    """The subset of Go templates docker users write: fields, `.Label "k"`, `json`, `index`,
+    `upper`/`lower`."""
 
     def action(match: re.Match[str]) -> str:
         text = match.group(1)
         words = _words(text)
         if not words:
-            raise TemplateError(f"template parsing error: template: :1: missing value for command in {match.group(0)}")
+            raise TemplateError(
+                f"template parsing error: template: :1: missing value for command in {match.group(0)}"
+            )
         if words[0] == ".Label" and len(words) == 2 and "__labels__" in context:
             return str(context["__labels__"].get(words[1], ""))
         if words[0] == "json" and len(words) == 2:
@@ -548,7 +586,8 @@ def inspect_document(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# -- the docker CLI -------------------------------------------------------------------------------------------
+# -- the docker CLI
+# -------------------------------------------------------------------------------------------
 
 
 def _daemon_problem(faults: dict[str, str]) -> str | None:
@@ -573,12 +612,17 @@ def cmd_version(faults: dict[str, str]) -> int:
     _out("Client:")
     _out(f" Version:           {DOCKER_VERSION}")
     _out(f" API version:       {API_VERSION}")
-    _out(" Go version:        go1.21.3\n Git commit:        simulated\n OS/Arch:           linux/amd64\n"
-         " Context:           default")
+    _out(
+        " Go version:        go1.21.3\n Git commit:        simulated\n OS/Arch:           linux/amd64\n "
+        "Context:           default"
+    )
     _out()
     _require_daemon(faults)
     _out("Server: Docker Engine - Simulated (Appsmith Telemetry Panel demo)")
-    _out(f" Engine:\n  Version:          {DOCKER_VERSION}\n  API version:      {API_VERSION} (minimum version 1.12)")
+    _out(
+        f" Engine:\n  Version:          {DOCKER_VERSION}\n  API version:      {API_VERSION} (minimum version "
+        f"1.12)"
+    )
     return 0
 
 
@@ -590,8 +634,10 @@ def cmd_info(faults: dict[str, str], state_dir: Path) -> int:
         running = sum(1 for r in state.containers if _running(r))
         total = len(state.containers)
     _out(f"Server:\n Containers: {total}\n  Running: {running}\n  Paused: 0\n  Stopped: {total - running}")
-    _out(f" Server Version: {DOCKER_VERSION}\n Storage Driver: overlay2\n Operating System: Simulated docker "
-         f"(state in {state_dir})")
+    _out(
+        f" Server Version: {DOCKER_VERSION}\n Storage Driver: overlay2\n Operating System: Simulated docker "
+        f"(state in {state_dir})"
+    )
     return 0
 
 
@@ -614,7 +660,7 @@ def _matches_filter(record: dict[str, Any], spec: str) -> bool:
         return record["id"].startswith(value)
     if kind == "status":
         return record.get("status") == value
-    raise SimulationError(f'Error response from daemon: invalid filter \'{kind}\'')
+    raise SimulationError(f"Error response from daemon: invalid filter '{kind}'")
 
 
 def cmd_ps(args: list[str], faults: dict[str, str], state_dir: Path) -> int:
@@ -644,18 +690,32 @@ def cmd_ps(args: list[str], faults: dict[str, str], state_dir: Path) -> int:
     _require_daemon(faults)
     with State(state_dir) as state:
         state.refresh()
-        records = [r for r in reversed(state.containers)
-                   if (show_all or _running(r)) and all(_matches_filter(r, f) for f in filters)]
+        records = [
+            r
+            for r in reversed(state.containers)
+            if (show_all or _running(r)) and all(_matches_filter(r, f) for f in filters)
+        ]
     if quiet:
         for record in records:
             _out(record["id"] if no_trunc else record["id"][:12])
         return 0
     if template is None or template.startswith("table"):
         body = (template or "table").removeprefix("table").strip() or (
-            "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}")
-        header = {"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "RunningFor": "CREATED",
-                  "Status": "STATUS", "Ports": "PORTS", "Names": "NAMES", "State": "STATE", "Labels": "LABELS",
-                  "CreatedAt": "CREATED AT", "__labels__": {}}
+            "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+        )
+        header = {
+            "ID": "CONTAINER ID",
+            "Image": "IMAGE",
+            "Command": "COMMAND",
+            "RunningFor": "CREATED",
+            "Status": "STATUS",
+            "Ports": "PORTS",
+            "Names": "NAMES",
+            "State": "STATE",
+            "Labels": "LABELS",
+            "CreatedAt": "CREATED AT",
+            "__labels__": {},
+        }
         rows = [render_template(body, header).split("\t")]
         rows += [render_template(body, _ps_context(r, no_trunc)).split("\t") for r in records]
         widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(rows[0]))]
@@ -728,7 +788,8 @@ def cmd_logs(args: list[str], faults: dict[str, str], state_dir: Path) -> int:
     return 0
 
 
-# -- compose ----------------------------------------------------------------------------------------------------
+# -- compose
+# ----------------------------------------------------------------------------------------------------
 
 
 class Project:
@@ -745,12 +806,16 @@ class Project:
         try:
             document = yaml.safe_load(compose_file.read_text(encoding="utf-8"))
         except OSError as error:
-            raise SimulationError(f"ERROR: .IOError: [Errno {error.errno}] {error.strerror}: '{compose_file}'") from error
+            raise SimulationError(
+                f"ERROR: .IOError: [Errno {error.errno}] {error.strerror}: '{compose_file}'"
+            ) from error
         except yaml.YAMLError as error:
             raise SimulationError(f"ERROR: yaml.scanner.ScannerError: {error}") from error
         if not isinstance(document, dict) or not isinstance(document.get("services"), dict):
-            raise SimulationError(f"ERROR: The Compose file '{compose_file}' is invalid because:\n"
-                                  "Additional properties are not allowed, or 'services' is missing")
+            raise SimulationError(
+                f"ERROR: The Compose file '{compose_file}' is invalid because:\n"
+                "Additional properties are not allowed, or 'services' is missing"
+            )
 
         def resolve(value: Any) -> Any:
             if isinstance(value, str):
@@ -821,8 +886,11 @@ class Project:
         for entry in self.services[service].get("ports") or []:
             if isinstance(entry, dict):
                 target = str(entry.get("target", ""))
-                host_ip, published, protocol = str(entry.get("host_ip", "")), str(entry.get("published", "")), \
-                    str(entry.get("protocol", "tcp"))
+                host_ip, published, protocol = (
+                    str(entry.get("host_ip", "")),
+                    str(entry.get("published", "")),
+                    str(entry.get("protocol", "tcp")),
+                )
             else:
                 text, _, protocol = str(entry).partition("/")
                 protocol = protocol or "tcp"
@@ -833,12 +901,14 @@ class Project:
                     host_ip, (published, target) = "", parts
                 else:
                     host_ip, published, target = "", "", parts[0]
-            bindings.setdefault(f"{target}/{protocol}", []).append({"HostIp": host_ip.strip("[]"),
-                                                                    "HostPort": published})
+            bindings.setdefault(f"{target}/{protocol}", []).append(
+                {"HostIp": host_ip.strip("[]"), "HostPort": published}
+            )
         return bindings
 
     def web_service(self) -> str | None:
-        """The service that publishes container port 80 (single: appsmith; legacy: nginx): it gets a process."""
+        """The service that publishes container port 80 (single: appsmith; legacy: nginx): it gets a
+        process."""
         for service in self.services:
             if "80/tcp" in self.port_bindings(service):
                 return service
@@ -857,7 +927,7 @@ class Project:
         if self.legacy:
             return self.folder / "docker.env"
         service = self.server_service()
-        for volume in (self.services.get(service or "", {}).get("volumes") or []):
+        for volume in self.services.get(service or "", {}).get("volumes") or []:
             if isinstance(volume, dict):
                 source, target = volume.get("source"), volume.get("target")
             else:
@@ -866,13 +936,17 @@ class Project:
             if str(target).rstrip("/") != "/appsmith-stacks":
                 continue
             if source and str(source).startswith((".", "/", "~")):
-                return (self.folder / Path(str(source)).expanduser()).absolute() / "configuration" / "docker.env"
+                return (
+                    (self.folder / Path(str(source)).expanduser()).absolute() / "configuration" / "docker.env"
+                )
             volume_name = f"{self.name}_{source or 'anonymous'}"
             return Path(os.environ[STATE_ENV]) / "volumes" / volume_name / "configuration" / "docker.env"
         return self.folder / "stacks" / "configuration" / "docker.env"
 
     def config_hash(self, service: str) -> str:
-        document = json.dumps([self.services[service], self.environment(service)], sort_keys=True, default=str)
+        document = json.dumps(
+            [self.services[service], self.environment(service)], sort_keys=True, default=str
+        )
         return _sha256(document.encode()).hexdigest()
 
 
@@ -888,9 +962,11 @@ def _find_compose_file(files: list[str], v1: bool) -> Path:
         if Path(name).is_file():
             return Path(name)
     if v1:
-        raise SimulationError("ERROR: \n        Can't find a suitable configuration file in this directory or any\n"
-                              "        parent. Are you in the right directory?\n\n        Supported filenames: "
-                              "docker-compose.yml, docker-compose.yaml, compose.yml, compose.yaml")
+        raise SimulationError(
+            "ERROR: \n        Can't find a suitable configuration file in this directory or any\n        "
+            "parent. Are you in the right directory?\n\n        Supported filenames: docker-compose.yml, "
+            "docker-compose.yaml, compose.yml, compose.yaml"
+        )
     raise SimulationError("no configuration file provided: not found")
 
 
@@ -909,8 +985,9 @@ def _hang(state_dir: Path, line: str) -> int:
     import subprocess
 
     _out(line)
-    child = subprocess.Popen([sys.executable, "-c", _HANG_CHILD, str(os.getpid()), str(HANG_LIMIT)],
-                             stdin=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _HANG_CHILD, str(os.getpid()), str(HANG_LIMIT)], stdin=subprocess.DEVNULL
+    )
     with State(state_dir) as state:
         state.hangs.append({"pid": os.getpid(), "start": _process_start(os.getpid())})
         state.hangs.append({"pid": child.pid, "start": _process_start(child.pid)})
@@ -932,14 +1009,25 @@ def _stream(faults: dict[str, str]) -> None:
             time.sleep(delay)
 
 
-def _spawn_server(project: Project, service: str, record: dict[str, Any], faults: dict[str, str],
-                  state_dir: Path) -> None:
-    """Start the simulated Appsmith for a container: detached, in its own session, logging to the state folder."""
+def _spawn_server(
+    project: Project, service: str, record: dict[str, Any], faults: dict[str, str], state_dir: Path
+) -> None:
+    """Start the simulated Appsmith for a container: detached, in its own session, logging to the state
+    folder."""
     port = _free_port()
     server = project.server_service() or service
-    arguments = ["--env-file", str(project.env_file_for_server()), "--port", str(port),
-                 "--boot-delay", str(_number(faults, "boot-delay", 0.0)),
-                 "--faults", os.environ.get(FAULTS_ENV, ""), "--exit-file", record["exit_file"]]
+    arguments = [
+        "--env-file",
+        str(project.env_file_for_server()),
+        "--port",
+        str(port),
+        "--boot-delay",
+        str(_number(faults, "boot-delay", 0.0)),
+        "--faults",
+        os.environ.get(FAULTS_ENV, ""),
+        "--exit-file",
+        record["exit_file"],
+    ]
     server_env = project.environment(server)
     if TELEMETRY_KEY in server_env:
         arguments += ["--override", server_env[TELEMETRY_KEY]]
@@ -949,17 +1037,33 @@ def _spawn_server(project: Project, service: str, record: dict[str, Any], faults
     log_fd = os.open(record["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     null_fd = os.open(os.devnull, os.O_RDONLY)
     try:
-        # Signals this process ignores (SIGPIPE: Python) would stay ignored across exec; a container starts clean.
-        pid = os.posix_spawn(argv[0], argv, dict(os.environ), setsid=True,
-                             setsigdef=(signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGHUP), file_actions=[
-            (os.POSIX_SPAWN_DUP2, null_fd, 0), (os.POSIX_SPAWN_DUP2, log_fd, 1), (os.POSIX_SPAWN_DUP2, log_fd, 2),
-        ])
+        # Signals this process ignores (SIGPIPE: Python) would stay ignored across exec; a container starts
+        # clean.
+        pid = os.posix_spawn(
+            argv[0],
+            argv,
+            dict(os.environ),
+            setsid=True,
+            setsigdef=(signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGHUP),
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, null_fd, 0),
+                (os.POSIX_SPAWN_DUP2, log_fd, 1),
+                (os.POSIX_SPAWN_DUP2, log_fd, 2),
+            ],
+        )
     finally:
         os.close(log_fd)
         os.close(null_fd)
     now = time.time_ns()
-    record.update(status="running", pid=pid, pid_start=_process_start(pid), started_at=_rfc3339(now),
-                  started_ns=now, finished_at=None, exit_code=None)
+    record.update(
+        status="running",
+        pid=pid,
+        pid_start=_process_start(pid),
+        started_at=_rfc3339(now),
+        started_ns=now,
+        finished_at=None,
+        exit_code=None,
+    )
     for bindings in record["ports"].values():
         for binding in bindings:
             binding["HostPort"] = str(port)
@@ -1001,8 +1105,16 @@ def _create(project: Project, service: str, faults: dict[str, str], state_dir: P
     for volume in definition.get("volumes") or []:
         if isinstance(volume, str) and ":" in volume:
             source, target = volume.split(":")[:2]
-            mounts.append({"Type": "bind", "Source": str((project.folder / source).absolute()), "Destination": target,
-                           "Mode": "", "RW": True, "Propagation": "rprivate"})
+            mounts.append(
+                {
+                    "Type": "bind",
+                    "Source": str((project.folder / source).absolute()),
+                    "Destination": target,
+                    "Mode": "",
+                    "RW": True,
+                    "Propagation": "rprivate",
+                }
+            )
     restart = definition.get("restart", "no")
     record: dict[str, Any] = {
         "id": container_id,
@@ -1038,8 +1150,14 @@ def _start(project: Project, record: dict[str, Any], faults: dict[str, str], sta
         _spawn_server(project, record["service"], record, faults, state_dir)
     else:
         now = time.time_ns()
-        record.update(status="running", pid=None, started_at=_rfc3339(now), started_ns=now, finished_at=None,
-                      exit_code=None)
+        record.update(
+            status="running",
+            pid=None,
+            started_at=_rfc3339(now),
+            started_ns=now,
+            finished_at=None,
+            exit_code=None,
+        )
 
 
 def _stop(record: dict[str, Any]) -> None:
@@ -1050,11 +1168,16 @@ def _stop(record: dict[str, Any]) -> None:
             _mark_exited(record, 0)
 
 
-def _project_containers(state: State, project: Project, services: list[str] | None = None) -> list[dict[str, Any]]:
-    return [r for r in state.containers
-            if r["labels"].get("com.docker.compose.project.working_dir") == str(project.folder)
-            and r["labels"].get("com.docker.compose.project") == project.name
-            and (not services or r["service"] in services)]
+def _project_containers(
+    state: State, project: Project, services: list[str] | None = None
+) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in state.containers
+        if r["labels"].get("com.docker.compose.project.working_dir") == str(project.folder)
+        and r["labels"].get("com.docker.compose.project") == project.name
+        and (not services or r["service"] in services)
+    ]
 
 
 def compose_up(project: Project, args: list[str], faults: dict[str, str], state_dir: Path) -> int:
@@ -1066,7 +1189,10 @@ def compose_up(project: Project, args: list[str], faults: dict[str, str], state_
     if "up-fails" in faults:
         raise SimulationError(UP_FAILS)
     if "up-hangs" in faults:
-        return _hang(state_dir, f"Creating {project.container_name(wanted[0] if wanted else next(iter(project.services)))} ...")
+        return _hang(
+            state_dir,
+            f"Creating {project.container_name(wanted[0] if wanted else next(iter(project.services)))} ...",
+        )
     _stream(faults)
     services = wanted or list(project.services)
     with State(state_dir) as state:
@@ -1081,11 +1207,17 @@ def compose_up(project: Project, args: list[str], faults: dict[str, str], state_
             if clash is not None:
                 state.save()
                 raise SimulationError(
-                    f'ERROR: for {name}  Cannot create container for service {service}: Conflict. The container name '
-                    f'"/{name}" is already in use by container "{clash["id"]}". You have to remove (or rename) that '
-                    "container to be able to reuse that name.")
-            if existing is not None and not force_recreate and \
-                    existing["labels"].get("com.docker.compose.config-hash") == project.config_hash(service):
+                    f"ERROR: for {name}  Cannot create container for service {service}: Conflict. The "
+                    f"container name "
+                    f'"/{name}" is already in use by container "{clash["id"]}". You have to remove '
+                    f"(or rename) that "
+                    "container to be able to reuse that name."
+                )
+            if (
+                existing is not None
+                and not force_recreate
+                and existing["labels"].get("com.docker.compose.config-hash") == project.config_hash(service)
+            ):
                 if _running(existing):
                     _out(f"{name} is up-to-date")
                 else:
@@ -1132,16 +1264,19 @@ def compose_rm(project: Project, args: list[str], faults: dict[str, str], state_
     if unknown:
         raise SimulationError(f"ERROR: No such service: {unknown[0]}")
     if "rm-hangs" in faults:
-        return _hang(state_dir, f"Stopping {project.container_name(services[0] if services else 'appsmith')} ...")
+        return _hang(
+            state_dir, f"Stopping {project.container_name(services[0] if services else 'appsmith')} ..."
+        )
     with State(state_dir) as state:
         state.refresh()
         targets = _project_containers(state, project, services)
         if "rm-fails" in faults:
             for record in targets:
                 _out(f"Stopping {record['name']} ... error")
-            raise SimulationError(f"ERROR: for {targets[0]['name'] if targets else 'appsmith'}  Error response from "
-                                  "daemon: cannot stop container: tried to kill container, but did not receive an "
-                                  "exit event")
+            raise SimulationError(
+                f"ERROR: for {targets[0]['name'] if targets else 'appsmith'}  Error response from "
+                "daemon: cannot stop container: tried to kill container, but did not receive an exit event"
+            )
         if stop:
             for record in targets:
                 if _running(record):
@@ -1202,15 +1337,33 @@ def compose_ps(project: Project, args: list[str], faults: dict[str, str], state_
     _out(f"{'Name':<30}{'State':<12}Ports")
     _out("-" * 60)
     for record in records:
-        _out(f"{record['name']:<30}{'Up' if _running(record) else 'Exit ' + str(record.get('exit_code'))!s:<12}"
-             f"{_ports_text(record)}")
+        _out(
+            f"{record['name']:<30}"
+            f"{'Up' if _running(record) else 'Exit ' + str(record.get('exit_code'))!s:<12}"
+            f"{_ports_text(record)}"
+        )
     return 0
 
 
-_COMPOSE_COMMANDS = {"up": compose_up, "rm": compose_rm, "down": compose_down, "restart": compose_restart,
-                     "ps": compose_ps}
-_COMPOSE_VALUE_OPTIONS = ("--env-file", "--ansi", "--progress", "--profile", "--project-directory", "--context",
-                          "-H", "--host", "--log-level", "-c")
+_COMPOSE_COMMANDS = {
+    "up": compose_up,
+    "rm": compose_rm,
+    "down": compose_down,
+    "restart": compose_restart,
+    "ps": compose_ps,
+}
+_COMPOSE_VALUE_OPTIONS = (
+    "--env-file",
+    "--ansi",
+    "--progress",
+    "--profile",
+    "--project-directory",
+    "--context",
+    "-H",
+    "--host",
+    "--log-level",
+    "-c",
+)
 
 
 def cmd_compose(args: list[str], faults: dict[str, str], state_dir: Path, v1: bool) -> int:
@@ -1236,18 +1389,27 @@ def cmd_compose(args: list[str], faults: dict[str, str], state_dir: Path, v1: bo
             index += 1
     rest = args[index:]
     if not rest:
-        _out("Usage:  docker compose [OPTIONS] COMMAND" if not v1 else "Usage:\n  docker-compose [-f <arg>...] COMMAND")
+        _out(
+            "Usage:  docker compose [OPTIONS] COMMAND"
+            if not v1
+            else "Usage:\n  docker-compose [-f <arg>...] COMMAND"
+        )
         return 0 if not v1 else 1
     command, command_args = rest[0], rest[1:]
     if command == "version":
-        _out(f"docker-compose version {COMPOSE_V1_VERSION}, build simulated" if v1
-             else f"Docker Compose version {COMPOSE_V2_VERSION}")
+        _out(
+            f"docker-compose version {COMPOSE_V1_VERSION}, build simulated"
+            if v1
+            else f"Docker Compose version {COMPOSE_V2_VERSION}"
+        )
         return 0
     if "compose-rejects" in faults:
         raise SimulationError(COMPOSE_REJECTS)
     handler = _COMPOSE_COMMANDS.get(command)
     if handler is None:
-        raise SimulationError(f"No such command: {command}" if v1 else f"unknown docker command: \"compose {command}\"")
+        raise SimulationError(
+            f"No such command: {command}" if v1 else f'unknown docker command: "compose {command}"'
+        )
     if project_dir:
         os.chdir(project_dir)
     project = Project(_find_compose_file(files, v1), project_name)

@@ -20,16 +20,18 @@ class AboutDialog(QDialog):
         text.setTextFormat(Qt.TextFormat.RichText)
         text.setWordWrap(True)
         text.setOpenExternalLinks(True)
-        text.setText(self.tr(
-            "<h3>{name} {version}</h3>"
-            "<p>See, decide and apply what a self-hosted Appsmith instance tells the outside world.</p>"
-            "<p>License: MIT. The panel sends no telemetry of its own and talks only to docker and to your "
-            "deployment on this machine's loopback address.</p>"
-            "<p><b>Where the data comes from:</b> Appsmith's telemetry documentation (2020 and later versions, "
-            "with their sample payloads) and Appsmith's public source code (application.properties, "
-            "PingScheduledTaskCEImpl, AnalyticsServiceCEImpl, the docker.env template, install.sh). Samples not "
-            "documented by Appsmith are marked as derived or reconstructed.</p>"
-            "<p>Audit log: {audit}</p>").format(name=APP_NAME, version=__version__, audit=audit_log_path()))
+        text.setText(
+            self.tr(
+                "<h3>{name} {version}</h3><p>See, decide and apply what a self-hosted Appsmith instance "
+                "tells the outside world.</p><p>License: MIT. The panel sends no telemetry of its own and "
+                "talks only to docker and to your deployment on this machine's loopback "
+                "address.</p><p><b>Where the data comes from:</b> Appsmith's telemetry documentation (2020 "
+                "and later versions, with their sample payloads) and Appsmith's public source code "
+                "(application.properties, PingScheduledTaskCEImpl, AnalyticsServiceCEImpl, the docker.env "
+                "template, install.sh). Samples not documented by Appsmith are marked as derived or "
+                "reconstructed.</p><p>Audit log: {audit}</p>"
+            ).format(name=APP_NAME, version=__version__, audit=audit_log_path())
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

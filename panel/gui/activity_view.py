@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from panel.core.audit import read_entries
 from panel.core.paths import audit_log_path
@@ -13,7 +21,9 @@ _COLUMNS = ("When (UTC)", "Who", "Action", "File", "Old", "New", "Outcome")
 class ActivityView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.intro = QLabel(self.tr("Changes made by this panel, newest first. Log file: ") + str(audit_log_path()))
+        self.intro = QLabel(
+            self.tr("Changes made by this panel, newest first. Log file: ") + str(audit_log_path())
+        )
         self.intro.setWordWrap(True)
         self.table = QTableWidget(0, len(_COLUMNS), self)
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in _COLUMNS])
@@ -31,8 +41,15 @@ class ActivityView(QWidget):
         entries = list(reversed(read_entries()))
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
-            values = (entry.time.replace("T", " ").rstrip("Z"), entry.user, entry.action, entry.file,
-                      entry.old or "", entry.new or "", entry.outcome)
+            values = (
+                entry.time.replace("T", " ").rstrip("Z"),
+                entry.user,
+                entry.action,
+                entry.file,
+                entry.old or "",
+                entry.new or "",
+                entry.outcome,
+            )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)

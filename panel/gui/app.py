@@ -29,8 +29,8 @@ log = logging.getLogger("panel.gui")
 def process_start_time() -> float:
     """When this process started (epoch seconds), from /proc, so start-up is measured from exec, not import.
 
-    The start is counted in clock ticks since boot, so its age is read on that same clock (CLOCK_BOOTTIME) rather
-    than added to /proc/stat's `btime`, which is rounded to the second and drifts from the wall clock.
+    The start is counted in clock ticks since boot, so its age is read on that same clock (CLOCK_BOOTTIME)
+    rather than added to /proc/stat's `btime`, which is rounded to the second and drifts from the wall clock.
     """
     try:
         with open("/proc/self/stat", encoding="ascii") as handle:
@@ -74,9 +74,9 @@ class FirstPaint(QObject):
 
 
 def install_excepthook(smoke: bool = False) -> list[BaseException]:
-    """Unexpected errors are logged and shown in a dialog, never swallowed. A smoke run prints the error and ends
-    its event loop instead, so that `run_gui` still cleans up (the demo's folder and processes) and exits with 1;
-    the list returned collects a smoke run's errors."""
+    """Unexpected errors are logged and shown in a dialog, never swallowed. A smoke run prints the error and
+    ends its event loop instead, so that `run_gui` still cleans up (the demo's folder and processes) and exits
+    with 1; the list returned collects a smoke run's errors."""
     errors: list[BaseException] = []
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
@@ -121,8 +121,11 @@ def discover_into(window: MainWindow, open_single: bool) -> None:
 
     def found(result: CommandResult) -> None:
         try:
-            folders = [Path(c.working_dir) for c in containers.parse_ps(result)
-                       if "appsmith" in c.image.lower() or c.service in ("appsmith", "appsmith-internal-server")]
+            folders = [
+                Path(c.working_dir)
+                for c in containers.parse_ps(result)
+                if "appsmith" in c.image.lower() or c.service in ("appsmith", "appsmith-internal-server")
+            ]
         except DockerError:
             folders = []
         deployments, _ = discover(extra=folders, ask_docker=False)
@@ -142,9 +145,11 @@ def display_problem() -> str | None:
         return None
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
-    return ("no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set). Run the app in a desktop session "
-            "(or with `ssh -X`, or `xvfb-run appsmith-telemetry-panel --demo`), or use the command line: "
-            "appsmith-telemetry-panel status")
+    return (
+        "no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set). Run the app in a desktop session "
+        "(or with `ssh -X`, or `xvfb-run appsmith-telemetry-panel --demo`), or use the command line: "
+        "appsmith-telemetry-panel status"
+    )
 
 
 def refresh_when_started(window: MainWindow, demo: DemoSession) -> None:
@@ -181,25 +186,33 @@ def run_gui(args: argparse.Namespace) -> int:
             demo = prepare_demo()  # started just after the first paint, before the window opens the folder
             path = demo.folder
             demo_note = QApplication.translate(
-                "app", "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this machine's "
-                "real Appsmith or docker is touched; the folder is deleted when you quit.").format(demo.folder)
+                "app",
+                "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this "
+                "machine's real Appsmith or docker is touched; the folder is deleted when you quit.",
+            ).format(demo.folder)
         window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
         if args.smoke:
-            # Installed before the window's own after-paint opening: Qt runs the filter installed last first, so
-            # the deployment opens (and is thus checked too) before the smoke run quits.
+            # Installed before the window's own after-paint opening: Qt runs the filter installed last first,
+            # so the deployment opens (and is thus checked too) before the smoke run quits.
             window.installEventFilter(FirstPaint(started, window))
         if path is None and not args.smoke:
             path = settings.last_deployment()
             if path is not None and not path.exists():
                 path = None
-        if not args.smoke and not args.read_only and (args.wizard or (path is None and not settings.first_run_done())):
+        if (
+            not args.smoke
+            and not args.read_only
+            and (args.wizard or (path is None and not settings.first_run_done()))
+        ):
             from panel.gui.wizard import FirstRunWizard
 
             chosen = FirstRunWizard.ask(None)
             settings.set_first_run_done()
             path = chosen or path
         if path is not None:
-            window.open_when_shown(path, before=(lambda: demo.start(wait=False)) if demo is not None else None)
+            window.open_when_shown(
+                path, before=(lambda: demo.start(wait=False)) if demo is not None else None
+            )
         if demo is not None:
             refresh_when_started(window, demo)
         if not args.smoke:

@@ -1,8 +1,9 @@
-"""Apply a change from the window: the same steps, judgements and audit entries as `panel.core.apply.apply_change`,
-driven by Qt events instead of a blocking loop.
+"""Apply a change from the window: the same steps, judgements and audit entries as
+`panel.core.apply.apply_change`, driven by Qt events instead of a blocking loop.
 
-Writing runs in a worker thread, docker in `DockerProcess`, and the health wait polls with `RunningQuery`; the core's
-`health_progress`, `verify` and `down_message` decide what each look means, so the CLI and the window always agree.
+Writing runs in a worker thread, docker in `DockerProcess`, and the health wait polls with `RunningQuery`; the
+core's `health_progress`, `verify` and `down_message` decide what each look means, so the CLI and the window
+always agree.
 """
 
 from __future__ import annotations
@@ -51,17 +52,23 @@ class _Phase(Enum):
 class ApplyRunner(QObject):
     """Backup, write, remove, start, wait for health, verify; `finished(ApplyResult)` once per run.
 
-    `cancel()` is always safe: it never leaves a process behind, and the result says what state Appsmith is in.
-    After a failure that left Appsmith down, `retry_start()` runs only the start command, the wait and the check.
+    `cancel()` is always safe: it never leaves a process behind, and the result says what state Appsmith is
+    in. After a failure that left Appsmith down, `retry_start()` runs only the start command, the wait and the
+    check.
     """
 
     step_changed = Signal(object, object, str)
     output = Signal(str)
     finished = Signal(object)
 
-    def __init__(self, change: EnvChange, plan: RestartPlan | None, parent: QObject | None = None,
-                 health_timeout: float = apply.HEALTH_TIMEOUT,
-                 health_interval: float = apply.HEALTH_INTERVAL) -> None:
+    def __init__(
+        self,
+        change: EnvChange,
+        plan: RestartPlan | None,
+        parent: QObject | None = None,
+        health_timeout: float = apply.HEALTH_TIMEOUT,
+        health_interval: float = apply.HEALTH_INTERVAL,
+    ) -> None:
         super().__init__(parent)
         self.change = change
         self.plan = plan
@@ -83,7 +90,8 @@ class ApplyRunner(QObject):
         self._retrying = False
         self._running_step: tuple[Step, PlannedCommand] | None = None
 
-    # -- public -------------------------------------------------------------------------------------------------
+    # -- public
+    # -------------------------------------------------------------------------------------------------
 
     @property
     def running(self) -> bool:
@@ -96,14 +104,17 @@ class ApplyRunner(QObject):
 
     @property
     def can_retry_start(self) -> bool:
-        """True when a removal was attempted and Appsmith may not be running: starting it again is the way out."""
+        """True when a removal was attempted and Appsmith may not be running: starting it again is the way
+        out."""
         result = self._result
         if result is None or self.running or self.plan is None or not self._removal_attempted:
             return False
         if result.outcome is Outcome.DOWN:
             return True
-        return (result.outcome in (Outcome.CANCELLED, Outcome.RESTART_FAILED)
-                and result.failed_step in (Step.REMOVE, Step.START))
+        return result.outcome in (Outcome.CANCELLED, Outcome.RESTART_FAILED) and result.failed_step in (
+            Step.REMOVE,
+            Step.START,
+        )
 
     def start(self) -> None:
         if self._phase is not _Phase.IDLE:
@@ -113,10 +124,13 @@ class ApplyRunner(QObject):
         if not self.change.changes_file:
             QTimer.singleShot(0, self, self._skip_write)
             return
-        run_in_thread(write_change, self.change, parent=self, on_done=self._written, on_error=self._not_written)
+        run_in_thread(
+            write_change, self.change, parent=self, on_done=self._written, on_error=self._not_written
+        )
 
     def retry_start(self) -> None:
-        """Run only `up -d`, then wait for health and verify; for when the container was removed but is not up."""
+        """Run only `up -d`, then wait for health and verify; for when the container was removed but is not
+        up."""
         if not self.can_retry_start:
             raise RuntimeError("retry_start() is only for a run that left Appsmith down")
         assert self.plan is not None
@@ -143,11 +157,19 @@ class ApplyRunner(QObject):
                 self._query.cancel()
                 self._query = None
             self._step(Step.HEALTH, StepState.CANCELLED)
-            self._finish(ApplyResult(Outcome.CANCELLED, "Stopped waiting; the containers were recreated and keep "
-                                     "starting. Refresh to see the result.", self._backup, Step.HEALTH),
-                         "wait cancelled")
+            self._finish(
+                ApplyResult(
+                    Outcome.CANCELLED,
+                    "Stopped waiting; the containers were recreated and keep starting. Refresh to see the "
+                    "result.",
+                    self._backup,
+                    Step.HEALTH,
+                ),
+                "wait cancelled",
+            )
 
-    # -- reporting ----------------------------------------------------------------------------------------------
+    # -- reporting
+    # ----------------------------------------------------------------------------------------------
 
     def _step(self, step: Step, state: StepState, detail: str = "") -> None:
         self.step_changed.emit(step, state, detail)
@@ -165,13 +187,20 @@ class ApplyRunner(QObject):
         change = self.change
         note = f"retry start: {restart}" if self._retrying else restart
         try:
-            audit.record("enable" if change.telemetry_on else "disable", change.deployment.env_file,
-                         change.old_value, change.new_value, self._backup, f"{result.outcome.value}: {note}")
+            audit.record(
+                "enable" if change.telemetry_on else "disable",
+                change.deployment.env_file,
+                change.old_value,
+                change.new_value,
+                self._backup,
+                f"{result.outcome.value}: {note}",
+            )
         except OSError as error:
             log.error("could not write the audit log: %s", error)
             self.output.emit(self.tr("Could not write the audit log: {error}").format(error=error))
 
-    # -- backup and write ---------------------------------------------------------------------------------------
+    # -- backup and write
+    # ---------------------------------------------------------------------------------------
 
     @Slot()
     def _skip_write(self) -> None:
@@ -189,41 +218,66 @@ class ApplyRunner(QObject):
         if not isinstance(error, (FileChangedError, OSError, RuntimeError)):
             log.error("writing %s failed unexpectedly", self.change.deployment.env_file, exc_info=error)
         self._step(Step.BACKUP, StepState.FAILED, str(error))
-        self._finish(ApplyResult(Outcome.REFUSED, not_written_message(error, self.change.deployment.env_file), None,
-                                 Step.WRITE), None)
+        self._finish(
+            ApplyResult(
+                Outcome.REFUSED, not_written_message(error, self.change.deployment.env_file), None, Step.WRITE
+            ),
+            None,
+        )
 
     def _after_write(self) -> None:
         self._written_at = datetime.now(UTC).replace(microsecond=0)
         change = self.change
         if self.plan is None:
             if not change.changes_file:
-                self._finish(ApplyResult(Outcome.NOTHING_TO_DO,
-                                         "docker.env already has this value; nothing was written."), None)
+                self._finish(
+                    ApplyResult(
+                        Outcome.NOTHING_TO_DO, "docker.env already has this value; nothing was written."
+                    ),
+                    None,
+                )
                 return
-            self._finish(ApplyResult(Outcome.WRITTEN, "Written. It takes effect when the containers are recreated "
-                                     "(Apply and restart, or the commands shown).", self._backup), "restart later")
+            self._finish(
+                ApplyResult(
+                    Outcome.WRITTEN,
+                    "Written. It takes effect when the containers are recreated (Apply and restart, or the "
+                    "commands shown).",
+                    self._backup,
+                ),
+                "restart later",
+            )
             return
         if self._cancel_requested:
-            self._finish(ApplyResult(Outcome.CANCELLED, "Cancelled before the container was removed; Appsmith "
-                                     "keeps running with the old value. docker.env has the new one.",
-                                     self._backup, Step.REMOVE), "cancelled")
+            self._finish(
+                ApplyResult(
+                    Outcome.CANCELLED,
+                    "Cancelled before the container was removed; Appsmith keeps running with the old value. "
+                    "docker.env has the new one.",
+                    self._backup,
+                    Step.REMOVE,
+                ),
+                "cancelled",
+            )
             return
         self._run_command(Step.REMOVE, self.plan.remove)
 
-    # -- remove and start ---------------------------------------------------------------------------------------
+    # -- remove and start
+    # ---------------------------------------------------------------------------------------
 
     def _run_command(self, step: Step, command: PlannedCommand) -> None:
         self._phase = _Phase.REMOVING if step is Step.REMOVE else _Phase.STARTING
         if step is Step.REMOVE:
             self._removal_attempted = True
         self._step(step, StepState.RUNNING, str(command))
-        process = DockerProcess(command.argv, cwd=command.cwd, timeout=command.timeout, parent=self,
-                                merge_output=True)
+        process = DockerProcess(
+            command.argv, cwd=command.cwd, timeout=command.timeout, parent=self, merge_output=True
+        )
         self._process = process
         self._running_step = (step, command)
         process.output.connect(self.output)
-        # Bound methods, not lambdas: a lambda holding `self` on a child's signal keeps a runner without a parent
-        # alive until that child is deleted, and the runner's deletion then deletes the child a second time.
+        # Bound methods, not lambdas: a lambda holding `self` on a child's signal keeps a runner without a
+        # parent alive until that child is deleted, and the runner's deletion then deletes the child a second
+        # time.
         process.finished.connect(self._process_finished)
         process.failed.connect(self._process_failed)
         process.start()
@@ -258,19 +312,40 @@ class ApplyRunner(QObject):
         if self._cancel_requested and error.message == "cancelled":
             self._step(step, StepState.CANCELLED)
             if removed:
-                self._finish(ApplyResult(Outcome.DOWN, down_message(self.change.deployment, self.plan, "cancelled"),
-                                         self._backup, step), "cancelled")
+                self._finish(
+                    ApplyResult(
+                        Outcome.DOWN,
+                        down_message(self.change.deployment, self.plan, "cancelled"),
+                        self._backup,
+                        step,
+                    ),
+                    "cancelled",
+                )
             else:
-                self._finish(ApplyResult(
-                    Outcome.CANCELLED,
-                    "Cancelled while the container was being removed: it may be stopped or half removed, so "
-                    "Appsmith may be down. docker.env has the new value. Use Retry start to bring Appsmith up, or "
-                    f"run: {self.plan.start.shell_line()}", self._backup, step), "cancelled")
+                self._finish(
+                    ApplyResult(
+                        Outcome.CANCELLED,
+                        "Cancelled while the container was being removed: it may be stopped or half removed, "
+                        "so Appsmith may be down. docker.env has the new value. Use Retry start to bring "
+                        "Appsmith up, or "
+                        f"run: {self.plan.start.shell_line()}",
+                        self._backup,
+                        step,
+                    ),
+                    "cancelled",
+                )
             return
         self._step(step, StepState.FAILED, error.message)
         if removed:
-            self._finish(ApplyResult(Outcome.DOWN, down_message(self.change.deployment, self.plan, error.message),
-                                     self._backup, step), "docker missing")
+            self._finish(
+                ApplyResult(
+                    Outcome.DOWN,
+                    down_message(self.change.deployment, self.plan, error.message),
+                    self._backup,
+                    step,
+                ),
+                "docker missing",
+            )
             return
         self._finish(ApplyResult(Outcome.RESTART_FAILED, error.message, self._backup, step), "docker missing")
 
@@ -285,24 +360,51 @@ class ApplyRunner(QObject):
             why = failure_reason(command, code, output)
             self._step(step, StepState.FAILED, why)
             if removed:
-                self._finish(ApplyResult(Outcome.DOWN, down_message(self.change.deployment, self.plan,
-                                                                    f"{command} {why}"), self._backup, step),
-                             f"start failed ({why})")
+                self._finish(
+                    ApplyResult(
+                        Outcome.DOWN,
+                        down_message(self.change.deployment, self.plan, f"{command} {why}"),
+                        self._backup,
+                        step,
+                    ),
+                    f"start failed ({why})",
+                )
                 return
-            self._finish(ApplyResult(Outcome.RESTART_FAILED, f"{command} failed ({why}). The old container may "
-                                     "still run with the old value; see the output above.", self._backup, step),
-                         f"remove failed ({why})")
+            self._finish(
+                ApplyResult(
+                    Outcome.RESTART_FAILED,
+                    f"{command} failed ({why}). The old container may "
+                    "still run with the old value; see the output above.",
+                    self._backup,
+                    step,
+                ),
+                f"remove failed ({why})",
+            )
             return
         self._step(step, StepState.DONE)
         if self._cancel_requested:
             # The command ended just as cancel was pressed: stop at the safest point there is.
             if step is Step.REMOVE:
-                self._finish(ApplyResult(Outcome.DOWN, down_message(self.change.deployment, self.plan, "cancelled"),
-                                         self._backup, Step.START), "cancelled")
+                self._finish(
+                    ApplyResult(
+                        Outcome.DOWN,
+                        down_message(self.change.deployment, self.plan, "cancelled"),
+                        self._backup,
+                        Step.START,
+                    ),
+                    "cancelled",
+                )
             else:
-                self._finish(ApplyResult(Outcome.CANCELLED, "Stopped waiting; the containers were recreated and "
-                                         "keep starting. Refresh to see the result.", self._backup, Step.HEALTH),
-                             "wait cancelled")
+                self._finish(
+                    ApplyResult(
+                        Outcome.CANCELLED,
+                        "Stopped waiting; the containers were recreated and keep starting. Refresh to see "
+                        "the result.",
+                        self._backup,
+                        Step.HEALTH,
+                    ),
+                    "wait cancelled",
+                )
             return
         if step is Step.REMOVE:
             self._run_command(Step.START, self.plan.start)
@@ -312,7 +414,8 @@ class ApplyRunner(QObject):
         self._looks = 0
         self._poll_health()
 
-    # -- health and verify --------------------------------------------------------------------------------------
+    # -- health and verify
+    # --------------------------------------------------------------------------------------
 
     @Slot()
     def _poll_health(self) -> None:
@@ -335,16 +438,31 @@ class ApplyRunner(QObject):
         elapsed = time.monotonic() - self._wait_started
         self._step(Step.HEALTH, StepState.RUNNING, f"{elapsed:.0f} s: {progress.failed or progress.detail}")
         if not progress.done and not progress.failed and elapsed > self.health_timeout:
-            progress = apply.HealthProgress(False, f"not healthy after {self.health_timeout:.0f} s "
-                                                   f"({progress.detail})", "")
+            progress = apply.HealthProgress(
+                False, f"not healthy after {self.health_timeout:.0f} s ({progress.detail})", ""
+            )
         if progress.failed:
             self._step(Step.HEALTH, StepState.FAILED, progress.failed)
             if "exited" in progress.failed or "dead" in progress.failed:
-                self._finish(ApplyResult(Outcome.DOWN, down_message(deployment, self.plan, progress.failed),
-                                         self._backup, Step.HEALTH), progress.failed)
+                self._finish(
+                    ApplyResult(
+                        Outcome.DOWN,
+                        down_message(deployment, self.plan, progress.failed),
+                        self._backup,
+                        Step.HEALTH,
+                    ),
+                    progress.failed,
+                )
                 return
-            self._finish(ApplyResult(Outcome.UNHEALTHY, f"Appsmith did not become healthy: {progress.failed}. "
-                                     "Check its logs (docker logs).", self._backup, Step.HEALTH), progress.failed)
+            self._finish(
+                ApplyResult(
+                    Outcome.UNHEALTHY,
+                    f"Appsmith did not become healthy: {progress.failed}. Check its logs (docker logs).",
+                    self._backup,
+                    Step.HEALTH,
+                ),
+                progress.failed,
+            )
             return
         if not progress.done:
             self._poll_timer.start(max(0, int(apply.poll_delay(self._looks, self.health_interval) * 1000)))
@@ -354,5 +472,6 @@ class ApplyRunner(QObject):
         assert self._written_at is not None
         outcome, message = verify(deployment, self.change.telemetry_on, running, self._written_at)
         self._step(Step.VERIFY, StepState.DONE if outcome.ok else StepState.FAILED, message)
-        self._finish(ApplyResult(outcome, message, self._backup, None if outcome.ok else Step.VERIFY), message)
-
+        self._finish(
+            ApplyResult(outcome, message, self._backup, None if outcome.ok else Step.VERIFY), message
+        )

@@ -7,8 +7,16 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-    QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from panel.core.backups import KEEP_BACKUPS, Backup, list_backups, restore_preview
@@ -21,9 +29,12 @@ class BackupsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env_file: Path | None = None
-        self.intro = QLabel(self.tr(
-            f"A backup of docker.env is taken before every change the panel makes, beside the file; the newest "
-            f"{KEEP_BACKUPS} are kept. Select one to see what restoring it would change."))
+        self.intro = QLabel(
+            self.tr(
+                f"A backup of docker.env is taken before every change the panel makes, beside the file; the "
+                f"newest {KEEP_BACKUPS} are kept. Select one to see what restoring it would change."
+            )
+        )
         self.intro.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Backups"))
@@ -56,7 +67,9 @@ class BackupsView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        selected = self.list.currentItem().data(Qt.ItemDataRole.UserRole).path if self.list.currentItem() else None
+        selected = (
+            self.list.currentItem().data(Qt.ItemDataRole.UserRole).path if self.list.currentItem() else None
+        )
         self.list.clear()
         backups = list_backups(self.env_file) if self.env_file else []
         for backup in backups:
@@ -96,9 +109,12 @@ class RestoreDialog(QDialog):
     def __init__(self, env_file: Path, backup: Backup, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Restore a backup of docker.env"))
-        text = QLabel(self.tr(
-            "Put {} back over {}? What is there now is backed up first. Appsmith reads the restored file "
-            "when its containers are recreated.").format(backup.path.name, env_file))
+        text = QLabel(
+            self.tr(
+                "Put {} back over {}? What is there now is backed up first. Appsmith reads the restored file "
+                "when its containers are recreated."
+            ).format(backup.path.name, env_file)
+        )
         text.setWordWrap(True)
         diff = QPlainTextEdit(self)
         diff.setReadOnly(True)

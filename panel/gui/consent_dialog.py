@@ -1,8 +1,8 @@
 """The only way the window changes anything: say what will happen, in words, then do it in front of the user.
 
 Page one states the choice, the events it starts or stops (and what goes out regardless), the masked diff of
-docker.env and the exact commands. Nothing is pre-selected. Page two runs the change with `ApplyRunner`: a live
-step list, the compose output, a safe cancel, and a verdict that says what state Appsmith is in.
+docker.env and the exact commands. Nothing is pre-selected. Page two runs the change with `ApplyRunner`: a
+live step list, the compose output, a safe cancel, and a verdict that says what state Appsmith is in.
 """
 
 from __future__ import annotations
@@ -97,7 +97,9 @@ NOT_RUN = QT_TRANSLATE_NOOP("ConsentDialog", "Not run")
 
 _VERDICT_HEADINGS = {
     Outcome.VERIFIED: QT_TRANSLATE_NOOP("ConsentDialog", "Done: the new setting is in effect."),
-    Outcome.APPLIED_UNCONFIRMED: QT_TRANSLATE_NOOP("ConsentDialog", "Done: applied, but this Appsmith version cannot confirm it."),
+    Outcome.APPLIED_UNCONFIRMED: QT_TRANSLATE_NOOP(
+        "ConsentDialog", "Done: applied, but this Appsmith version cannot confirm it."
+    ),
     Outcome.WRITTEN: QT_TRANSLATE_NOOP("ConsentDialog", "Written: docker.env has the new value."),
     Outcome.NOTHING_TO_DO: QT_TRANSLATE_NOOP("ConsentDialog", "Nothing to do."),
     Outcome.REFUSED: QT_TRANSLATE_NOOP("ConsentDialog", "Failed: nothing was changed."),
@@ -129,8 +131,9 @@ def _read_only_text(text: str, name: str, lines: int) -> QPlainTextEdit:
     view.setReadOnly(True)
     view.setFont(_monospace())
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
+    view.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+    )
     view.setAccessibleName(name)
     view.setTabChangesFocus(True)
     height = view.fontMetrics().lineSpacing() * lines + 2 * view.frameWidth() + 12
@@ -146,8 +149,9 @@ def _wrapping_label(text: str = "", selectable: bool = False) -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
     return label
 
 
@@ -188,14 +192,16 @@ def prepare_review(deployment: Deployment, telemetry_on: bool) -> Review:
 
 
 class ConsentDialog(QDialog):
-    """Review the change, then apply it with a visible, cancellable progress; `ask()` returns the ApplyResult."""
+    """Review the change, then apply it with a visible, cancellable progress; `ask()` returns the
+    ApplyResult."""
 
     health_timeout: float = apply.HEALTH_TIMEOUT
     health_interval: float = apply.HEALTH_INTERVAL
     """How the runner waits for Appsmith to come back (tests shorten the interval)."""
 
-    def __init__(self, status: Status, telemetry_on: bool, parent: QWidget | None,
-                 review: Review | None = None) -> None:
+    def __init__(
+        self, status: Status, telemetry_on: bool, parent: QWidget | None, review: Review | None = None
+    ) -> None:
         super().__init__(parent)
         self.status = status
         self.telemetry_on = telemetry_on
@@ -226,11 +232,13 @@ class ConsentDialog(QDialog):
             if not self._overridden:
                 self._detect_compose()
 
-    # -- asking -------------------------------------------------------------------------------------------------
+    # -- asking
+    # -------------------------------------------------------------------------------------------------
 
     @classmethod
     def ask(cls, parent: QWidget | None, status: Status, telemetry_on: bool) -> ApplyResult | None:
-        """Show the dialog modally; the final ApplyResult, or None when the user cancelled before anything ran."""
+        """Show the dialog modally; the final ApplyResult, or None when the user cancelled before anything
+        ran."""
         review = cls.prepare_in_background(parent, status.deployment, telemetry_on)
         if review is None:
             return None
@@ -242,13 +250,21 @@ class ConsentDialog(QDialog):
             dialog.deleteLater()
 
     @staticmethod
-    def prepare_in_background(parent: QWidget | None, deployment: Deployment, telemetry_on: bool) -> Review | None:
-        """`prepare_review` in a worker thread while the window stays live; a progress dialog with Cancel appears
-        when it takes longer than a moment. None when cancelled (preparing only reads: nothing to undo)."""
+    def prepare_in_background(
+        parent: QWidget | None, deployment: Deployment, telemetry_on: bool
+    ) -> Review | None:
+        """`prepare_review` in a worker thread while the window stays live; a progress dialog with Cancel
+        appears when it takes longer than a moment. None when cancelled (preparing only reads: nothing to
+        undo)."""
         loop = QEventLoop()
         answers: list[Review | BaseException] = []
-        progress = QProgressDialog(_tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
-                                   _tr("Cancel"), 0, 0, parent)
+        progress = QProgressDialog(
+            _tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
+            _tr("Cancel"),
+            0,
+            0,
+            parent,
+        )
         progress.setWindowTitle(_tr("Change telemetry"))
         progress.setWindowModality(Qt.WindowModality.ApplicationModal)
         progress.setMinimumDuration(PREPARE_NOTICE_MS)
@@ -259,7 +275,9 @@ class ConsentDialog(QDialog):
             answers.append(answer)
             loop.quit()
 
-        run_in_thread(prepare_review, deployment, telemetry_on, parent=progress, on_done=answered, on_error=answered)
+        run_in_thread(
+            prepare_review, deployment, telemetry_on, parent=progress, on_done=answered, on_error=answered
+        )
         loop.exec()
         progress.reset()
         progress.deleteLater()  # a result still on its way is dropped with it
@@ -273,25 +291,34 @@ class ConsentDialog(QDialog):
     def confirm_restore(cls, parent: QWidget, backup: Path, env_file: Path) -> bool:
         """Ask before putting the backup back (patched in tests)."""
         answer = QMessageBox.question(
-            parent, _tr("Restore backup"),
-            _tr("Put {backup} back as {env_file}?\n\nThe file as it is now is kept as a new backup first. "
-                "Appsmith is not restarted.").format(backup=backup.name, env_file=env_file),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            parent,
+            _tr("Restore backup"),
+            _tr(
+                "Put {backup} back as {env_file}?\n\nThe file as it is now is kept as a new backup first. "
+                "Appsmith is not restarted."
+            ).format(backup=backup.name, env_file=env_file),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     @property
     def apply_result(self) -> ApplyResult | None:
         return self._result
 
-    # -- page 1: review -----------------------------------------------------------------------------------------
+    # -- page 1: review
+    # -----------------------------------------------------------------------------------------
 
     @property
     def _overridden(self) -> bool:
         return self.status.override is not None
 
     def _choice_sentence(self) -> str:
-        return (self.tr("Share anonymous usage data with Appsmith") if self.telemetry_on
-                else self.tr("Stop sending anonymous usage data to Appsmith"))
+        return (
+            self.tr("Share anonymous usage data with Appsmith")
+            if self.telemetry_on
+            else self.tr("Stop sending anonymous usage data to Appsmith")
+        )
 
     def _headline(self) -> QLabel:
         label = _wrapping_label(self._choice_sentence())
@@ -319,14 +346,17 @@ class ConsentDialog(QDialog):
 
         old = change.old_value
         if change.changes_file:
-            now = (self.tr("it is not set now") if old is None
-                   else self.tr("it says {old} now").format(old=old))
+            now = (
+                self.tr("it is not set now") if old is None else self.tr("it says {old} now").format(old=old)
+            )
             summary = self.tr("This writes {key}={new} in {file} ({now}).").format(
-                key=TELEMETRY_KEY, new=change.new_value, file=self.deployment.env_file, now=now)
+                key=TELEMETRY_KEY, new=change.new_value, file=self.deployment.env_file, now=now
+            )
         else:
-            summary = self.tr("{file} already says {key}={new}, so the file stays as it is. Restarting makes the "
-                              "running Appsmith read it.").format(file=self.deployment.env_file, key=TELEMETRY_KEY,
-                                                                  new=change.new_value)
+            summary = self.tr(
+                "{file} already says {key}={new}, so the file stays as it is. Restarting makes the running "
+                "Appsmith read it."
+            ).format(file=self.deployment.env_file, key=TELEMETRY_KEY, new=change.new_value)
         self.summary_label = _wrapping_label(summary, selectable=True)
         layout.addWidget(self.summary_label)
 
@@ -341,9 +371,15 @@ class ConsentDialog(QDialog):
         self.review_scroll.setWidget(body)
         outer.addWidget(self.review_scroll, 1)
 
-        self.restart_now_button = _plain_button(self.tr("Apply and restart now"), self.tr("Apply and restart now"))
-        self.restart_later_button = _plain_button(self.tr("Apply, restart later"), self.tr("Apply, restart later"))
-        self.cancel_review_button = _plain_button(self.tr("Cancel"), self.tr("Cancel without changing anything"))
+        self.restart_now_button = _plain_button(
+            self.tr("Apply and restart now"), self.tr("Apply and restart now")
+        )
+        self.restart_later_button = _plain_button(
+            self.tr("Apply, restart later"), self.tr("Apply, restart later")
+        )
+        self.cancel_review_button = _plain_button(
+            self.tr("Cancel"), self.tr("Cancel without changing anything")
+        )
         self.restart_now_button.setEnabled(False)
         self.restart_now_button.clicked.connect(self._apply_now)
         self.restart_later_button.clicked.connect(self._apply_later)
@@ -374,15 +410,19 @@ class ConsentDialog(QDialog):
         row = QHBoxLayout(box)
         icon = QLabel()
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size)
+        )
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         row.addWidget(icon)
-        text = _wrapping_label(self.tr(
-            "Warning: writing docker.env changes nothing. {override}, and that wins over docker.env. "
-            "To change the setting, edit or remove that line in {compose}, then recreate the containers. "
-            "Only writing the file is offered here.").format(override=override,
-                                                           compose=self.deployment.compose_file.name),
-            selectable=True)
+        text = _wrapping_label(
+            self.tr(
+                "Warning: writing docker.env changes nothing. {override}, and that wins over docker.env. To "
+                "change the setting, edit or remove that line in {compose}, then recreate the containers. "
+                "Only writing the file is offered here."
+            ).format(override=override, compose=self.deployment.compose_file.name),
+            selectable=True,
+        )
         font = text.font()
         font.setBold(True)
         text.setFont(font)
@@ -397,24 +437,36 @@ class ConsentDialog(QDialog):
         try:
             catalog = load_catalog()
         except CatalogError as error:
-            layout.addWidget(_wrapping_label(self.tr("The list of events could not be loaded: {error}").format(
-                error=error), selectable=True))
+            layout.addWidget(
+                _wrapping_label(
+                    self.tr("The list of events could not be loaded: {error}").format(error=error),
+                    selectable=True,
+                )
+            )
             return group
         switched = [sample for sample in catalog.samples if sample.stopped_by_switch]
-        heading = (self.tr("These events will start being sent:") if self.telemetry_on
-                   else self.tr("These events will stop:"))
-        lines = [self.tr("• {event} ({source}): {when}").format(event=s.event, source=s.source.label, when=s.when)
-                 for s in switched]
+        heading = (
+            self.tr("These events will start being sent:")
+            if self.telemetry_on
+            else self.tr("These events will stop:")
+        )
+        lines = [
+            self.tr("• {event} ({source}): {when}").format(event=s.event, source=s.source.label, when=s.when)
+            for s in switched
+        ]
         if self._overridden:
             heading = self.tr("These events would {verb}, once the override is removed:").format(
-                verb=self.tr("start") if self.telemetry_on else self.tr("stop"))
+                verb=self.tr("start") if self.telemetry_on else self.tr("stop")
+            )
         layout.addWidget(_bold(_wrapping_label(heading)))
         self.switched_label = _wrapping_label("\n".join(lines), selectable=True)
         self.switched_label.setAccessibleName(heading)
         layout.addWidget(self.switched_label)
         always_heading = self.tr("Sent whatever you choose (the switch does not stop these):")
-        always = [self.tr("• {name} ({sender}): {when}").format(name=a.name, sender=a.sender, when=a.when)
-                  for a in catalog.always_sent]
+        always = [
+            self.tr("• {name} ({sender}): {when}").format(name=a.name, sender=a.sender, when=a.when)
+            for a in catalog.always_sent
+        ]
         layout.addSpacing(self.fontMetrics().lineSpacing() // 2)
         layout.addWidget(_bold(_wrapping_label(always_heading)))
         self.always_label = _wrapping_label("\n".join(always), selectable=True)
@@ -428,14 +480,19 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(group)
         diff = self._diff
         if diff:
-            legend = self.tr('Lines starting with "-" are removed, lines starting with "+" are added. '
-                             'Secret values are hidden as ••••••.')
+            legend = self.tr(
+                'Lines starting with "-" are removed, lines starting with "+" are added. '
+                "Secret values are hidden as ••••••."
+            )
         else:
             legend = self.tr("No line of the file changes.")
         layout.addWidget(_wrapping_label(legend))
         text = diff.rstrip("\n") or self.tr("(no difference)")
-        self.diff_view = _read_only_text(text, self.tr("Difference in {name}").format(
-            name=self.deployment.env_file.name), min(14, max(4, text.count("\n") + 1)))
+        self.diff_view = _read_only_text(
+            text,
+            self.tr("Difference in {name}").format(name=self.deployment.env_file.name),
+            min(14, max(4, text.count("\n") + 1)),
+        )
         self._highlighter = _DiffHighlighter(self.diff_view.document())
         layout.addWidget(self.diff_view)
         return group
@@ -444,22 +501,34 @@ class ConsentDialog(QDialog):
         group = QGroupBox(self.tr("Commands that run for \u201cApply and restart now\u201d"))
         layout = QVBoxLayout(group)
         if self._overridden:
-            layout.addWidget(_wrapping_label(self.tr(
-                "None: restarting cannot apply this change while the override is in place.")))
+            layout.addWidget(
+                _wrapping_label(
+                    self.tr("None: restarting cannot apply this change while the override is in place.")
+                )
+            )
             self.commands_view = _read_only_text("", self.tr("Commands"), 3)
             self.commands_view.hide()
             return group
-        layout.addWidget(_wrapping_label(self.tr(
-            "They remove the Appsmith container and create it again, the restart Appsmith documents: a fresh "
-            "container starts from the new docker.env and compose settings. Appsmith is unavailable until it is healthy again, usually one to several minutes. "
-            "Your data stays in its volume.")))
-        self.commands_view = _read_only_text(self.tr("Checking which docker compose is installed…"),
-                                             self.tr("Commands"), 3)
+        layout.addWidget(
+            _wrapping_label(
+                self.tr(
+                    "They remove the Appsmith container and create it again, the restart Appsmith documents: "
+                    "a fresh container starts from the new docker.env and compose settings. Appsmith is "
+                    "unavailable until it is healthy again, usually one to several minutes. Your data stays "
+                    "in its volume."
+                )
+            )
+        )
+        self.commands_view = _read_only_text(
+            self.tr("Checking which docker compose is installed…"), self.tr("Commands"), 3
+        )
         layout.addWidget(self.commands_view)
         return group
 
     def _detect_compose(self) -> None:
-        run_in_thread(detect_compose_tool, parent=self, on_done=self._compose_found, on_error=self._compose_missing)
+        run_in_thread(
+            detect_compose_tool, parent=self, on_done=self._compose_found, on_error=self._compose_missing
+        )
 
     def _compose_found(self, tool: ComposeTool) -> None:
         self.plan = plan_restart(self.deployment, tool)
@@ -479,11 +548,15 @@ class ConsentDialog(QDialog):
         self.commands_view.setPlainText(error.message)
         self.commands_view.setAccessibleName(self.tr("Why restarting is not possible"))
         self.restart_now_button.setEnabled(False)
-        self.button_note.setText(self.tr("Restarting is not possible: {message} You can still write the file and "
-                                         "restart later.").format(message=error.message))
+        self.button_note.setText(
+            self.tr(
+                "Restarting is not possible: {message} You can still write the file and restart later."
+            ).format(message=error.message)
+        )
         self.button_note.show()
 
-    # -- refused ------------------------------------------------------------------------------------------------
+    # -- refused
+    # ------------------------------------------------------------------------------------------------
 
     def _build_refused(self) -> QWidget:
         page = QWidget()
@@ -492,11 +565,14 @@ class ConsentDialog(QDialog):
         row = QHBoxLayout()
         icon = QLabel()
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(size, size))
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(size, size)
+        )
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         row.addWidget(icon)
         self.refused_label = _wrapping_label(
-            self.tr("This change cannot be made: {reason}").format(reason=self.refusal or ""), selectable=True)
+            self.tr("This change cannot be made: {reason}").format(reason=self.refusal or ""), selectable=True
+        )
         self.refused_label.setAccessibleName(self.tr("Why the change cannot be made"))
         row.addWidget(self.refused_label, 1)
         layout.addLayout(row)
@@ -509,14 +585,18 @@ class ConsentDialog(QDialog):
         layout.addLayout(buttons)
         return page
 
-    # -- page 2: progress ---------------------------------------------------------------------------------------
+    # -- page 2: progress
+    # ---------------------------------------------------------------------------------------
 
     def _build_progress(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self._headline())
-        layout.addWidget(_wrapping_label(self.tr("Deployment: {folder}").format(folder=self.deployment.folder),
-                                         selectable=True))
+        layout.addWidget(
+            _wrapping_label(
+                self.tr("Deployment: {folder}").format(folder=self.deployment.folder), selectable=True
+            )
+        )
         self.steps_view = QTreeWidget()
         self.steps_view.setColumnCount(3)
         self.steps_view.setHeaderLabels([self.tr("Step"), self.tr("State"), self.tr("Detail")])
@@ -537,7 +617,9 @@ class ConsentDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         rows = sum(self.steps_view.sizeHintForRow(row) for row in range(len(Step)))
-        self.steps_view.setFixedHeight(rows + header.sizeHint().height() + 2 * self.steps_view.frameWidth() + 4)
+        self.steps_view.setFixedHeight(
+            rows + header.sizeHint().height() + 2 * self.steps_view.frameWidth() + 4
+        )
         layout.addWidget(self.steps_view)
 
         layout.addWidget(QLabel(self.tr("Output")))
@@ -575,7 +657,9 @@ class ConsentDialog(QDialog):
         buttons.addStretch(1)
         self.cancel_run_button = _plain_button(self.tr("Cancel"), self.tr("Cancel applying"))
         self.retry_button = _plain_button(self.tr("Retry start"), self.tr("Retry starting Appsmith"))
-        self.restore_button = _plain_button(self.tr("Restore backup…"), self.tr("Restore the backup of docker.env"))
+        self.restore_button = _plain_button(
+            self.tr("Restore backup…"), self.tr("Restore the backup of docker.env")
+        )
         self.close_button = _plain_button(self.tr("Close"), self.tr("Close"))
         self.cancel_run_button.clicked.connect(self._cancel_run)
         self.retry_button.clicked.connect(self._retry_start)
@@ -624,8 +708,13 @@ class ConsentDialog(QDialog):
             self._pending_output.clear()
 
     def _make_runner(self, change: EnvChange, plan: RestartPlan | None) -> ApplyRunner:
-        return ApplyRunner(change, plan, parent=self, health_timeout=self.health_timeout,
-                           health_interval=self.health_interval)
+        return ApplyRunner(
+            change,
+            plan,
+            parent=self,
+            health_timeout=self.health_timeout,
+            health_interval=self.health_interval,
+        )
 
     def _blank_icon(self) -> QIcon:
         """Keeps rows without a state icon as tall as the others, so no row is ever clipped."""
@@ -683,14 +772,21 @@ class ConsentDialog(QDialog):
     def _show_verdict(self, result: ApplyResult, extra: str = "") -> None:
         lines = [result.message]
         if not result.ok and result.backup is not None and self.change is not None:
-            lines.append(self.tr("docker.env now has {key}={new}; the file as it was is kept as {backup}.").format(
-                key=TELEMETRY_KEY, new=self.change.new_value, backup=result.backup.name))
+            lines.append(
+                self.tr("docker.env now has {key}={new}; the file as it was is kept as {backup}.").format(
+                    key=TELEMETRY_KEY, new=self.change.new_value, backup=result.backup.name
+                )
+            )
         if extra:
             lines.append(extra)
         self._set_verdict(_tr(_VERDICT_HEADINGS[result.outcome]), "\n".join(lines))
-        pixmap = (QStyle.StandardPixmap.SP_DialogApplyButton if result.ok
-                  else QStyle.StandardPixmap.SP_MessageBoxWarning if result.outcome is Outcome.CANCELLED
-                  else QStyle.StandardPixmap.SP_MessageBoxCritical)
+        pixmap = (
+            QStyle.StandardPixmap.SP_DialogApplyButton
+            if result.ok
+            else QStyle.StandardPixmap.SP_MessageBoxWarning
+            if result.outcome is Outcome.CANCELLED
+            else QStyle.StandardPixmap.SP_MessageBoxCritical
+        )
         size = self._small_icon_size()
         self.verdict_icon.setPixmap(self.style().standardIcon(pixmap).pixmap(size, size))
 
@@ -735,20 +831,31 @@ class ConsentDialog(QDialog):
         self.restore_button.hide()
         self.retry_button.hide()
         if result.appsmith_down and self.plan is not None:
-            start = self.tr("Appsmith is still down: start it with the restored file by running: {command}"
-                            ).format(command=self.plan.start.shell_line())
+            start = self.tr(
+                "Appsmith is still down: start it with the restored file by running: {command}"
+            ).format(command=self.plan.start.shell_line())
         else:
             start = self.tr("Appsmith was not restarted; it reads the restored file at its next recreate.")
-        self._set_verdict(self.tr("Restored: docker.env is back as it was before this change."), "\n".join([
-            self.tr("{file} has its previous content again; what was there is kept as {name}.").format(
-                file=env_file, name=safety.name),
-            start,
-        ]))
-        self.verdict_icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
-                                    .pixmap(self._small_icon_size(), self._small_icon_size()))
+        self._set_verdict(
+            self.tr("Restored: docker.env is back as it was before this change."),
+            "\n".join(
+                [
+                    self.tr(
+                        "{file} has its previous content again; what was there is kept as {name}."
+                    ).format(file=env_file, name=safety.name),
+                    start,
+                ]
+            ),
+        )
+        self.verdict_icon.setPixmap(
+            self.style()
+            .standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            .pixmap(self._small_icon_size(), self._small_icon_size())
+        )
         self.close_button.setFocus()
 
-    # -- closing ------------------------------------------------------------------------------------------------
+    # -- closing
+    # ------------------------------------------------------------------------------------------------
 
     def reject(self) -> None:
         """Escape, the window's close button and Cancel: while applying, cancel safely and stay open."""
@@ -768,7 +875,9 @@ class ConsentDialog(QDialog):
         super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(
+            self.focusWidget(), QPushButton
+        ):
             event.ignore()  # no default button: Enter never applies
             return
         super().keyPressEvent(event)

@@ -65,8 +65,14 @@ class DockerProcess(QObject):
     finished = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, argv: Sequence[str], cwd: Path | None = None, timeout: float | None = None,
-                 parent: QObject | None = None, merge_output: bool = False) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        cwd: Path | None = None,
+        timeout: float | None = None,
+        parent: QObject | None = None,
+        merge_output: bool = False,
+    ) -> None:
         super().__init__(parent)
         if not argv:
             raise ValueError("argv must name a program")
@@ -83,7 +89,10 @@ class DockerProcess(QObject):
         self._started = False
         self._stdout = bytearray()
         self._stderr = bytearray()
-        self._partial = {QProcess.ProcessChannel.StandardOutput: b"", QProcess.ProcessChannel.StandardError: b""}
+        self._partial = {
+            QProcess.ProcessChannel.StandardOutput: b"",
+            QProcess.ProcessChannel.StandardError: b"",
+        }
         self._timeout_timer = QTimer(self)
         self._timeout_timer.setSingleShot(True)
         self._timeout_timer.timeout.connect(self._on_timeout)
@@ -92,7 +101,8 @@ class DockerProcess(QObject):
         self._kill_timer.timeout.connect(self._on_grace_over)
         self._destroy_guard: functools.partial[None] | None = None
 
-    # -- public -------------------------------------------------------------------------------------------------
+    # -- public
+    # -------------------------------------------------------------------------------------------------
 
     @property
     def running(self) -> bool:
@@ -118,10 +128,14 @@ class DockerProcess(QObject):
         if self.cwd is not None:
             process.setWorkingDirectory(str(self.cwd))
         process.setStandardInputFile(QProcess.nullDevice())
-        process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels if self.merge_output
-                                      else QProcess.ProcessChannelMode.SeparateChannels)
-        process.setUnixProcessParameters(QProcess.UnixProcessFlag.CreateNewSession
-                                         | QProcess.UnixProcessFlag.IgnoreSigPipe)
+        process.setProcessChannelMode(
+            QProcess.ProcessChannelMode.MergedChannels
+            if self.merge_output
+            else QProcess.ProcessChannelMode.SeparateChannels
+        )
+        process.setUnixProcessParameters(
+            QProcess.UnixProcessFlag.CreateNewSession | QProcess.UnixProcessFlag.IgnoreSigPipe
+        )
         process.readyReadStandardOutput.connect(self._read_stdout)
         if not self.merge_output:
             process.readyReadStandardError.connect(self._read_stderr)
@@ -132,7 +146,8 @@ class DockerProcess(QObject):
         process.start()
 
     def cancel(self) -> None:
-        """Stop the command (SIGTERM to its group, SIGKILL after the grace period); `failed` says "cancelled"."""
+        """Stop the command (SIGTERM to its group, SIGKILL after the grace period); `failed` says
+        "cancelled"."""
         if self._concluded:
             return
         self._started = True
@@ -151,7 +166,8 @@ class DockerProcess(QObject):
             self._process.kill()
             self._process.waitForFinished(1000)  # SIGKILL is immediate; this only reaps
 
-    # -- process events -----------------------------------------------------------------------------------------
+    # -- process events
+    # -----------------------------------------------------------------------------------------
 
     @Slot()
     def _on_started(self) -> None:
@@ -167,7 +183,9 @@ class DockerProcess(QObject):
     @Slot()
     def _read_stdout(self) -> None:
         assert self._process is not None
-        self._take(QProcess.ProcessChannel.StandardOutput, bytes(self._process.readAllStandardOutput().data()))
+        self._take(
+            QProcess.ProcessChannel.StandardOutput, bytes(self._process.readAllStandardOutput().data())
+        )
 
     @Slot()
     def _read_stderr(self) -> None:
@@ -200,9 +218,13 @@ class DockerProcess(QObject):
         if self._stopping is _Stop.CANCEL:
             self._conclude_failed(DockerError(DockerProblem.FAILED, "cancelled"))
             return
-        self._conclude_failed(DockerError(
-            DockerProblem.FAILED, f"{' '.join(self.argv[:3])} could not be started: {self._process.errorString()}",
-            self._process.errorString()))
+        self._conclude_failed(
+            DockerError(
+                DockerProblem.FAILED,
+                f"{' '.join(self.argv[:3])} could not be started: {self._process.errorString()}",
+                self._process.errorString(),
+            )
+        )
 
     @Slot(int, QProcess.ExitStatus)
     def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
@@ -219,11 +241,16 @@ class DockerProcess(QObject):
             self._conclude_stopped()
             return
         returncode = code if status is QProcess.ExitStatus.NormalExit else -1
-        result = CommandResult(self.argv, returncode, self._stdout.decode("utf-8", "replace"),
-                               self._stderr.decode("utf-8", "replace"))
+        result = CommandResult(
+            self.argv,
+            returncode,
+            self._stdout.decode("utf-8", "replace"),
+            self._stderr.decode("utf-8", "replace"),
+        )
         self._conclude(self.finished, result)
 
-    # -- stopping -----------------------------------------------------------------------------------------------
+    # -- stopping
+    # -----------------------------------------------------------------------------------------------
 
     def _stop(self, why: _Stop) -> None:
         if self._stopping is not None and self._kill_timer.isActive():
@@ -252,12 +279,16 @@ class DockerProcess(QObject):
     def _conclude_stopped(self) -> None:
         if self._stopping is _Stop.TIMEOUT:
             seconds = self.timeout or 0
-            self._conclude_failed(DockerError(
-                DockerProblem.TIMEOUT, f"{' '.join(self.argv[:3])} did not answer within {seconds:.0f} s."))
+            self._conclude_failed(
+                DockerError(
+                    DockerProblem.TIMEOUT, f"{' '.join(self.argv[:3])} did not answer within {seconds:.0f} s."
+                )
+            )
         else:
             self._conclude_failed(DockerError(DockerProblem.FAILED, "cancelled"))
 
-    # -- the one ending -----------------------------------------------------------------------------------------
+    # -- the one ending
+    # -----------------------------------------------------------------------------------------
 
     def _fail_soon(self, error: DockerError) -> None:
         """Fail after start() returns, so callers see the same order of events as for a real run."""

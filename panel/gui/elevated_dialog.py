@@ -1,8 +1,8 @@
 """Make the change as an administrator when this user may not write docker.env: through pkexec, which asks for
 an administrator's password (polkit) and runs the panel's own command line as root.
 
-The review comes first, as in the consent dialog: the choice (nothing pre-selected), the masked diff when the file
-can be read, and the exact command. Then the command's own output, and what its exit code means.
+The review comes first, as in the consent dialog: the choice (nothing pre-selected), the masked diff when the
+file can be read, and the exact command. Then the command's own output, and what its exit code means.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ _EXIT_WORDS = {
     4: "Docker failed (missing, daemon down or compose missing); nothing was written.",
     5: "Refused: nothing was written. See the output above.",
     6: "APPSMITH IS DOWN: the container was removed and did not start again. See the output above.",
-    126: "Not done: the administrator password was not given (the request was dismissed). Nothing was changed.",
+    126: "Not done: the administrator password was not given (the request was dismissed). Nothing "
+    "was changed.",
     127: "Not done: polkit did not allow it. Nothing was changed.",
 }
 
@@ -64,13 +65,20 @@ class ElevatedChangeDialog(QDialog):
         self.process: DockerProcess | None = None
         self.result_code: int | None = None
         self.setWindowTitle(self.tr("Change as administrator"))
-        intro = QLabel(self.tr(
-            "This user may not change {file}. An administrator can make the change: pkexec asks for an "
-            "administrator's password, then runs the command below as root. It writes the file (with a backup) and "
-            "recreates the Appsmith container.").format(file=status.deployment.env_file))
+        intro = QLabel(
+            self.tr(
+                "This user may not change {file}. An administrator can make the change: pkexec asks for an "
+                "administrator's password, then runs the command below as root. It writes the file (with a "
+                "backup) and recreates the Appsmith container."
+            ).format(file=status.deployment.env_file)
+        )
         intro.setWordWrap(True)
-        self.disable_choice = QRadioButton(self.tr("&Disable telemetry (write {key}=true)").format(key=TELEMETRY_KEY))
-        self.enable_choice = QRadioButton(self.tr("&Enable telemetry (write {key}=false)").format(key=TELEMETRY_KEY))
+        self.disable_choice = QRadioButton(
+            self.tr("&Disable telemetry (write {key}=true)").format(key=TELEMETRY_KEY)
+        )
+        self.enable_choice = QRadioButton(
+            self.tr("&Enable telemetry (write {key}=false)").format(key=TELEMETRY_KEY)
+        )
         self.choices = QButtonGroup(self)
         for button in (self.disable_choice, self.enable_choice):
             button.setAccessibleName(button.text().replace("&", ""))
@@ -135,13 +143,17 @@ class ElevatedChangeDialog(QDialog):
         assert telemetry_on is not None
         try:
             diff = prepare_change(self.status.deployment, telemetry_on).diff()
-            self.diff_view.setPlainText(diff or self.tr("docker.env already has this value; the command only "
-                                                        "recreates the container."))
+            self.diff_view.setPlainText(
+                diff
+                or self.tr("docker.env already has this value; the command only recreates the container.")
+            )
         except RefusedError:
-            self.diff_view.setPlainText(self.tr(
-                "docker.env cannot be read by this user, so the change cannot be shown line by line: the command "
-                "sets {key}={value} and keeps every other line as it is.").format(
-                    key=TELEMETRY_KEY, value="false" if telemetry_on else "true"))
+            self.diff_view.setPlainText(
+                self.tr(
+                    "docker.env cannot be read by this user, so the change cannot be shown line by line: the "
+                    "command sets {key}={value} and keeps every other line as it is."
+                ).format(key=TELEMETRY_KEY, value="false" if telemetry_on else "true")
+            )
         self.command_view.setPlainText(shlex.join(self.argv()))
         self.run_button.setEnabled(self.process is None)
 
@@ -151,7 +163,9 @@ class ElevatedChangeDialog(QDialog):
             return
         for widget in (self.run_button, self.disable_choice, self.enable_choice, self.close_button):
             widget.setEnabled(False)
-        self.verdict.setText(self.tr("Running as administrator… (it cannot be stopped from here: it runs as root)"))
+        self.verdict.setText(
+            self.tr("Running as administrator… (it cannot be stopped from here: it runs as root)")
+        )
         process = DockerProcess(self.argv(), parent=self, merge_output=True)
         self.process = process
         process.output.connect(self.output_view.appendPlainText)
@@ -162,7 +176,9 @@ class ElevatedChangeDialog(QDialog):
     @Slot(object)
     def _finished(self, result: CommandResult) -> None:
         self.result_code = result.returncode
-        words = _EXIT_WORDS.get(result.returncode, "The command ended with exit code {code}; see the output above.")
+        words = _EXIT_WORDS.get(
+            result.returncode, "The command ended with exit code {code}; see the output above."
+        )
         self.verdict.setText(self.tr(words).format(code=result.returncode))
         self.close_button.setEnabled(True)
         self.close_button.setFocus()

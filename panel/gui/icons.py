@@ -1,5 +1,5 @@
-"""Icons from the bundled SVGs, drawn by Qt's SVG icon engine at whatever size each use asks for; they work from a
-wheel or a frozen bundle alike (the bundle keeps the engine's plugin)."""
+"""Icons from the bundled SVGs, drawn by Qt's SVG icon engine at whatever size each use asks for; they work
+from a wheel or a frozen bundle alike (the bundle keeps the engine's plugin)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from panel.core.status import Verdict
 
 _VERDICT_ICONS = {
-    # Keyed by the verdicts' values (a StrEnum member looks itself up as its value), so that painting the first
-    # window does not load the status model.
+    # Keyed by the verdicts' values (a StrEnum member looks itself up as its value), so that painting the
+    # first window does not load the status model.
     "enabled": "enabled",
     "disabled": "disabled",
     "pending-restart": "pending",

@@ -1,7 +1,8 @@
 """Colours for the sample payloads, so a person can tell names from values at a glance.
 
-Colour only eases reading here; nothing depends on it. The one thing that carries meaning, which lines hold this
-deployment's own values, is shown by weight and underline, so it survives a monochrome screen or colour blindness.
+Colour only eases reading here; nothing depends on it. The one thing that carries meaning, which lines hold
+this deployment's own values, is shown by weight and underline, so it survives a monochrome screen or colour
+blindness.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ _TOKENS = re.compile(
 
 
 def is_dark(palette: QPalette) -> bool:
-    """Whether text is drawn on a dark background, judged from the palette's Base colour like the text widgets do."""
+    """Whether text is drawn on a dark background, judged from the palette's Base colour like the text widgets
+    do."""
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
@@ -63,10 +65,11 @@ def colors_for(palette: QPalette) -> JsonColors:
 
 
 class JsonHighlighter(QSyntaxHighlighter):
-    """Highlights JSON as `json.dumps(..., indent=2)` prints it: one value per line, strings never spanning lines.
+    """Highlights JSON as `json.dumps(..., indent=2)` prints it: one value per line, strings never spanning
+    lines.
 
-    Pass the palette of the widget showing the document, and call `set_palette` again when it changes, so the colours
-    follow a switch between light and dark themes.
+    Pass the palette of the widget showing the document, and call `set_palette` again when it changes, so the
+    colours follow a switch between light and dark themes.
     """
 
     def __init__(self, parent: QTextDocument, palette: QPalette | None = None) -> None:
@@ -89,7 +92,8 @@ class JsonHighlighter(QSyntaxHighlighter):
         return self._marked
 
     def set_marked_lines(self, lines: set[int] | frozenset[int]) -> None:
-        """Lines (0-based block numbers) to show bold and underlined: those holding this deployment's own values."""
+        """Lines (0-based block numbers) to show bold and underlined: those holding this deployment's own
+        values."""
         marked = frozenset(lines)
         if marked != self._marked:
             self._marked = marked

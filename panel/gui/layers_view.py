@@ -1,4 +1,5 @@
-"""The three layers side by side: what docker.env says, what compose overrides, what the running instance uses."""
+"""The three layers side by side: what docker.env says, what compose overrides, what the running instance
+uses."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 if TYPE_CHECKING:  # the layers are built empty before the status model has loaded
@@ -59,11 +66,18 @@ class LayersView(QWidget):
         self.running_layer = _Layer(self.tr("3 · Running instance"), self)
         row = QHBoxLayout()
         for layer in (self.file_layer, self.override_layer, self.running_layer):
-            row.addWidget(layer, 1, )
+            row.addWidget(
+                layer,
+                1,
+            )
             layer.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.order_note = _label(self.tr(
-            "A compose override wins over docker.env. Appsmith reads docker.env when its container starts; the "
-            "panel applies a change the way Appsmith documents it: remove the container and create it again."))
+        self.order_note = _label(
+            self.tr(
+                "A compose override wins over docker.env. Appsmith reads docker.env when its container "
+                "starts; the panel applies a change the way Appsmith documents it: remove the container and "
+                "create it again."
+            )
+        )
         self.order_note.setAccessibleName(self.tr("Which layer wins"))
         self.warnings = _label()
         self.warnings.setAccessibleName(self.tr("Warnings"))
@@ -110,7 +124,12 @@ class LayersView(QWidget):
             rows.append(("Problem", file.error or "cannot be read"))
             return rows
         if file.reading.occurrences:
-            rows.append(("Value", f"{TELEMETRY_KEY}={file.raw if file.raw is not None else ''} (line {file.reading.line})"))
+            rows.append(
+                (
+                    "Value",
+                    f"{TELEMETRY_KEY}={file.raw if file.raw is not None else ''} (line {file.reading.line})",
+                )
+            )
         else:
             rows.append(("Value", f"{TELEMETRY_KEY} is not in the file"))
         if file.state is not None:
@@ -126,8 +145,13 @@ class LayersView(QWidget):
         from panel.core.envfile import TELEMETRY_KEY
 
         if not status.deployment.overrides:
-            return [("Override", f"none — {status.deployment.compose_file.name} does not set {TELEMETRY_KEY}, "
-                                 "so docker.env decides")]
+            return [
+                (
+                    "Override",
+                    f"none — {status.deployment.compose_file.name} does not set {TELEMETRY_KEY}, "
+                    "so docker.env decides",
+                )
+            ]
         rows = []
         for override in status.deployment.overrides:
             rows.append(("Set by", override.source))
@@ -154,6 +178,13 @@ class LayersView(QWidget):
         rows.append(("Health", f"{server.health.value} — {server.health_detail}"))
         if server.version:
             rows.append(("Version", server.version))
-        reported = {True: "telemetry on", False: "telemetry off", None: "not reported"}[server.enable_telemetry]
-        rows.append(("Server says", f"{reported}" + (f" ({server.telemetry_detail})" if server.telemetry_detail else "")))
+        reported = {True: "telemetry on", False: "telemetry off", None: "not reported"}[
+            server.enable_telemetry
+        ]
+        rows.append(
+            (
+                "Server says",
+                f"{reported}" + (f" ({server.telemetry_detail})" if server.telemetry_detail else ""),
+            )
+        )
         return rows

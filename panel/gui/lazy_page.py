@@ -27,5 +27,6 @@ class LazyPage(QWidget, Generic[View]):
         if self._view is None:
             self._view = self._build(self)
             self._layout.addWidget(self._view)
-            self._view.show()  # now, with its page: a layout would show it only on the next turn of the event loop
+            # now, with its page: a layout would show it only on the next turn of the event loop
+            self._view.show()
         return self._view

@@ -1,4 +1,5 @@
-"""The operator's window for one deployment: the verdict, the three layers, what is sent, backups, activity."""
+"""The operator's window for one deployment: the verdict, the three layers, what is sent, backups,
+activity."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ from panel.gui.lazy_page import LazyPage
 from panel.gui.status_header import StatusHeader
 
 if TYPE_CHECKING:
-    # The window paints before these load (see `open_when_shown`): the compose parser, the status model and the
-    # refresher come in with the first deployment, a moment after the first frame.
+    # The window paints before these load (see `open_when_shown`): the compose parser, the status model and
+    # the refresher come in with the first deployment, a moment after the first frame.
     from panel.core.backups import Backup
     from panel.core.deployment import Deployment
     from panel.core.status import Status
@@ -95,8 +96,13 @@ class _AfterFirstPaint(QObject):
 class MainWindow(QMainWindow):
     deployment_changed = Signal(object)
 
-    def __init__(self, read_only: bool = False, demo_note: str | None = None, remember: bool = True,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        read_only: bool = False,
+        demo_note: str | None = None,
+        remember: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.remember = remember
         self.setWindowTitle(self.tr("Appsmith Telemetry Panel"))
@@ -139,8 +145,11 @@ class MainWindow(QMainWindow):
         self.disable_button = QPushButton(self.tr("Disable telemetry…"), self)
         self.enable_button = QPushButton(self.tr("Enable telemetry…"), self)
         self.restart_button = QPushButton(self.tr("Restart to apply…"), self)
-        for button, name in ((self.disable_button, "Disable telemetry"), (self.enable_button, "Enable telemetry"),
-                             (self.restart_button, "Recreate the containers to apply the file's value")):
+        for button, name in (
+            (self.disable_button, "Disable telemetry"),
+            (self.enable_button, "Enable telemetry"),
+            (self.restart_button, "Recreate the containers to apply the file's value"),
+        ):
             button.setAccessibleName(self.tr(name))
             button.hide()
             self.header.action_row.addWidget(button)
@@ -231,9 +240,12 @@ class MainWindow(QMainWindow):
 
     def browse(self) -> None:
         start = str(self.deployment.folder) if self.deployment else str(Path.home())
-        from PySide6.QtWidgets import QFileDialog  # here: each dialog class builds its Qt enums when first imported
+        # here: each dialog class builds its Qt enums when first imported
+        from PySide6.QtWidgets import QFileDialog
 
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the Appsmith deployment folder"), start)
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose the Appsmith deployment folder"), start
+        )
         if folder:
             self.open_deployment(Path(folder))
 
@@ -252,14 +264,15 @@ class MainWindow(QMainWindow):
     def open_when_shown(self, path: Path, before: Callable[[], object] | None = None) -> None:
         """Open `path` right after the window's first paint (calling `before` first, if given).
 
-        The first frame already names the folder and says "Checking…", as it would after opening it (the status
-        always arrives later); reading the compose file and loading the status model wait until the window is on
-        screen, so the window appears sooner.
+        The first frame already names the folder and says "Checking…", as it would after opening it (the
+        status always arrives later); reading the compose file and loading the status model wait until the
+        window is on screen, so the window appears sooner.
         """
         self.picker.insertItem(0, str(path), str(path))
         self.picker.setCurrentIndex(0)
-        self.header.show_message(self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.")
-                                 .format(path), None)
+        self.header.show_message(
+            self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.").format(path), None
+        )
 
         def open_now() -> None:
             if self.isVisible():  # not when the window was closed before it painted
@@ -290,8 +303,11 @@ class MainWindow(QMainWindow):
             settings.remember_deployment(deployment.folder)
         self._fill_picker()
         self.setWindowTitle(self.tr("{} — Appsmith Telemetry Panel").format(deployment.folder.name))
-        self.header.show_message(self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.")
-                                 .format(deployment.folder), None)
+        self.header.show_message(
+            self.tr("Checking…"),
+            self.tr("Reading docker.env and asking docker about {}.").format(deployment.folder),
+            None,
+        )
         if self.backups_page.built:
             self.backups_page.built.set_env_file(deployment.env_file)
         self.refresher.set_deployment(deployment)
@@ -328,11 +344,17 @@ class MainWindow(QMainWindow):
         status = self.status
         reason = self.read_only_reason
         elevate = False
-        if not self.forced_read_only and status is not None and status.file.exists and not status.file.writable:
+        if (
+            not self.forced_read_only
+            and status is not None
+            and status.file.exists
+            and not status.file.writable
+        ):
             from panel.core.status import current_user
 
             reason = self.tr("{file} may not be changed by user {user}{owner}").format(
-                file=status.file.path.name, user=current_user(), owner=_owner_words(status.file.path))
+                file=status.file.path.name, user=current_user(), owner=_owner_words(status.file.path)
+            )
             elevate = shutil.which("pkexec") is not None
         elif not self.forced_read_only:
             reason = None
@@ -343,8 +365,12 @@ class MainWindow(QMainWindow):
             from panel.core.invocation import admin_commands
 
             commands = "\n".join(admin_commands(self.deployment.folder))
-            self.lock_banner.show_text(self.tr("Read-only: {}. Nothing here can change the deployment. "
-                                               "An administrator can apply a change with:\n{}").format(reason, commands))
+            self.lock_banner.show_text(
+                self.tr(
+                    "Read-only: {}. Nothing here can change the deployment. An administrator can apply a "
+                    "change with:\n{}"
+                ).format(reason, commands)
+            )
         elif read_only:
             self.lock_banner.show_text(self.tr("Read-only: {}.").format(reason))
         else:
@@ -357,8 +383,13 @@ class MainWindow(QMainWindow):
         can_change = not read_only and status is not None and status.file.exists and status.override is None
         self.disable_button.setVisible(can_change and configured_on is not False)
         self.enable_button.setVisible(can_change and configured_on is not True)
-        self.restart_button.setVisible(not read_only and status is not None and status.pending_restart
-                                       and status.configured is not None and configured_on is not None)
+        self.restart_button.setVisible(
+            not read_only
+            and status is not None
+            and status.pending_restart
+            and status.configured is not None
+            and configured_on is not None
+        )
 
     @property
     def read_only(self) -> bool:
@@ -371,8 +402,9 @@ class MainWindow(QMainWindow):
         status = self.status
         container = status.container if status else None
         server = status.running.server if status else None
-        return LocalFacts(edition=container.edition if container else None,
-                          version=server.version if server else None)
+        return LocalFacts(
+            edition=container.edition if container else None, version=server.version if server else None
+        )
 
     @property
     def backups(self) -> BackupsView:
@@ -450,13 +482,21 @@ class MainWindow(QMainWindow):
         try:
             safety = restore_backup(self.deployment.env_file, backup)
         except (OSError, RuntimeError) as error:
-            QMessageBox.critical(self, self.tr("Restore failed"), self.tr("Nothing was changed: {}").format(error))
+            QMessageBox.critical(
+                self, self.tr("Restore failed"), self.tr("Nothing was changed: {}").format(error)
+            )
             return
-        audit.record("restore", self.deployment.env_file, None, backup.path.name, safety, "restored; restart to apply")
+        audit.record(
+            "restore", self.deployment.env_file, None, backup.path.name, safety, "restored; restart to apply"
+        )
         kept = self.tr(" What was there before is kept as {}.").format(safety.name) if safety else ""
-        QMessageBox.information(self, self.tr("Restored"), self.tr(
-            "{} is back.{} Recreate the containers (“Restart to apply”) so Appsmith reads it.")
-            .format(backup.path.name, kept))
+        QMessageBox.information(
+            self,
+            self.tr("Restored"),
+            self.tr(
+                "{} is back.{} Recreate the containers (“Restart to apply”) so Appsmith reads it."
+            ).format(backup.path.name, kept),
+        )
         self.refresh()
 
     def fix_nginx(self) -> None:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from panel.core import audit
 from panel.core.change import RefusedError
@@ -16,10 +24,13 @@ class NginxFixDialog(QDialog):
         super().__init__(parent)
         self.fix = fix
         self.setWindowTitle(self.tr("Fix the nginx template"))
-        text = QLabel(self.tr(
-            "In the legacy layout the browser client learns the switch only through nginx. These lines are "
-            "added to {}; the file is backed up first. The nginx container must be recreated afterwards.")
-            .format(fix.path))
+        text = QLabel(
+            self.tr(
+                "In the legacy layout the browser client learns the switch only through nginx. These lines "
+                "are added to {}; the file is backed up first. The nginx container must be recreated "
+                "afterwards."
+            ).format(fix.path)
+        )
         text.setWordWrap(True)
         diff = QPlainTextEdit(self)
         diff.setReadOnly(True)
@@ -55,7 +66,9 @@ class NginxFixDialog(QDialog):
         except (RefusedError, OSError, RuntimeError) as error:
             QMessageBox.critical(parent, cls.tr_static("Nothing was written"), str(error))
             return False
-        audit.record("fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply")
+        audit.record(
+            "fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply"
+        )
         return True
 
     @staticmethod

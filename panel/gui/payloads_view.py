@@ -1,8 +1,10 @@
-"""The "What is sent" view: every event Appsmith may send, as JSON a person can read, with a note on each field.
+"""The "What is sent" view: every event Appsmith may send, as JSON a person can read, with a note on each
+field.
 
-The view only shows the catalog (`panel.core.payloads`); what is true about an event lives there, so the desktop app,
-the first-run wizard and the CLI can never disagree. Values this deployment is known to send (its edition, version,
-instance id, the hash of an email the operator types) replace the examples, and are marked in words and by weight.
+The view only shows the catalog (`panel.core.payloads`); what is true about an event lives there, so the
+desktop app, the first-run wizard and the CLI can never disagree. Values this deployment is known to send (its
+edition, version, instance id, the hash of an email the operator types) replace the examples, and are marked
+in words and by weight.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ _EMAIL_LOCALS = frozenset({"email_sha256", "email_plain"})
 def json_leaf_lines(payload: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
     """First and last line (0-based) of each leaf in `to_json_text(payload)`, keyed by dotted path.
 
-    Follows `json.dumps(indent=2)`: a non-empty object opens on its key's line and closes on a line of its own;
-    any other value (a list included) starts on its key's line and takes as many lines as it prints in.
+    Follows `json.dumps(indent=2)`: a non-empty object opens on its key's line and closes on a line of its
+    own; any other value (a list included) starts on its key's line and takes as many lines as it prints in.
     """
     lines: dict[str, tuple[int, int]] = {}
     line = 0  # the opening brace
@@ -108,7 +110,8 @@ def json_leaf_lines(payload: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
 
 
 def how_often(when: str) -> str:
-    """The head of a catalog `when` sentence ("Every 6 hours"), short enough for a column; the rest goes in a tip."""
+    """The head of a catalog `when` sentence ("Every 6 hours"), short enough for a column; the rest goes in a
+    tip."""
     cut = len(when)
     for separator in (", ", ": ", " (", "; "):
         index = when.find(separator)
@@ -132,8 +135,8 @@ def _wrapping_label(parent: QWidget, name: str) -> QLabel:
 class _WrappingDelegate(QStyledItemDelegate):
     """Lets a tree column wrap its text onto more lines instead of eliding it.
 
-    QTreeView asks for row heights with an option rect of no height, and the styles only wrap within a valid rect,
-    so `setWordWrap(True)` alone never makes a row taller; this hands the style the column's real width.
+    QTreeView asks for row heights with an option rect of no height, and the styles only wrap within a valid
+    rect, so `setWordWrap(True)` alone never makes a row taller; this hands the style the column's real width.
     """
 
     def __init__(self, view: QTreeWidget) -> None:
@@ -146,18 +149,24 @@ class _WrappingDelegate(QStyledItemDelegate):
         opt.rect.setWidth(self._view.header().sectionSize(index.column()))
         opt.rect.setHeight(1 << 16)
         opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
-        return self._view.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self._view)
+        return self._view.style().sizeFromContents(
+            QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), self._view
+        )
 
 
 class PayloadsView(QWidget):
-    """The payload catalog grouped by sender; in full mode also the selected event's JSON, fields and email check.
+    """The payload catalog grouped by sender; in full mode also the selected event's JSON, fields and email
+    check.
 
-    `compact=True` keeps only the grouped list and what is sent regardless of the switch, for the first-run wizard.
+    `compact=True` keeps only the grouped list and what is sent regardless of the switch, for the first-run
+    wizard.
     """
 
     selection_changed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, compact: bool = False, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, compact: bool = False, catalog: Catalog | None = None
+    ) -> None:
         super().__init__(parent)
         self._catalog = catalog if catalog is not None else load_catalog()
         self._compact = compact
@@ -204,7 +213,9 @@ class PayloadsView(QWidget):
             self.splitter.setStretchFactor(1, 3)
             self.splitter.setSizes([490, 610])
             layout.addWidget(self.splitter)
-            assert self.json_view is not None and self.fields_table is not None and self.email_edit is not None
+            assert (
+                self.json_view is not None and self.fields_table is not None and self.email_edit is not None
+            )
             QWidget.setTabOrder(self.tree, self.json_view)
             QWidget.setTabOrder(self.json_view, self.fields_table)
             QWidget.setTabOrder(self.fields_table, self.email_edit)
@@ -213,7 +224,8 @@ class PayloadsView(QWidget):
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
         self._select_first()
 
-    # --- public API ----------------------------------------------------------------------------------------------
+    # --- public API
+    # ----------------------------------------------------------------------------------------------
 
     @property
     def compact(self) -> bool:
@@ -229,7 +241,8 @@ class PayloadsView(QWidget):
         return dataclasses.replace(self._facts, email=email or None)
 
     def set_facts(self, facts: LocalFacts) -> None:
-        """This deployment's known values (edition, version, instance id); an email in them goes into the email box."""
+        """This deployment's known values (edition, version, instance id); an email in them goes into the
+        email box."""
         self._facts = dataclasses.replace(facts, email=None)
         if facts.email is not None and self.email_edit is not None:
             self.email_edit.setText(facts.email)  # refreshes through textChanged
@@ -250,19 +263,22 @@ class PayloadsView(QWidget):
         """What the JSON pane shows now (None in compact mode or with an empty catalog)."""
         return self._filled
 
-    # --- building ------------------------------------------------------------------------------------------------
+    # --- building
+    # ------------------------------------------------------------------------------------------------
 
     def _build_tree(self) -> QTreeWidget:
         tree = QTreeWidget(self)
         tree.setObjectName("payloadsTree")
         tree.setAccessibleName(self.tr("Events Appsmith sends, by sender"))
-        tree.setAccessibleDescription(self.tr(
-            "Each event with when it is sent and whether turning telemetry off stops it."))
+        tree.setAccessibleDescription(
+            self.tr("Each event with when it is sent and whether turning telemetry off stops it.")
+        )
         tree.setColumnCount(3)
         tree.setHeaderLabels([self.tr("Event"), self.tr("When"), self.tr("Telemetry off?")])
         header_item = tree.headerItem()
-        header_item.setToolTip(TreeColumn.SWITCH, self.tr(
-            "Whether setting APPSMITH_DISABLE_TELEMETRY=true stops this event"))
+        header_item.setToolTip(
+            TreeColumn.SWITCH, self.tr("Whether setting APPSMITH_DISABLE_TELEMETRY=true stops this event")
+        )
         # As tall as its rows, so the space left goes to what is sent regardless of the switch.
         tree.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         tree.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
@@ -319,16 +335,24 @@ class PayloadsView(QWidget):
         browser.setTabChangesFocus(True)
         browser.setMinimumHeight(120)
         parts = [
-            "<p>" + html.escape(self.tr(
-                "Turning telemetry off does not make Appsmith silent. These still leave, or may, "
-                "whatever APPSMITH_DISABLE_TELEMETRY says:")) + "</p>"
+            "<p>"
+            + html.escape(
+                self.tr(
+                    "Turning telemetry off does not make Appsmith silent. These still leave, or may, "
+                    "whatever APPSMITH_DISABLE_TELEMETRY says:"
+                )
+            )
+            + "</p>"
         ]
         for entry in self._catalog.always_sent:
             parts.append(
                 f"<p><b>{html.escape(entry.name)}</b><br>"
-                + html.escape(self.tr("Sent by: {sender}").format(sender=entry.sender)) + "<br>"
-                + html.escape(self.tr("When: {when}").format(when=entry.when)) + "<br>"
-                + html.escape(entry.note) + "</p>"
+                + html.escape(self.tr("Sent by: {sender}").format(sender=entry.sender))
+                + "<br>"
+                + html.escape(self.tr("When: {when}").format(when=entry.when))
+                + "<br>"
+                + html.escape(entry.note)
+                + "</p>"
             )
         browser.setHtml("".join(parts))
         return browser
@@ -347,8 +371,12 @@ class PayloadsView(QWidget):
         self.when_label = _wrapping_label(detail, self.tr("When it is sent"))
         self.switch_label = _wrapping_label(detail, self.tr("What turning telemetry off does"))
         self.origin_label = _wrapping_label(detail, self.tr("Where this sample comes from"))
-        for label, name in ((self.sender_label, "payloadSender"), (self.when_label, "payloadWhen"),
-                            (self.switch_label, "payloadSwitch"), (self.origin_label, "payloadOrigin")):
+        for label, name in (
+            (self.sender_label, "payloadSender"),
+            (self.when_label, "payloadWhen"),
+            (self.switch_label, "payloadSwitch"),
+            (self.origin_label, "payloadOrigin"),
+        ):
             label.setObjectName(name)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -363,7 +391,8 @@ class PayloadsView(QWidget):
         json_view.setAccessibleName(self.tr("The event as JSON"))
         json_view.setReadOnly(True)
         json_view.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         json_view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         json_view.setTabChangesFocus(True)
         json_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -381,8 +410,13 @@ class PayloadsView(QWidget):
             FieldColumn.PATH: (self.tr("Field"), self.tr("Where the value sits in the JSON")),
             FieldColumn.NOTE: (self.tr("What it is"), ""),
             FieldColumn.HASHED: (self.tr("Hashed"), self.tr("Whether the value leaves as a SHA-256 digest")),
-            FieldColumn.VALUE: (self.tr("Value shown"), self.tr(
-                "\"this deployment\": the value this deployment sends, known locally; \"example\": a sample value")),
+            FieldColumn.VALUE: (
+                self.tr("Value shown"),
+                self.tr(
+                    '"this deployment": the value this deployment sends, known locally; "example": '
+                    "a sample value"
+                ),
+            ),
         }
         for column, (heading, tip) in headings.items():
             heading_item = QTableWidgetItem(heading)
@@ -452,7 +486,8 @@ class PayloadsView(QWidget):
         self._update_hash_label()
         return detail
 
-    # --- behaviour -----------------------------------------------------------------------------------------------
+    # --- behaviour
+    # -----------------------------------------------------------------------------------------------
 
     def _source_label(self, source: Source) -> str:
         labels = {
@@ -476,7 +511,9 @@ class PayloadsView(QWidget):
         if self._items:
             self.tree.setCurrentItem(next(iter(self._items.values())))
 
-    def _on_current_item_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+    def _on_current_item_changed(
+        self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
+    ) -> None:
         if current is None:
             return
         sample_id = current.data(TreeColumn.EVENT, SAMPLE_ID_ROLE)
@@ -555,12 +592,17 @@ class PayloadsView(QWidget):
     def _update_legend(self, sample: PayloadSample, filled: FilledPayload) -> None:
         if filled.filled:
             text = self.tr(
-                "<b><u>Bold, underlined</u></b> values are this deployment's own ({count}); "
-                "every other value is an example.").format(count=len(filled.filled))
+                "<b><u>Bold, underlined</u></b> values are this deployment's own ({count}); every other "
+                "value is an example."
+            ).format(count=len(filled.filled))
         elif any(note.local in _EMAIL_LOCALS for note in sample.fields):
-            text = self.tr("All values are examples. Type an email below to see the value that would leave for it.")
+            text = self.tr(
+                "All values are examples. Type an email below to see the value that would leave for it."
+            )
         elif any(note.local for note in sample.fields):
-            text = self.tr("All values are examples: this deployment's own values for this event are not known yet.")
+            text = self.tr(
+                "All values are examples: this deployment's own values for this event are not known yet."
+            )
         else:
             text = self.tr("All values are examples.")
         self.values_legend.setText(text)
@@ -571,8 +613,11 @@ class PayloadsView(QWidget):
         email = normalize_email(self.email_edit.text())
         if email:
             self.hash_label.setText(self.tr("SHA-256: {digest}").format(digest=sha256_hex(email)))
-            self.hash_label.setToolTip(self.tr("SHA-256 of \"{email}\", lowercased and trimmed as Appsmith stores it")
-                                       .format(email=email))
+            self.hash_label.setToolTip(
+                self.tr('SHA-256 of "{email}", lowercased and trimmed as Appsmith stores it').format(
+                    email=email
+                )
+            )
         else:
             self.hash_label.setText(self.tr("SHA-256: (no email typed)"))
             self.hash_label.setToolTip("")
@@ -582,24 +627,30 @@ class PayloadsView(QWidget):
             return ", ".join(note.path for note in sample.fields if note.local == local)
 
         general = self.tr(
-            "The hash is one-way: it cannot be turned back into the address. But the same email always gives the "
-            "same hash, so anyone who already knows an address can recognise it: pseudonymous, not anonymous.")
+            "The hash is one-way: it cannot be turned back into the address. But the same email always gives "
+            "the same hash, so anyone who already knows an address can recognise it: pseudonymous, not "
+            "anonymous."
+        )
         if paths("email_plain"):
-            specific = self.tr("This event sends the email itself, in plain text, not hashed ({paths}).").format(
-                paths=paths("email_plain"))
+            specific = self.tr(
+                "This event sends the email itself, in plain text, not hashed ({paths})."
+            ).format(paths=paths("email_plain"))
         elif paths("email_sha256"):
-            specific = self.tr("This event sends the SHA-256 of the user's email in place of it ({paths}).").format(
-                paths=paths("email_sha256"))
+            specific = self.tr(
+                "This event sends the SHA-256 of the user's email in place of it ({paths})."
+            ).format(paths=paths("email_sha256"))
         else:
             specific = self.tr("This event carries neither the email nor its hash.")
             others = [note.path for note in sample.fields if note.hashed]
             if others:
                 specific += " " + self.tr("Its hashed fields ({paths}) hash other values.").format(
-                    paths=", ".join(others))
+                    paths=", ".join(others)
+                )
         self.email_note.setText(f"{specific} {general}")
 
     def _on_field_row_changed(self, row: int, _column: int, _prev_row: int, _prev_column: int) -> None:
-        """Scroll the JSON to the field picked in the table, so the note and the value can be read together."""
+        """Scroll the JSON to the field picked in the table, so the note and the value can be read
+        together."""
         if self.json_view is None or self._current is None or not 0 <= row < len(self._current.fields):
             return
         span = self._lines.get(self._current.fields[row].path)
@@ -612,7 +663,12 @@ class PayloadsView(QWidget):
         self.json_view.ensureCursorVisible()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Recolour the JSON when its widget's palette changes (a theme switch), once the new palette is in place."""
-        if watched is self.json_view and event.type() == QEvent.Type.PaletteChange and self.highlighter is not None:
+        """Recolour the JSON when its widget's palette changes (a theme switch), once the new palette is in
+        place."""
+        if (
+            watched is self.json_view
+            and event.type() == QEvent.Type.PaletteChange
+            and self.highlighter is not None
+        ):
             self.highlighter.set_palette(self.json_view.palette())
         return super().eventFilter(watched, event)

@@ -1,4 +1,5 @@
-"""What the app remembers between runs, in the QSettings that app.py configures (organisation and app name)."""
+"""What the app remembers between runs, in the QSettings that app.py configures (organisation and app
+name)."""
 
 from __future__ import annotations
 

@@ -57,8 +57,12 @@ class StatusHeader(QFrame):
         self.advice.setWordWrap(True)
         self.action_row = QHBoxLayout()
         self.action_row.addStretch(1)
-        for label, name in ((self.title, "Telemetry state"), (self.reason, "Why"), (self.advice, "What to do"),
-                            (self.verified, "Evidence")):
+        for label, name in (
+            (self.title, "Telemetry state"),
+            (self.reason, "Why"),
+            (self.advice, "What to do"),
+            (self.verified, "Evidence"),
+        ):
             label.setAccessibleName(self.tr(name))
 
         text = QVBoxLayout()
@@ -87,12 +91,20 @@ class StatusHeader(QFrame):
     def show_status(self, status: Status) -> None:
         from panel.core.status import Verdict
 
-        self.show_message(self.tr(verdict_title(status)), status.reason, status.verdict,
-                          self.tr("What to do: ") + status.advice)
+        self.show_message(
+            self.tr(verdict_title(status)),
+            status.reason,
+            status.verdict,
+            self.tr("What to do: ") + status.advice,
+        )
         if status.verified:
             self.verified.setText(self.tr("✔ Confirmed by the running instance"))
         else:
-            self.verified.setText(self.tr("Not confirmed by the running instance — this is what the configuration says"))
+            self.verified.setText(
+                self.tr("Not confirmed by the running instance — this is what the configuration says")
+            )
         # An unconfirmed ON or OFF says "not confirmed" in its title already; once is enough.
         said_in_title = not status.verified and status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
-        self.verified.setVisible(status.verdict not in (Verdict.UNKNOWN, Verdict.INVALID) and not said_in_title)
+        self.verified.setVisible(
+            status.verdict not in (Verdict.UNKNOWN, Verdict.INVALID) and not said_in_title
+        )

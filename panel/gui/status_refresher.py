@@ -1,10 +1,10 @@
 """Keep a deployment's Status fresh without blocking the window.
 
-One refresh asks docker twice at most (`ps`, then `inspect` of this folder's containers, each in a QProcess), the
-instance once over HTTP (in a worker thread), reads the env file and the nginx template (in a worker thread, while
-docker answers: a big file must not freeze the window), and hands everything to the core's `assemble`.
-Refreshes are triggered by a timer, by the env file changing on disk, and on request; requests made while one runs
-are folded into exactly one more.
+One refresh asks docker twice at most (`ps`, then `inspect` of this folder's containers, each in a QProcess),
+the instance once over HTTP (in a worker thread), reads the env file and the nginx template (in a worker
+thread, while docker answers: a big file must not freeze the window), and hands everything to the core's
+`assemble`. Refreshes are triggered by a timer, by the env file changing on disk, and on request; requests
+made while one runs are folded into exactly one more.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ WATCH_DEBOUNCE_MS = 200
 
 
 class RunningQuery(QObject):
-    """One look at what runs: `docker ps` → `docker inspect` (only if this folder has containers) → HTTP probe.
+    """One look at what runs: `docker ps` → `docker inspect` (only if this folder has containers) → HTTP
+    probe.
 
     Emits `done(RunningState)` exactly once, unless cancelled first. Docker failures become
     `RunningState(docker_error=…)`.
@@ -40,8 +41,13 @@ class RunningQuery(QObject):
 
     done = Signal(object)
 
-    def __init__(self, deployment: Deployment, with_http: bool = True, parent: QObject | None = None,
-                 timeout: float = docker.QUERY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        deployment: Deployment,
+        with_http: bool = True,
+        parent: QObject | None = None,
+        timeout: float = docker.QUERY_TIMEOUT,
+    ) -> None:
         super().__init__(parent)
         self.deployment = deployment
         self.with_http = with_http
@@ -54,7 +60,8 @@ class RunningQuery(QObject):
         self._run(containers.PS_ARGV, self._on_ps)
 
     def cancel(self) -> None:
-        """Stop asking; `done` will not be emitted. The query deletes itself once its docker call has ended."""
+        """Stop asking; `done` will not be emitted. The query deletes itself once its docker call has
+        ended."""
         if self._cancelled:
             return
         self._cancelled = True
@@ -97,8 +104,9 @@ class RunningQuery(QObject):
             self._finish(RunningState(docker_error=error))
             return
         deployment = self.deployment
-        ids = containers.ids_for(found, deployment.folder,
-                                 deployment.services_to_recreate + (deployment.server_service,))
+        ids = containers.ids_for(
+            found, deployment.folder, deployment.services_to_recreate + (deployment.server_service,)
+        )
         if not ids:
             self._finish(RunningState())
             return
@@ -144,13 +152,14 @@ _Read = tuple[_Signature | None, FileState, NginxCheck | None]
 
 
 def _read_files(deployment: Deployment) -> _Read:
-    """The file layers of one refresh; the signature is taken first, so a write during the read is seen later."""
+    """The file layers of one refresh; the signature is taken first, so a write during the read is seen
+    later."""
     return _signature(deployment.env_file), read_file_state(deployment.env_file), nginx_check(deployment)
 
 
 class FileRead(QObject):
-    """Reads docker.env and the nginx template in a worker thread: `done((signature, FileState, NginxCheck))` once,
-    or `failed(exception)`. Deleting it drops the answer (the worker's result goes nowhere)."""
+    """Reads docker.env and the nginx template in a worker thread: `done((signature, FileState, NginxCheck))`
+    once, or `failed(exception)`. Deleting it drops the answer (the worker's result goes nowhere)."""
 
     done = Signal(object)
     failed = Signal(object)
@@ -161,7 +170,8 @@ class FileRead(QObject):
 
 
 def _signature(path: Path) -> _Signature | None:
-    """What identifies one version of the file: an atomic replace changes the inode, an edit the size/mtime."""
+    """What identifies one version of the file: an atomic replace changes the inode, an edit the
+    size/mtime."""
     try:
         info = os.stat(path)
     except OSError:
@@ -175,8 +185,9 @@ class StatusRefresher(QObject):
     refreshed = Signal(object)
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, interval: float = DEFAULT_INTERVAL,
-                 with_http: bool = True) -> None:
+    def __init__(
+        self, parent: QObject | None = None, interval: float = DEFAULT_INTERVAL, with_http: bool = True
+    ) -> None:
         super().__init__(parent)
         self.with_http = with_http
         self._deployment: Deployment | None = None
@@ -199,7 +210,8 @@ class StatusRefresher(QObject):
         self._watcher.directoryChanged.connect(self._on_path_changed)
         self._seen: tuple[int, int, int, int] | None = None
 
-    # -- public -------------------------------------------------------------------------------------------------
+    # -- public
+    # -------------------------------------------------------------------------------------------------
 
     @property
     def deployment(self) -> Deployment | None:
@@ -261,7 +273,8 @@ class StatusRefresher(QObject):
         self._file_read.done.connect(self._on_read)
         self._file_read.failed.connect(self._read_failed)
 
-    # -- a refresh ----------------------------------------------------------------------------------------------
+    # -- a refresh
+    # ----------------------------------------------------------------------------------------------
 
     @Slot(object)
     def _on_running(self, running: RunningState) -> None:
@@ -276,7 +289,8 @@ class StatusRefresher(QObject):
 
     @Slot(object)
     def _read_failed(self, error: BaseException) -> None:
-        """Reading never raises by design; if it did, the refresh ends here and the error reaches the excepthook."""
+        """Reading never raises by design; if it did, the refresh ends here and the error reaches the
+        excepthook."""
         self._drop_file_read()
         self._drop_query()
         raise error
@@ -324,7 +338,8 @@ class StatusRefresher(QObject):
     def _interval_ms(self) -> int:
         return max(0, int(self._interval * 1000))
 
-    # -- watching docker.env ------------------------------------------------------------------------------------
+    # -- watching docker.env
+    # ------------------------------------------------------------------------------------
 
     def _watch(self) -> None:
         watched = self._watcher.files() + self._watcher.directories()

@@ -1,7 +1,9 @@
-"""The first-run wizard: find the deployment, see what Appsmith collects, decide, review, apply, see the result.
+"""The first-run wizard: find the deployment, see what Appsmith collects, decide, review, apply, see the
+result.
 
-Nothing is written before the operator presses Apply on the review page (the commit page): leaving at any earlier
-page, by Cancel, Escape or closing the window, changes nothing. The caller decides what "first run done" means.
+Nothing is written before the operator presses Apply on the review page (the commit page): leaving at any
+earlier page, by Cancel, Escape or closing the window, changes nothing. The caller decides what "first run
+done" means.
 """
 
 from __future__ import annotations
@@ -77,13 +79,15 @@ def _wrapping_label(parent: QWidget, name: str, text: str = "") -> QLabel:
 
 
 def _monospace_view(parent: QWidget, name: str, lines: int, fixed: bool = False) -> QPlainTextEdit:
-    """Read-only, monospace, keyboard-reachable text; `fixed` keeps it at `lines` lines (plus a scroll bar)."""
+    """Read-only, monospace, keyboard-reachable text; `fixed` keeps it at `lines` lines (plus a scroll
+    bar)."""
     view = QPlainTextEdit(parent)
     view.setReadOnly(True)
     view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
+    view.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
+    )
     view.setAccessibleName(name)
     view.setTabChangesFocus(True)
     margin = int(view.document().documentMargin())
@@ -95,7 +99,8 @@ def _monospace_view(parent: QWidget, name: str, lines: int, fixed: bool = False)
 
 
 class _DiffHighlighter(QSyntaxHighlighter):
-    """Removed and added lines in bold, so they stand out in any palette; "-" / "+" already say which is which."""
+    """Removed and added lines in bold, so they stand out in any palette; "-" / "+" already say which is
+    which."""
 
     def highlightBlock(self, text: str) -> None:
         if text.startswith(("+++", "---")) or not text.startswith(("+", "-")):
@@ -117,30 +122,40 @@ class _Page(QWizardPage):
         self.owner = owner
 
 
-# ----- welcome ----------------------------------------------------------------------------------------------------
+# ----- welcome
+# ----------------------------------------------------------------------------------------------------
 
 
 class WelcomePage(_Page):
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
         self.setTitle(self.tr("Welcome"))
-        self.setSubTitle(self.tr("Decide whether your self-hosted Appsmith shares anonymous usage data with "
-                                 "Appsmith, and check that the decision is in effect."))
-        body = _wrapping_label(self, self.tr("About this wizard"), self.tr(
-            "This wizard will:\n"
-            "  1. find your Appsmith deployment folder (where you run docker-compose);\n"
-            "  2. show what Appsmith collects, and what it sends whatever you decide;\n"
-            "  3. ask for your decision — share, do not share, or decide later;\n"
-            "  4. show exactly what will change in docker.env and which commands restart Appsmith;\n"
-            "  5. apply it, if you say so, and check that the running instance uses it.\n\n"
-            "Nothing changes until you press Apply on the review page. You can leave at any page before that "
-            "with Cancel or Esc, and nothing will have been written."))
+        self.setSubTitle(
+            self.tr(
+                "Decide whether your self-hosted Appsmith shares anonymous usage data with Appsmith, and "
+                "check that the decision is in effect."
+            )
+        )
+        body = _wrapping_label(
+            self,
+            self.tr("About this wizard"),
+            self.tr(
+                "This wizard will:\n  1. find your Appsmith deployment folder (where you run "
+                "docker-compose);\n  2. show what Appsmith collects, and what it sends whatever you "
+                "decide;\n  3. ask for your decision — share, do not share, or decide later;\n  4. show "
+                "exactly what will change in docker.env and which commands restart Appsmith;\n  5. apply it, "
+                "if you say so, and check that the running instance uses it.\n\nNothing changes until you "
+                "press Apply on the review page. You can leave at any page before that with Cancel or Esc, "
+                "and nothing will have been written."
+            ),
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(body)
         layout.addStretch(1)
 
 
-# ----- the deployment ---------------------------------------------------------------------------------------------
+# ----- the deployment
+# ---------------------------------------------------------------------------------------------
 
 
 class DeploymentPage(_Page):
@@ -217,14 +232,17 @@ class DeploymentPage(_Page):
         for item in found:
             deployment = item.deployment
             text = self.tr("{folder}  —  {layout}; {reason}").format(
-                folder=deployment.folder, layout=self.tr(deployment.layout.label), reason=self.tr(item.reason))
+                folder=deployment.folder, layout=self.tr(deployment.layout.label), reason=self.tr(item.reason)
+            )
             entry = QListWidgetItem(text, self.found_list)
             entry.setData(FOLDER_ROLE, str(deployment.folder))
             entry.setToolTip(str(deployment.compose_file))
         if found:
             words = self.tr("Found {count}. Pick one, or give another folder below.").format(count=len(found))
         else:
-            words = self.tr("None found in the usual places or among running containers. Give the folder below.")
+            words = self.tr(
+                "None found in the usual places or among running containers. Give the folder below."
+            )
         if docker_error:
             words += "\n" + self.tr("Docker could not be asked: {error}").format(error=docker_error)
         self.search_label.setText(words)
@@ -236,8 +254,9 @@ class DeploymentPage(_Page):
         self._searching = False
         self._searched = True
         log.warning("looking for deployments failed: %r", error)
-        self.search_label.setText(self.tr("Looking for deployments failed: {error}. Give the folder below.")
-                                  .format(error=error))
+        self.search_label.setText(
+            self.tr("Looking for deployments failed: {error}. Give the folder below.").format(error=error)
+        )
 
     def _picked(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if current is None:
@@ -249,7 +268,9 @@ class DeploymentPage(_Page):
 
     def browse(self) -> None:
         start = self.path_edit.text().strip() or str(Path.home())
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the Appsmith deployment folder"), start)
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose the Appsmith deployment folder"), start
+        )
         if folder:
             self.path_edit.setText(folder)
             self.validate()
@@ -278,7 +299,9 @@ class DeploymentPage(_Page):
             except NotADeploymentError as problem:
                 error = str(problem)
             except OSError as problem:
-                error = self.tr("{path} cannot be read: {why}.").format(path=text, why=problem.strerror or problem)
+                error = self.tr("{path} cannot be read: {why}.").format(
+                    path=text, why=problem.strerror or problem
+                )
         self.deployment = deployment
         self._validated_text = self.path_edit.text()
         self._show_validation(text, error)
@@ -291,11 +314,18 @@ class DeploymentPage(_Page):
         elif deployment is None:
             self.validation_label.setText(self.tr("✘ {reason}").format(reason=error))
         else:
-            lines = [self.tr("✔ {layout} deployment, docker.env at {env_file}").format(
-                layout=self.tr(deployment.layout.label), env_file=deployment.env_file)]
+            lines = [
+                self.tr("✔ {layout} deployment, docker.env at {env_file}").format(
+                    layout=self.tr(deployment.layout.label), env_file=deployment.env_file
+                )
+            ]
             if not deployment.env_file.exists():
-                lines.append(self.tr("⚠ docker.env does not exist yet: Appsmith writes it on its first start. "
-                                     "Start Appsmith once before changing the setting."))
+                lines.append(
+                    self.tr(
+                        "⚠ docker.env does not exist yet: Appsmith writes it on its first start. Start "
+                        "Appsmith once before changing the setting."
+                    )
+                )
             for override in deployment.overrides:
                 lines.append(self.tr("⚠ {override}; it wins over docker.env.").format(override=override))
             lines += [self.tr("⚠ {warning}").format(warning=warning) for warning in deployment.warnings]
@@ -305,11 +335,15 @@ class DeploymentPage(_Page):
     def isComplete(self) -> bool:
         # Not super(): QWizard calls a mandatory field filled only when it differs from its value at
         # registration, which is the `initial` folder itself when one was given.
-        return bool(self.path_edit.text().strip()) and self.deployment is not None \
+        return (
+            bool(self.path_edit.text().strip())
+            and self.deployment is not None
             and self._validated_text == self.path_edit.text()
+        )
 
 
-# ----- what Appsmith collects -------------------------------------------------------------------------------------
+# ----- what Appsmith collects
+# -------------------------------------------------------------------------------------
 
 
 class CollectedPage(_Page):
@@ -318,10 +352,16 @@ class CollectedPage(_Page):
         self.setTitle(self.tr("What Appsmith collects"))
         self.setSubTitle(self.tr("The events Appsmith may send, grouped by the part that sends them."))
         self.view: QWidget | None = None
-        self.summary = _wrapping_label(self, self.tr("What the switch stops"), self.tr(
-            "Turning telemetry off stops the events marked “Stops it”: the server's keep-alive, usage statistics "
-            "and event reports, and the browser's page events. Those marked “Sent anyway”, and everything under "
-            "“Sent whatever the switch says” (such as the update check), go out either way."))
+        self.summary = _wrapping_label(
+            self,
+            self.tr("What the switch stops"),
+            self.tr(
+                "Turning telemetry off stops the events marked “Stops it”: the server's keep-alive, usage "
+                "statistics and event reports, and the browser's page events. Those marked “Sent anyway”, "
+                "and everything under “Sent whatever the switch says” (such as the update check), go out "
+                "either way."
+            ),
+        )
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.summary)
         self._layout.addSpacing(8)
@@ -334,28 +374,36 @@ class CollectedPage(_Page):
             self._layout.addWidget(self.view, 1)
 
 
-# ----- the choice -------------------------------------------------------------------------------------------------
+# ----- the choice
+# -------------------------------------------------------------------------------------------------
 
 
 class ChoicePage(_Page):
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
         self.setTitle(self.tr("Your decision"))
-        self.setSubTitle(self.tr("Should this Appsmith share anonymous usage data with Appsmith? "
-                                 "Nothing is chosen for you."))
+        self.setSubTitle(
+            self.tr(
+                "Should this Appsmith share anonymous usage data with Appsmith? Nothing is chosen for you."
+            )
+        )
         self.current_label = _wrapping_label(self, self.tr("Current setting"))
         self.share = QRadioButton(self.tr("&Share anonymous usage data with Appsmith"), self)
         self.do_not_share = QRadioButton(self.tr("&Do not share usage data"), self)
         self.later = QRadioButton(self.tr("Decide &later (change nothing)"), self)
         descriptions = {
             self.share: self.tr(
-                "Writes {key}=false. The server sends its daily usage statistics and event reports, and browsers "
-                "send page events, to Appsmith.").format(key=TELEMETRY_KEY),
+                "Writes {key}=false. The server sends its daily usage statistics and event reports, and "
+                "browsers send page events, to Appsmith."
+            ).format(key=TELEMETRY_KEY),
             self.do_not_share: self.tr(
-                "Writes {key}=true. Those reports stop. The update check, and whatever else the previous page "
-                "lists as sent anyway, still go out.").format(key=TELEMETRY_KEY),
+                "Writes {key}=true. Those reports stop. The update check, and whatever else the previous "
+                "page lists as sent anyway, still go out."
+            ).format(key=TELEMETRY_KEY),
             self.later: self.tr(
-                "Leaves docker.env as it is and ends the wizard. You can decide any time from the main window."),
+                "Leaves docker.env as it is and ends the wizard. You can decide any time from the main "
+                "window."
+            ),
         }
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -367,8 +415,9 @@ class ChoicePage(_Page):
             button.setAccessibleName(button.text().replace("&", ""))
             button.setAccessibleDescription(text)
             self.group.addButton(button, number)
-            description = _wrapping_label(self, self.tr("About: {choice}").format(choice=button.accessibleName()),
-                                          text)
+            description = _wrapping_label(
+                self, self.tr("About: {choice}").format(choice=button.accessibleName()), text
+            )
             description.setContentsMargins(24, 0, 0, 8)
             description.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             layout.addWidget(button)
@@ -400,16 +449,21 @@ class ChoicePage(_Page):
         if state is None:
             text = self.tr("docker.env cannot be read now: {error}").format(error=file.error)
         elif state is SwitchState.UNSET:
-            text = self.tr("docker.env does not set {key} now, so the server's default applies: telemetry off.") \
-                .format(key=TELEMETRY_KEY)
+            text = self.tr(
+                "docker.env does not set {key} now, so the server's default applies: telemetry off."
+            ).format(key=TELEMETRY_KEY)
         elif state is SwitchState.INVALID:
-            text = self.tr("docker.env now says {key}={raw!r}, which Appsmith cannot read as true or false.") \
-                .format(key=TELEMETRY_KEY, raw=file.raw)
+            text = self.tr(
+                "docker.env now says {key}={raw!r}, which Appsmith cannot read as true or false."
+            ).format(key=TELEMETRY_KEY, raw=file.raw)
         else:
             text = self.tr("docker.env now says {key}={raw} (telemetry {on_off}).").format(
-                key=TELEMETRY_KEY, raw=file.raw, on_off=self.tr(_on_off(state.telemetry_on)))
+                key=TELEMETRY_KEY, raw=file.raw, on_off=self.tr(_on_off(state.telemetry_on))
+            )
         if deployment.overrides:
-            text += "\n" + self.tr("⚠ {override}; it wins over docker.env.").format(override=deployment.overrides[-1])
+            text += "\n" + self.tr("⚠ {override}; it wins over docker.env.").format(
+                override=deployment.overrides[-1]
+            )
         self.current_label.setText(text)
 
     def isComplete(self) -> bool:
@@ -419,7 +473,8 @@ class ChoicePage(_Page):
         return FirstRunWizard.Page.DONE if self.choice is Choice.LATER else FirstRunWizard.Page.REVIEW
 
 
-# ----- review -----------------------------------------------------------------------------------------------------
+# ----- review
+# -----------------------------------------------------------------------------------------------------
 
 
 class ReviewPage(_Page):
@@ -442,14 +497,24 @@ class ReviewPage(_Page):
         self._highlighter = _DiffHighlighter(self.diff_view.document())
         self.diff_title.setBuddy(self.diff_view)
         self.commands_title = QLabel(self)
-        self.commands_view = _monospace_view(self, self.tr("Commands that recreate the container"), 3, fixed=True)
+        self.commands_view = _monospace_view(
+            self, self.tr("Commands that recreate the container"), 3, fixed=True
+        )
         self.commands_title.setBuddy(self.commands_view)
 
         self.when_title = QLabel(self.tr("When should Appsmith use the new value?"), self)
-        self.restart_now = QRadioButton(self.tr("Apply and &restart now — Appsmith is unavailable for a minute "
-                                                "or more while it starts again"), self)
-        self.restart_later = QRadioButton(self.tr("Apply now, restart la&ter — Appsmith keeps the old value until "
-                                                  "the container is recreated"), self)
+        self.restart_now = QRadioButton(
+            self.tr(
+                "Apply and &restart now — Appsmith is unavailable for a minute or more while it starts again"
+            ),
+            self,
+        )
+        self.restart_later = QRadioButton(
+            self.tr(
+                "Apply now, restart la&ter — Appsmith keeps the old value until the container is recreated"
+            ),
+            self,
+        )
         self.restart_now.setAccessibleName(self.tr("Apply and restart now"))
         self.restart_later.setAccessibleName(self.tr("Apply now, restart later"))
         self.when = QButtonGroup(self)
@@ -475,8 +540,16 @@ class ReviewPage(_Page):
         layout.addWidget(self.restart_later)
         layout.addWidget(self.compose_note)
         layout.addStretch(0)
-        self._details = (self.diff_title, self.diff_view, self.commands_title, self.commands_view, self.when_title,
-                         self.restart_now, self.restart_later, self.compose_note)
+        self._details = (
+            self.diff_title,
+            self.diff_view,
+            self.commands_title,
+            self.commands_view,
+            self.when_title,
+            self.restart_now,
+            self.restart_later,
+            self.compose_note,
+        )
         owner.compose_known.connect(self._compose_known)
 
     def initializePage(self) -> None:
@@ -496,8 +569,9 @@ class ReviewPage(_Page):
             self.refusal = str(error)
         if self.change is None:
             self.setSubTitle(self.tr("This change cannot be made. Nothing has been written."))
-            self.summary.setText(self.tr("✘ The panel will not make this change: {reason}").format(
-                reason=self.refusal))
+            self.summary.setText(
+                self.tr("✘ The panel will not make this change: {reason}").format(reason=self.refusal)
+            )
             self.override_label.hide()
             for widget in self._details:
                 widget.hide()
@@ -510,25 +584,36 @@ class ReviewPage(_Page):
         wanted = self.tr(_on_off(change.telemetry_on))
         if change.changes_file:
             old = change.old_value if change.old_value is not None else self.tr("(not set)")
-            self.summary.setText(self.tr("docker.env: {key} {old} → {new}, so telemetry will be {on_off}.").format(
-                key=TELEMETRY_KEY, old=old, new=change.new_value, on_off=wanted))
+            self.summary.setText(
+                self.tr("docker.env: {key} {old} → {new}, so telemetry will be {on_off}.").format(
+                    key=TELEMETRY_KEY, old=old, new=change.new_value, on_off=wanted
+                )
+            )
             self.diff_view.setPlainText(change.diff())
         else:
-            self.summary.setText(self.tr(
-                "docker.env already says {key}={value} (telemetry {on_off}); nothing to write. Restarting now makes "
-                "sure the running instance uses it.").format(key=TELEMETRY_KEY, value=change.new_value,
-                                                            on_off=wanted))
+            self.summary.setText(
+                self.tr(
+                    "docker.env already says {key}={value} (telemetry {on_off}); nothing to write. "
+                    "Restarting now makes sure the running instance uses it."
+                ).format(key=TELEMETRY_KEY, value=change.new_value, on_off=wanted)
+            )
             self.diff_view.setPlainText(self.tr("(no change: the file already has this value)"))
         if deployment.overrides:
-            self.override_label.setText(self.tr(
-                "⚠ {override}. The compose file wins over docker.env, so applying this changes nothing until that "
-                "line is removed from {compose} (then recreate the container).").format(
-                    override=deployment.overrides[-1], compose=deployment.compose_file.name))
+            self.override_label.setText(
+                self.tr(
+                    "⚠ {override}. The compose file wins over docker.env, so applying this changes nothing "
+                    "until that line is removed from {compose} (then recreate the container)."
+                ).format(override=deployment.overrides[-1], compose=deployment.compose_file.name)
+            )
             self.override_label.show()
         else:
             self.override_label.hide()
-        self.commands_title.setText(self.tr("Commands that recreate the container, as Appsmith documents "
-                                            "(a fresh container starts from the new docker.env):"))
+        self.commands_title.setText(
+            self.tr(
+                "Commands that recreate the container, as Appsmith documents (a fresh container starts from "
+                "the new docker.env):"
+            )
+        )
         self._show_commands()
         self.owner.find_compose_tool()
 
@@ -559,8 +644,11 @@ class ReviewPage(_Page):
             self.commands_view.setPlainText(self.tr("(docker compose cannot be run here)"))
             self.restart_now.setEnabled(False)
             self.restart_now.setChecked(False)
-            self.compose_note.setText(self.tr("✘ Restarting here is not possible: {error} You can still apply now "
-                                              "and restart later.").format(error=error))
+            self.compose_note.setText(
+                self.tr(
+                    "✘ Restarting here is not possible: {error} You can still apply now and restart later."
+                ).format(error=error)
+            )
         else:
             self.commands_view.setPlainText(self.tr("Finding docker compose…"))
             self.compose_note.setText(self.tr("Either way docker.env is backed up first, beside the file."))
@@ -577,7 +665,8 @@ class ReviewPage(_Page):
         return self.restart_later.isChecked()
 
 
-# ----- applying ---------------------------------------------------------------------------------------------------
+# ----- applying
+# ---------------------------------------------------------------------------------------------------
 
 
 _STATE_WORDS = {
@@ -636,7 +725,9 @@ class ApplyProgress(QWidget):
             self._items[step] = item
             self._show(step, None, "")
         rows = self.steps.sizeHintForRow(0) * max(1, len(steps))
-        self.steps.setFixedHeight(rows + self.steps.header().sizeHint().height() + 2 * self.steps.frameWidth() + 2)
+        self.steps.setFixedHeight(
+            rows + self.steps.header().sizeHint().height() + 2 * self.steps.frameWidth() + 2
+        )
 
     def step_changed(self, step: Step, state: StepState, detail: str) -> None:
         if step in self._items:
@@ -698,17 +789,29 @@ class ApplyPage(_Page):
         assert change is not None
         plan = owner.plan if owner.restart_now else None
         on_off = self.tr(_on_off(change.telemetry_on))
-        self.setSubTitle(self.tr("Telemetry {on_off}: writing docker.env{restart}.").format(
-            on_off=on_off, restart=self.tr(" and recreating the container") if plan else ""))
-        steps = [Step.BACKUP, Step.WRITE] + ([Step.REMOVE, Step.START, Step.HEALTH, Step.VERIFY] if plan else [])
+        self.setSubTitle(
+            self.tr("Telemetry {on_off}: writing docker.env{restart}.").format(
+                on_off=on_off, restart=self.tr(" and recreating the container") if plan else ""
+            )
+        )
+        steps = [Step.BACKUP, Step.WRITE] + (
+            [Step.REMOVE, Step.START, Step.HEALTH, Step.VERIFY] if plan else []
+        )
         self.progress.set_steps(steps)
-        runner = ApplyRunner(change, plan, parent=self, health_timeout=owner.health_timeout,
-                             health_interval=owner.health_interval)
+        runner = ApplyRunner(
+            change,
+            plan,
+            parent=self,
+            health_timeout=owner.health_timeout,
+            health_interval=owner.health_interval,
+        )
         runner.step_changed.connect(self.progress.step_changed)
         runner.output.connect(self.progress.append)
         runner.finished.connect(self._finished)
         self.runner = runner
-        self.result_label.setText(self.tr("Working… Cancel (Esc) stops as safely as the current step allows."))
+        self.result_label.setText(
+            self.tr("Working… Cancel (Esc) stops as safely as the current step allows.")
+        )
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("&Stop"))
         runner.start()
 
@@ -741,7 +844,8 @@ class ApplyPage(_Page):
         return FirstRunWizard.Page.DONE
 
 
-# ----- done -------------------------------------------------------------------------------------------------------
+# ----- done
+# -------------------------------------------------------------------------------------------------------
 
 
 class DonePage(_Page):
@@ -758,9 +862,14 @@ class DonePage(_Page):
         self.state_title = QLabel(self.tr("The state now:"), self)
         self.header = StatusHeader(self)
         self.header.setFrameShape(QFrame.Shape.StyledPanel)
-        self.next_label = _wrapping_label(self, self.tr("What happens next"), self.tr(
-            "Finish opens this deployment in the panel's main window, where you can change the setting again, "
-            "see backups and what was done."))
+        self.next_label = _wrapping_label(
+            self,
+            self.tr("What happens next"),
+            self.tr(
+                "Finish opens this deployment in the panel's main window, where you can change the setting "
+                "again, see backups and what was done."
+            ),
+        )
         self.refresher: StatusRefresher | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.outcome_label)
@@ -810,22 +919,24 @@ class DonePage(_Page):
         self.header.show_status(status)
 
 
-# ----- the wizard -------------------------------------------------------------------------------------------------
+# ----- the wizard
+# -------------------------------------------------------------------------------------------------
 
 
 def _restart_tool() -> ComposeTool:
     """The compose that can recreate the container, once the engine has answered: with the daemon down (or its
-    socket closed to this user) the removal would fail only after docker.env had changed, so "restart now" is not
-    offered then."""
+    socket closed to this user) the removal would fail only after docker.env had changed, so "restart now" is
+    not offered then."""
     check_engine()
     return detect_compose_tool()
 
 
 class FirstRunWizard(QWizard):
-    """Welcome → deployment → what is collected → decision → review → apply → done; "decide later" skips to done.
+    """Welcome → deployment → what is collected → decision → review → apply → done; "decide later" skips to
+    done.
 
-    `ask()` returns the chosen deployment folder when the wizard was finished (also after "decide later"), and None
-    when it was left; leaving before Apply writes nothing.
+    `ask()` returns the chosen deployment folder when the wizard was finished (also after "decide later"), and
+    None when it was left; leaving before Apply writes nothing.
     """
 
     compose_known = Signal()
@@ -840,9 +951,13 @@ class FirstRunWizard(QWizard):
         APPLY = 5
         DONE = 6
 
-    def __init__(self, parent: QWidget | None = None, initial: Path | None = None,
-                 health_interval: float = apply.HEALTH_INTERVAL,
-                 health_timeout: float = apply.HEALTH_TIMEOUT) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        initial: Path | None = None,
+        health_interval: float = apply.HEALTH_INTERVAL,
+        health_timeout: float = apply.HEALTH_TIMEOUT,
+    ) -> None:
         super().__init__(parent)
         self.health_interval = health_interval
         self.health_timeout = health_timeout
@@ -863,16 +978,24 @@ class FirstRunWizard(QWizard):
         self.review_page = ReviewPage(self)
         self.apply_page = ApplyPage(self)
         self.done_page = DonePage(self)
-        for page_id, page in ((self.Page.WELCOME, self.welcome_page), (self.Page.DEPLOYMENT, self.deployment_page),
-                              (self.Page.COLLECTED, self.collected_page), (self.Page.CHOICE, self.choice_page),
-                              (self.Page.REVIEW, self.review_page), (self.Page.APPLY, self.apply_page),
-                              (self.Page.DONE, self.done_page)):
+        for page_id, page in (
+            (self.Page.WELCOME, self.welcome_page),
+            (self.Page.DEPLOYMENT, self.deployment_page),
+            (self.Page.COLLECTED, self.collected_page),
+            (self.Page.CHOICE, self.choice_page),
+            (self.Page.REVIEW, self.review_page),
+            (self.Page.APPLY, self.apply_page),
+            (self.Page.DONE, self.done_page),
+        ):
             self.setPage(page_id, page)
         self.setStartId(self.Page.WELCOME)
-        for which, name in ((QWizard.WizardButton.BackButton, "Back"), (QWizard.WizardButton.NextButton, "Next"),
-                            (QWizard.WizardButton.CommitButton, "Apply"),
-                            (QWizard.WizardButton.FinishButton, "Finish"),
-                            (QWizard.WizardButton.CancelButton, "Cancel")):
+        for which, name in (
+            (QWizard.WizardButton.BackButton, "Back"),
+            (QWizard.WizardButton.NextButton, "Next"),
+            (QWizard.WizardButton.CommitButton, "Apply"),
+            (QWizard.WizardButton.FinishButton, "Finish"),
+            (QWizard.WizardButton.CancelButton, "Cancel"),
+        ):
             button = self.button(which)
             if button is not None:
                 button.setAccessibleName(self.tr(name))

@@ -21,13 +21,18 @@ _pending: set[_Carrier] = set()
 
 
 class _Carrier(QObject):
-    """Lives on the GUI thread; the worker emits through it, so delivery is a queued call on the GUI thread."""
+    """Lives on the GUI thread; the worker emits through it, so delivery is a queued call on the GUI
+    thread."""
 
     done = Signal(object)
     error = Signal(object)
 
-    def __init__(self, parent: QObject, on_done: Callable[[Any], None],
-                 on_error: Callable[[BaseException], None] | None) -> None:
+    def __init__(
+        self,
+        parent: QObject,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
         super().__init__()  # no Qt parent: it must outlive a parent deleted while the worker runs
         self._parent = parent
         self._on_done = on_done
@@ -67,13 +72,16 @@ class _Task(QRunnable):
         try:
             value = self._fn(*self._args)
         except BaseException as error:
-            log.debug("%s failed in a worker thread", getattr(self._fn, "__qualname__", self._fn), exc_info=True)
+            log.debug(
+                "%s failed in a worker thread", getattr(self._fn, "__qualname__", self._fn), exc_info=True
+            )
             self._deliver(self._carrier.error, error)
             return
         self._deliver(self._carrier.done, value)
 
     def _deliver(self, signal: Any, value: Any) -> None:
-        # The program may be ending under this thread (the carrier is deleted with the module): nobody waits now.
+        # The program may be ending under this thread (the carrier is deleted with the module): nobody waits
+        # now.
         if not shiboken6.isValid(self._carrier):
             log.debug("dropped a result: the program is ending")
             return
@@ -83,9 +91,15 @@ class _Task(QRunnable):
             log.debug("dropped a result: the program is ending", exc_info=True)
 
 
-def run_in_thread(fn: Callable[..., Any], *args: Any, parent: QObject, on_done: Callable[[Any], None],
-                  on_error: Callable[[BaseException], None] | None = None) -> None:
-    """Call `fn(*args)` on the global thread pool; `on_done(value)` or `on_error(exception)` runs on the GUI thread.
+def run_in_thread(
+    fn: Callable[..., Any],
+    *args: Any,
+    parent: QObject,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+) -> None:
+    """Call `fn(*args)` on the global thread pool; `on_done(value)` or `on_error(exception)` runs on the GUI
+    thread.
 
     Without `on_error`, an exception is raised again on the GUI thread so the excepthook shows it.
     Nothing is delivered once `parent` has been deleted.

@@ -1,4 +1,5 @@
-"""Tests for the audit log: append-only JSON lines, private to the user, never a secret, robust to a torn write."""
+"""Tests for the audit log: append-only JSON lines, private to the user, never a secret, robust to a torn
+write."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def test_the_log_lives_in_the_isolated_state_folder(isolated_state: Path) -> Non
 
 def test_record_appends_a_json_line_with_mode_0600(isolated_state: Path, tmp_path: Path) -> None:
     backup = tmp_path / "docker.env.backup-20240501T100000.000000Z"
-    first = record("disable", tmp_path / "docker.env", "false", "true", backup, "written-restart-later: restart later")
+    first = record(
+        "disable", tmp_path / "docker.env", "false", "true", backup, "written-restart-later: restart later"
+    )
     second = record("enable", tmp_path / "my apps" / "docker.env", "true", "false", None, "verified: ok")
     path = audit_log_path()
     assert path.stat().st_mode & 0o777 == 0o600
@@ -39,9 +42,16 @@ def test_record_appends_a_json_line_with_mode_0600(isolated_state: Path, tmp_pat
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     document = json.loads(lines[0])
-    assert document == {"time": first.time, "user": current_user(), "action": "disable",
-                        "file": str(tmp_path / "docker.env"), "old": "false", "new": "true", "backup": str(backup),
-                        "outcome": "written-restart-later: restart later"}
+    assert document == {
+        "time": first.time,
+        "user": current_user(),
+        "action": "disable",
+        "file": str(tmp_path / "docker.env"),
+        "old": "false",
+        "new": "true",
+        "backup": str(backup),
+        "outcome": "written-restart-later: restart later",
+    }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first.time)
     assert json.loads(lines[1])["backup"] is None
     assert read_entries() == [first, second]
@@ -49,15 +59,28 @@ def test_record_appends_a_json_line_with_mode_0600(isolated_state: Path, tmp_pat
 
 def test_record_to_an_explicit_path(tmp_path: Path) -> None:
     log = tmp_path / "deep" / "audit.log"
-    entry = record("restore", tmp_path / "docker.env", None, "docker.env.backup-x", None, "restored", log_path=log)
+    entry = record(
+        "restore", tmp_path / "docker.env", None, "docker.env.backup-x", None, "restored", log_path=log
+    )
     assert read_entries(log) == [entry]
     assert not audit_log_path().exists()
 
 
 def test_entry_text() -> None:
-    entry = AuditEntry("2024-05-01T10:00:00Z", "ops", "disable", "/srv/appsmith/docker.env", "false", "true", None,
-                       "verified")
-    assert str(entry) == "2024-05-01T10:00:00Z  ops  disable  /srv/appsmith/docker.env  'false' → 'true'  verified"
+    entry = AuditEntry(
+        "2024-05-01T10:00:00Z",
+        "ops",
+        "disable",
+        "/srv/appsmith/docker.env",
+        "false",
+        "true",
+        None,
+        "verified",
+    )
+    assert (
+        str(entry)
+        == "2024-05-01T10:00:00Z  ops  disable  /srv/appsmith/docker.env  'false' → 'true'  verified"
+    )
     same = AuditEntry("t", "ops", "disable", "f", "true", "true", None, "nothing")
     assert "'true'" in str(same) and "→" not in str(same)
 

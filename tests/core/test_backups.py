@@ -19,7 +19,9 @@ from panel.core.backups import (
 )
 from panel.core.safewrite import FileChangedError, Snapshot, replace_atomically
 
-VERSION_A = b"\xef\xbb\xbf# version A\r\nAPPSMITH_DISABLE_TELEMETRY=false\r\nAPPSMITH_ENCRYPTION_PASSWORD=x\r\n"
+VERSION_A = (
+    b"\xef\xbb\xbf# version A\r\nAPPSMITH_DISABLE_TELEMETRY=false\r\nAPPSMITH_ENCRYPTION_PASSWORD=x\r\n"
+)
 VERSION_B = b"# version B\nAPPSMITH_DISABLE_TELEMETRY=true\n"
 
 
@@ -77,8 +79,12 @@ def test_list_backups_newest_first(env_file: Path) -> None:
     listed = list_backups(env_file)
     assert [b.path for b in listed] == list(reversed(made))
     assert [b.created for b in listed] == sorted((b.created for b in listed), reverse=True)
-    assert [b.size for b in listed] == [len(b"version 3\n"), len(b"version 2\n"), len(b"version 1\n"),
-                                        len(b"version 0\n")]
+    assert [b.size for b in listed] == [
+        len(b"version 3\n"),
+        len(b"version 2\n"),
+        len(b"version 1\n"),
+        len(b"version 0\n"),
+    ]
     assert listed[0].path.name in str(listed[0]) and "10 bytes" in str(listed[0])
 
 

@@ -1,6 +1,8 @@
-"""Tests for reading docker's answers (`docker ps`, `docker inspect`) and for running docker and naming its failures.
+"""Tests for reading docker's answers (`docker ps`, `docker inspect`) and for running docker and naming its
+failures.
 
-The inspect documents follow the shape docker 20.10 prints (captured from a real engine, then trimmed by hand).
+The inspect documents follow the shape docker 20.10 prints (captured from a real engine, then trimmed by
+hand).
 """
 
 from __future__ import annotations
@@ -58,28 +60,31 @@ def _inspect(*documents: dict[str, Any]) -> CommandResult:
     return _ok(json.dumps(list(documents), indent=4), ("docker", "inspect", "--type", "container"))
 
 
-# --- docker ps ------------------------------------------------------------------------------------------------
+# --- docker ps
+# ------------------------------------------------------------------------------------------------
 
 
 def test_ps_argv_asks_for_compose_containers_with_their_folder() -> None:
     assert PS_ARGV[:4] == ("docker", "ps", "-a", "--no-trunc")
     assert f"label={WORKING_DIR_LABEL}" in PS_ARGV
     format_string = PS_ARGV[PS_ARGV.index("--format") + 1]
-    assert format_string == ('{{.ID}}\t{{.Label "com.docker.compose.project.working_dir"}}\t'
-                             '{{.Label "com.docker.compose.service"}}\t{{.Image}}')
+    assert format_string == (
+        '{{.ID}}\t{{.Label "com.docker.compose.project.working_dir"}}\t'
+        '{{.Label "com.docker.compose.service"}}\t{{.Image}}'
+    )
 
 
 def test_parse_ps() -> None:
     stdout = (
         f"{SERVER_ID}\t/srv/appsmith\tappsmith\tindex.docker.io/appsmith/appsmith-ee\n"
         f"{NGINX_ID}\t/home/ops/my apps/legacy\tnginx\tindex.docker.io/appsmith/appsmith-editor\n"
-        "\n"
-        "garbage line without tabs\n"
-        "aaaa\t/x\t\tredis\n"
+        "\ngarbage line without tabs\naaaa\t/x\t\tredis\n"
     )
     assert parse_ps(_ok(stdout)) == [
         ComposeContainer(SERVER_ID, "/srv/appsmith", "appsmith", "index.docker.io/appsmith/appsmith-ee"),
-        ComposeContainer(NGINX_ID, "/home/ops/my apps/legacy", "nginx", "index.docker.io/appsmith/appsmith-editor"),
+        ComposeContainer(
+            NGINX_ID, "/home/ops/my apps/legacy", "nginx", "index.docker.io/appsmith/appsmith-editor"
+        ),
         ComposeContainer("aaaa", "/x", "", "redis"),
     ]
 
@@ -120,19 +125,23 @@ def test_inspect_argv() -> None:
     assert inspect_argv(["a", "b"]) == ("docker", "inspect", "--type", "container", "a", "b")
 
 
-# --- docker times -----------------------------------------------------------------------------------------------
+# --- docker times
+# -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2024-05-01T10:00:00.123456789Z", datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)),
-    ("2024-05-01T10:00:00.1Z", datetime(2024, 5, 1, 10, 0, 0, 100000, tzinfo=UTC)),
-    ("2024-05-01T10:00:00Z", datetime(2024, 5, 1, 10, 0, 0, tzinfo=UTC)),
-    ("2024-05-01T12:00:00.987654321+02:00", datetime(2024, 5, 1, 10, 0, 0, 987654, tzinfo=UTC)),
-    ("2024-05-01T05:30:00.5-04:30", datetime(2024, 5, 1, 10, 0, 0, 500000, tzinfo=UTC)),
-    ("0001-01-01T00:00:00Z", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-01T10:00:00.123456789Z", datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2024-05-01T10:00:00.1Z", datetime(2024, 5, 1, 10, 0, 0, 100000, tzinfo=UTC)),
+        ("2024-05-01T10:00:00Z", datetime(2024, 5, 1, 10, 0, 0, tzinfo=UTC)),
+        ("2024-05-01T12:00:00.987654321+02:00", datetime(2024, 5, 1, 10, 0, 0, 987654, tzinfo=UTC)),
+        ("2024-05-01T05:30:00.5-04:30", datetime(2024, 5, 1, 10, 0, 0, 500000, tzinfo=UTC)),
+        ("0001-01-01T00:00:00Z", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_docker_time(text: str | None, expected: datetime | None) -> None:
     parsed = parse_docker_time(text)
     assert parsed == expected
@@ -140,7 +149,8 @@ def test_parse_docker_time(text: str | None, expected: datetime | None) -> None:
         assert parsed.tzinfo is not None, "a naive time cannot be compared with the file's modification time"
 
 
-# --- docker inspect ---------------------------------------------------------------------------------------------
+# --- docker inspect
+# ---------------------------------------------------------------------------------------------
 
 
 def test_parse_inspect_running_container() -> None:
@@ -165,8 +175,9 @@ def test_parse_inspect_running_container() -> None:
 
 
 def test_parse_inspect_exited_container() -> None:
-    document = inspect_document(State=_state(
-        Status="exited", Running=False, Pid=0, ExitCode=137, FinishedAt="2024-05-02T08:00:00.5Z"))
+    document = inspect_document(
+        State=_state(Status="exited", Running=False, Pid=0, ExitCode=137, FinishedAt="2024-05-02T08:00:00.5Z")
+    )
     document["State"].pop("Health")
     document["NetworkSettings"]["Ports"] = {}
     [state] = parse_inspect(_inspect(document))
@@ -179,8 +190,9 @@ def test_parse_inspect_exited_container() -> None:
 
 
 def test_parse_inspect_created_but_never_started() -> None:
-    document = inspect_document(State=_state(
-        Status="created", Running=False, Pid=0, StartedAt="0001-01-01T00:00:00Z"))
+    document = inspect_document(
+        State=_state(Status="created", Running=False, Pid=0, StartedAt="0001-01-01T00:00:00Z")
+    )
     [state] = parse_inspect(_inspect(document))
     assert state.started_at is None
     assert state.describe() == "created (exit code 0)"
@@ -191,20 +203,27 @@ def test_parse_inspect_restarting() -> None:
     assert state.restarting is True
 
 
-@pytest.mark.parametrize(("bindings", "port", "binding"), [
-    ([{"HostIp": "127.0.0.1", "HostPort": "8080"}], 8080, "127.0.0.1"),
-    ([{"HostIp": "0.0.0.0", "HostPort": "80"}, {"HostIp": "::", "HostPort": "80"}], 80, "0.0.0.0"),
-    ([{"HostIp": "::", "HostPort": "8081"}], 8081, "::"),
-    ([{"HostIp": "", "HostPort": "8082"}], 8082, ""),
-    ([{"HostIp": "192.168.10.5", "HostPort": "80"}], None, "192.168.10.5"),
-    ([{"HostIp": "192.168.10.5", "HostPort": "80"}, {"HostIp": "127.0.0.1", "HostPort": "18080"}], 18080,
-     "127.0.0.1"),
-    ([{"HostIp": "127.0.0.1", "HostPort": ""}], None, "127.0.0.1"),
-    (None, None, None),
-    ([], None, None),
-])
-def test_http_port_is_only_a_loopback_reachable_binding(bindings: list[dict[str, str]] | None, port: int | None,
-                                                        binding: str | None) -> None:
+@pytest.mark.parametrize(
+    ("bindings", "port", "binding"),
+    [
+        ([{"HostIp": "127.0.0.1", "HostPort": "8080"}], 8080, "127.0.0.1"),
+        ([{"HostIp": "0.0.0.0", "HostPort": "80"}, {"HostIp": "::", "HostPort": "80"}], 80, "0.0.0.0"),
+        ([{"HostIp": "::", "HostPort": "8081"}], 8081, "::"),
+        ([{"HostIp": "", "HostPort": "8082"}], 8082, ""),
+        ([{"HostIp": "192.168.10.5", "HostPort": "80"}], None, "192.168.10.5"),
+        (
+            [{"HostIp": "192.168.10.5", "HostPort": "80"}, {"HostIp": "127.0.0.1", "HostPort": "18080"}],
+            18080,
+            "127.0.0.1",
+        ),
+        ([{"HostIp": "127.0.0.1", "HostPort": ""}], None, "127.0.0.1"),
+        (None, None, None),
+        ([], None, None),
+    ],
+)
+def test_http_port_is_only_a_loopback_reachable_binding(
+    bindings: list[dict[str, str]] | None, port: int | None, binding: str | None
+) -> None:
     document = inspect_document()
     document["NetworkSettings"]["Ports"]["80/tcp"] = bindings
     [state] = parse_inspect(_inspect(document))
@@ -218,16 +237,19 @@ def test_http_port_ignores_other_container_ports() -> None:
     assert state.http_port is None
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    (["APPSMITH_DISABLE_TELEMETRY=false"], "false"),
-    (["APPSMITH_DISABLE_TELEMETRY=true", "APPSMITH_DISABLE_TELEMETRY=false"], "false"),
-    (["APPSMITH_DISABLE_TELEMETRY="], ""),
-    (["APPSMITH_DISABLE_TELEMETRY"], None),
-    (["APPSMITH_DISABLE_TELEMETRY_X=true", "XAPPSMITH_DISABLE_TELEMETRY=true"], None),
-    (["APPSMITH_DISABLE_TELEMETRY=a=b"], "a=b"),
-    ([], None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (["APPSMITH_DISABLE_TELEMETRY=false"], "false"),
+        (["APPSMITH_DISABLE_TELEMETRY=true", "APPSMITH_DISABLE_TELEMETRY=false"], "false"),
+        (["APPSMITH_DISABLE_TELEMETRY="], ""),
+        (["APPSMITH_DISABLE_TELEMETRY"], None),
+        (["APPSMITH_DISABLE_TELEMETRY_X=true", "XAPPSMITH_DISABLE_TELEMETRY=true"], None),
+        (["APPSMITH_DISABLE_TELEMETRY=a=b"], "a=b"),
+        ([], None),
+        (None, None),
+    ],
+)
 def test_env_lookup_keeps_only_the_switch(env: list[str] | None, expected: str | None) -> None:
     document = inspect_document()
     document["Config"]["Env"] = env
@@ -261,7 +283,9 @@ def test_parse_inspect_minimal_document() -> None:
 
 def test_parse_inspect_partial_answer_when_one_container_vanished() -> None:
     """`docker inspect a b` exits 1 when b is gone, but still prints a."""
-    result = CommandResult(("docker", "inspect"), 1, json.dumps([inspect_document()]), "Error: No such container: b\n")
+    result = CommandResult(
+        ("docker", "inspect"), 1, json.dumps([inspect_document()]), "Error: No such container: b\n"
+    )
     assert [s.id for s in parse_inspect(result)] == [SERVER_ID]
 
 
@@ -277,11 +301,13 @@ def test_parse_inspect_not_json() -> None:
     assert raised.value.problem is DockerProblem.FAILED
 
 
-# --- classify_failure --------------------------------------------------------------------------------------------
+# --- classify_failure
+# --------------------------------------------------------------------------------------------
 
 PERMISSION_DENIED = (
-    "Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: "
-    "Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json\": dial unix /var/run/docker.sock: "
+    "Got permission denied while trying to connect to the Docker daemon socket at "
+    "unix:///var/run/docker.sock: "
+    'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json": dial unix /var/run/docker.sock: '
     "connect: permission denied\n"
 )
 
@@ -301,14 +327,21 @@ def test_classify_permission_denied() -> None:
 
 
 def test_permission_denied_elsewhere_is_not_the_socket() -> None:
-    error = classify_failure(CommandResult(("docker", "compose", "up"), 1, "",
-                                           "open /srv/appsmith/stacks/x: permission denied\n"))
+    error = classify_failure(
+        CommandResult(("docker", "compose", "up"), 1, "", "open /srv/appsmith/stacks/x: permission denied\n")
+    )
     assert error.problem is DockerProblem.FAILED
 
 
 def test_classify_other_failure_quotes_the_first_line() -> None:
-    error = classify_failure(CommandResult(("docker", "inspect", "--type", "container", "abc"), 1, "",
-                                           "Error: No such container: abc\nmore detail\n"))
+    error = classify_failure(
+        CommandResult(
+            ("docker", "inspect", "--type", "container", "abc"),
+            1,
+            "",
+            "Error: No such container: abc\nmore detail\n",
+        )
+    )
     assert error.problem is DockerProblem.FAILED
     assert error.message == "docker inspect --type failed: Error: No such container: abc"
     assert "more detail" in error.detail
@@ -325,7 +358,8 @@ def test_classify_uses_stdout_when_stderr_is_empty() -> None:
     assert error.problem is DockerProblem.DAEMON_DOWN
 
 
-# --- docker.run -----------------------------------------------------------------------------------------------------
+# --- docker.run
+# -----------------------------------------------------------------------------------------------------
 
 
 def test_run_with_a_missing_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -339,10 +373,13 @@ def test_run_with_a_missing_program(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_run_passes_arguments_without_a_shell(fake_bin: FakeBin) -> None:
     fake_bin.add("docker", stdout="out\n", stderr="err\n", exit_code=3)
     result = docker.run(("docker", "ps", "--filter", "label=a b", "$(touch pwned)", "; echo x"))
-    assert result == CommandResult(("docker", "ps", "--filter", "label=a b", "$(touch pwned)", "; echo x"), 3,
-                                   "out\n", "err\n")
+    assert result == CommandResult(
+        ("docker", "ps", "--filter", "label=a b", "$(touch pwned)", "; echo x"), 3, "out\n", "err\n"
+    )
     assert not result.ok
-    assert fake_bin.calls("docker") == [["docker", "ps", "--filter", "label=a b", "$(touch pwned)", "; echo x"]]
+    assert fake_bin.calls("docker") == [
+        ["docker", "ps", "--filter", "label=a b", "$(touch pwned)", "; echo x"]
+    ]
 
 
 def test_run_checked_raises_the_classified_error(fake_bin: FakeBin) -> None:
@@ -369,7 +406,9 @@ def test_run_replaces_undecodable_output(fake_bin: FakeBin) -> None:
     assert docker.run(("docker", "ps")).stdout == "caf\ufffd\n"
 
 
-def test_started_command_runs_while_the_caller_works_and_answers_every_reader_the_same(fake_bin: FakeBin) -> None:
+def test_started_command_runs_while_the_caller_works_and_answers_every_reader_the_same(
+    fake_bin: FakeBin,
+) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     fake_bin.add_script("docker", "import time\ntime.sleep(0.3)\nprint('ready')\n")
@@ -389,8 +428,9 @@ def test_started_command_times_out_for_every_reader(fake_bin: FakeBin) -> None:
         assert raised.value.problem is DockerProblem.TIMEOUT
 
 
-def test_starting_a_missing_program_fails_when_the_answer_is_read(monkeypatch: pytest.MonkeyPatch,
-                                                                   tmp_path: Path) -> None:
+def test_starting_a_missing_program_fails_when_the_answer_is_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     started = docker.start(("docker", "ps"))  # no exception yet: the caller decides when to hear it
     with pytest.raises(DockerError) as raised:
@@ -398,34 +438,54 @@ def test_starting_a_missing_program_fails_when_the_answer_is_read(monkeypatch: p
     assert raised.value.problem is DockerProblem.MISSING
 
 
-# --- inspect_ahead: inspect before the compose file is read ---------------------------------------------------------
+# --- inspect_ahead: inspect before the compose file is read
+# ---------------------------------------------------------
 
 
 def _ps_lines(*rows: tuple[str, Path | str, str]) -> str:
     return "".join(f"{cid}\t{folder}\t{service}\tappsmith/appsmith-ce\n" for cid, folder, service in rows)
 
 
-def test_inspect_ahead_inspects_the_containers_started_from_the_path_or_above_it(fake_bin: FakeBin,
-                                                                                  tmp_path: Path) -> None:
+def test_inspect_ahead_inspects_the_containers_started_from_the_path_or_above_it(
+    fake_bin: FakeBin, tmp_path: Path
+) -> None:
     folder = tmp_path / "appsmith"
     (folder / "stacks" / "configuration").mkdir(parents=True)
-    ps = _ps_lines(("aaaa", folder, "appsmith"), ("bbbb", tmp_path / "other", "appsmith"), ("cccc", folder, "mongo"))
+    ps = _ps_lines(
+        ("aaaa", folder, "appsmith"), ("bbbb", tmp_path / "other", "appsmith"), ("cccc", folder, "mongo")
+    )
     fake_bin.add("docker", Answer(("ps",), stdout=ps), Answer(("inspect",), stdout=json.dumps([])))
     ahead = inspect_ahead(docker.start(PS_ARGV), folder / "stacks" / "configuration")
     assert ahead is not None and ahead.ids == {"aaaa", "cccc"} and ahead.states == ()
     assert fake_bin.calls("docker")[-1] == ["docker", "inspect", "--type", "container", "aaaa", "cccc"]
 
 
-@pytest.mark.parametrize(("answers", "why"), [
-    ((Answer(("ps",), stderr=DAEMON_DOWN, exit_code=1),), "ps failed"),
-    ((Answer(("ps",), stdout=_ps_lines(("bbbb", "/elsewhere", "appsmith"))),), "nothing from this folder"),
-    ((Answer(("ps",), stdout="{ps}"), Answer(("inspect",), stderr="Error: No such container", exit_code=1)),
-     "inspect failed"),
-])
+@pytest.mark.parametrize(
+    ("answers", "why"),
+    [
+        ((Answer(("ps",), stderr=DAEMON_DOWN, exit_code=1),), "ps failed"),
+        (
+            (Answer(("ps",), stdout=_ps_lines(("bbbb", "/elsewhere", "appsmith"))),),
+            "nothing from this folder",
+        ),
+        (
+            (
+                Answer(("ps",), stdout="{ps}"),
+                Answer(("inspect",), stderr="Error: No such container", exit_code=1),
+            ),
+            "inspect failed",
+        ),
+    ],
+)
 def test_inspect_ahead_gives_up_quietly_so_the_usual_path_asks_or_reports(
-        fake_bin: FakeBin, tmp_path: Path, answers: tuple[Answer, ...], why: str) -> None:
-    answers = tuple(Answer(a.args, a.stdout.replace("{ps}", _ps_lines(("aaaa", tmp_path, "appsmith"))), a.stderr,
-                           a.exit_code) for a in answers)
+    fake_bin: FakeBin, tmp_path: Path, answers: tuple[Answer, ...], why: str
+) -> None:
+    answers = tuple(
+        Answer(
+            a.args, a.stdout.replace("{ps}", _ps_lines(("aaaa", tmp_path, "appsmith"))), a.stderr, a.exit_code
+        )
+        for a in answers
+    )
     fake_bin.add("docker", *answers)
     assert inspect_ahead(docker.start(PS_ARGV), tmp_path) is None, why
 

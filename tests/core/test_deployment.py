@@ -1,4 +1,5 @@
-"""Tests for recognising a deployment folder: compose file, layout, env file, and what overrides docker.env."""
+"""Tests for recognising a deployment folder: compose file, layout, env file, and what overrides
+docker.env."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def _appsmith_with(extra: str) -> str:
     return SINGLE_COMPOSE + "".join(f"    {line}\n" for line in dedent(extra).splitlines())
 
 
-# --- Finding the folder and its compose file ----------------------------------------------------------------------
+# --- Finding the folder and its compose file
+# ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", COMPOSE_NAMES)
@@ -96,7 +98,10 @@ def test_a_path_inside_the_folder_finds_the_folder(single_deployment: Path, insi
 
 def test_legacy_docker_env_finds_its_folder(legacy_deployment: Path) -> None:
     assert load_deployment(legacy_deployment / "docker.env").folder == legacy_deployment
-    assert load_deployment(legacy_deployment / "data" / "nginx" / "app.conf.template").folder == legacy_deployment
+    assert (
+        load_deployment(legacy_deployment / "data" / "nginx" / "app.conf.template").folder
+        == legacy_deployment
+    )
 
 
 def test_relative_paths_are_made_absolute(single_deployment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,9 +111,18 @@ def test_relative_paths_are_made_absolute(single_deployment: Path, monkeypatch: 
     assert deployment.env_file.is_absolute()
 
 
-@pytest.mark.parametrize("name", [
-    "my apps", "it's \"quoted\"", "$(rm -rf ~)", "`id`; echo pwned", "Ünïcødé 日本", "-starts-with-dash", "back\\slash",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "my apps",
+        'it\'s "quoted"',
+        "$(rm -rf ~)",
+        "`id`; echo pwned",
+        "Ünïcødé 日本",
+        "-starts-with-dash",
+        "back\\slash",
+    ],
+)
 def test_folder_names_are_just_names(tmp_path: Path, name: str) -> None:
     folder = write_single_deployment(tmp_path / name)
     deployment = load_deployment(folder)
@@ -117,7 +131,8 @@ def test_folder_names_are_just_names(tmp_path: Path, name: str) -> None:
     assert load_deployment(deployment.env_file).folder == folder
 
 
-# --- Not a deployment: say what was looked for ----------------------------------------------------------------
+# --- Not a deployment: say what was looked for
+# ----------------------------------------------------------------
 
 
 def test_missing_path(tmp_path: Path) -> None:
@@ -141,21 +156,31 @@ def test_file_with_no_compose_file_above(tmp_path: Path) -> None:
 
 
 def test_no_appsmith_service_names_what_was_looked_for(tmp_path: Path) -> None:
-    folder = _compose(tmp_path / "d", """\
+    folder = _compose(
+        tmp_path / "d",
+        """\
         services:
           web:
             image: nginx:latest
           editor:
             image: appsmith/appsmith-editor
-        """)
+        """,
+    )
     with pytest.raises(NotADeploymentError) as raised:
         load_deployment(folder)
     message = str(raised.value)
-    for looked_for in ("'appsmith'", "appsmith/appsmith-ce", "appsmith/appsmith-ee", "appsmith-internal-server"):
+    for looked_for in (
+        "'appsmith'",
+        "appsmith/appsmith-ce",
+        "appsmith/appsmith-ee",
+        "appsmith-internal-server",
+    ):
         assert looked_for in message
 
 
-@pytest.mark.parametrize("text", ["services: [unclosed\n", "services:\n  appsmith:\n    image: 'x\n", "\tservices: {}\n"])
+@pytest.mark.parametrize(
+    "text", ["services: [unclosed\n", "services:\n  appsmith:\n    image: 'x\n", "\tservices: {}\n"]
+)
 def test_invalid_yaml(tmp_path: Path, text: str) -> None:
     folder = tmp_path / "d"
     folder.mkdir()
@@ -184,12 +209,20 @@ def test_compose_file_that_is_not_utf8(tmp_path: Path) -> None:
 # --- Which service is Appsmith ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("image", [
-    "appsmith/appsmith-ce", "appsmith/appsmith-ee:v1.9.57", "index.docker.io/appsmith/appsmith-ee",
-    "docker.io/appsmith/appsmith-ce@sha256:" + "a" * 64, "registry.local:5000/appsmith/appsmith-ce:latest",
-])
+@pytest.mark.parametrize(
+    "image",
+    [
+        "appsmith/appsmith-ce",
+        "appsmith/appsmith-ee:v1.9.57",
+        "index.docker.io/appsmith/appsmith-ee",
+        "docker.io/appsmith/appsmith-ce@sha256:" + "a" * 64,
+        "registry.local:5000/appsmith/appsmith-ce:latest",
+    ],
+)
 def test_appsmith_service_found_by_image_under_another_name(tmp_path: Path, image: str) -> None:
-    folder = _compose(tmp_path / "d", f"""\
+    folder = _compose(
+        tmp_path / "d",
+        f"""\
         services:
           db:
             image: mongo:5
@@ -197,28 +230,39 @@ def test_appsmith_service_found_by_image_under_another_name(tmp_path: Path, imag
             image: {image}
             volumes:
               - ./stacks:/appsmith-stacks
-        """)
+        """,
+    )
     deployment = load_deployment(folder)
     assert deployment.server_service == "my-low-code"
     assert deployment.services_to_recreate == ("my-low-code",)
 
 
-@pytest.mark.parametrize(("image", "edition"), [
-    ("appsmith/appsmith-ee", "EE"), ("index.docker.io/appsmith/appsmith-ce:v1.9", "CE"),
-    ("appsmith/appsmith-ee@sha256:abc", "EE"), ("appsmith/appsmith-server:latest", None), (None, None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("image", "edition"),
+    [
+        ("appsmith/appsmith-ee", "EE"),
+        ("index.docker.io/appsmith/appsmith-ce:v1.9", "CE"),
+        ("appsmith/appsmith-ee@sha256:abc", "EE"),
+        ("appsmith/appsmith-server:latest", None),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_edition_of_image(image: str | None, edition: str | None) -> None:
     assert edition_of_image(image) == edition
 
 
 def test_service_named_appsmith_is_preferred(tmp_path: Path) -> None:
-    folder = _compose(tmp_path / "d", """\
+    folder = _compose(
+        tmp_path / "d",
+        """\
         services:
           backup:
             image: appsmith/appsmith-ce
           appsmith:
             image: appsmith/appsmith-ee
-        """)
+        """,
+    )
     assert load_deployment(folder).server_service == "appsmith"
 
 
@@ -230,63 +274,86 @@ def test_empty_service_definition(tmp_path: Path) -> None:
     assert deployment.env_file == folder / "stacks" / "configuration" / "docker.env"
 
 
-# --- Where the stacks folder is --------------------------------------------------------------------------------
+# --- Where the stacks folder is
+# --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("volume", "stacks"), [
-    ("- ./stacks:/appsmith-stacks", "stacks"),
-    ("- ./data/appsmith:/appsmith-stacks", "data/appsmith"),
-    ("- ./custom:/appsmith-stacks:rw", "custom"),
-    ("- ./custom:/appsmith-stacks/", "custom"),
-    ("- type: bind\n  source: ./long-syntax\n  target: /appsmith-stacks", "long-syntax"),
-    ("- type: bind\n  source: ./long-syntax\n  target: /appsmith-stacks/\n  read_only: false", "long-syntax"),
-])
+@pytest.mark.parametrize(
+    ("volume", "stacks"),
+    [
+        ("- ./stacks:/appsmith-stacks", "stacks"),
+        ("- ./data/appsmith:/appsmith-stacks", "data/appsmith"),
+        ("- ./custom:/appsmith-stacks:rw", "custom"),
+        ("- ./custom:/appsmith-stacks/", "custom"),
+        ("- type: bind\n  source: ./long-syntax\n  target: /appsmith-stacks", "long-syntax"),
+        (
+            "- type: bind\n  source: ./long-syntax\n  target: /appsmith-stacks/\n  read_only: false",
+            "long-syntax",
+        ),
+    ],
+)
 def test_stacks_bind_mount(tmp_path: Path, volume: str, stacks: str) -> None:
-    folder = _compose(tmp_path / "d", f"""\
+    folder = _compose(
+        tmp_path / "d",
+        f"""\
 services:
   appsmith:
     image: appsmith/appsmith-ce
     volumes:
       - ./other:/somewhere-else
-{"".join(f"      {line}{chr(10)}" for line in volume.splitlines())}""")
+{"".join(f"      {line}{chr(10)}" for line in volume.splitlines())}""",
+    )
     deployment = load_deployment(folder)
     assert deployment.env_file == folder / stacks / "configuration" / "docker.env"
 
 
 def test_stacks_bind_mount_with_an_absolute_path(tmp_path: Path) -> None:
     elsewhere = tmp_path / "srv" / "appsmith stacks"
-    folder = _compose(tmp_path / "d", f"""\
+    folder = _compose(
+        tmp_path / "d",
+        f"""\
         services:
           appsmith:
             image: appsmith/appsmith-ce
             volumes:
               - "{elsewhere}:/appsmith-stacks"
-        """)
+        """,
+    )
     assert load_deployment(folder).env_file == elsewhere / "configuration" / "docker.env"
 
 
-@pytest.mark.parametrize(("source", "dotenv", "stacks"), [
-    ("${STACKS_DIR}", "STACKS_DIR=./data/stacks\n", "data/stacks"),
-    ("$STACKS_DIR", "STACKS_DIR=./data/stacks\n", "data/stacks"),
-    ("${STACKS_DIR:-./elsewhere}", "", "elsewhere"),
-])
-def test_stacks_bind_mount_source_is_interpolated_like_compose(tmp_path: Path, source: str, dotenv: str,
-                                                                stacks: str) -> None:
-    """Compose interpolates the whole file: `${STACKS_DIR}` set to `./data/stacks` is a bind mount, not a volume."""
-    folder = _compose(tmp_path / "d", f"""\
+@pytest.mark.parametrize(
+    ("source", "dotenv", "stacks"),
+    [
+        ("${STACKS_DIR}", "STACKS_DIR=./data/stacks\n", "data/stacks"),
+        ("$STACKS_DIR", "STACKS_DIR=./data/stacks\n", "data/stacks"),
+        ("${STACKS_DIR:-./elsewhere}", "", "elsewhere"),
+    ],
+)
+def test_stacks_bind_mount_source_is_interpolated_like_compose(
+    tmp_path: Path, source: str, dotenv: str, stacks: str
+) -> None:
+    """Compose interpolates the whole file: `${STACKS_DIR}` set to `./data/stacks` is a bind mount, not a
+    volume."""
+    folder = _compose(
+        tmp_path / "d",
+        f"""\
         services:
           appsmith:
             image: appsmith/appsmith-ce
             volumes:
               - "{source}:/appsmith-stacks"
-        """)
+        """,
+    )
     (folder / ".env").write_text(dotenv)
     assert load_deployment(folder).env_file == folder / stacks / "configuration" / "docker.env"
 
 
 def test_long_syntax_bind_with_a_relative_source_is_a_folder(tmp_path: Path) -> None:
     """With `type: bind`, compose resolves a relative source against the project folder, even without `./`."""
-    folder = _compose(tmp_path / "d", """\
+    folder = _compose(
+        tmp_path / "d",
+        """\
         services:
           appsmith:
             image: appsmith/appsmith-ce
@@ -294,16 +361,22 @@ def test_long_syntax_bind_with_a_relative_source_is_a_folder(tmp_path: Path) -> 
               - type: bind
                 source: stacks
                 target: /appsmith-stacks
-        """)
+        """,
+    )
     assert load_deployment(folder).env_file == folder / "stacks" / "configuration" / "docker.env"
 
 
-@pytest.mark.parametrize("volume", [
-    "- appsmith-stacks:/appsmith-stacks",
-    "- type: volume\n  source: appsmith-stacks\n  target: /appsmith-stacks",
-])
+@pytest.mark.parametrize(
+    "volume",
+    [
+        "- appsmith-stacks:/appsmith-stacks",
+        "- type: volume\n  source: appsmith-stacks\n  target: /appsmith-stacks",
+    ],
+)
 def test_named_volume_is_not_editable_here(tmp_path: Path, volume: str) -> None:
-    folder = _compose(tmp_path / "d", f"""\
+    folder = _compose(
+        tmp_path / "d",
+        f"""\
 services:
   appsmith:
     image: appsmith/appsmith-ce
@@ -311,7 +384,8 @@ services:
 {"".join(f"      {line}{chr(10)}" for line in volume.splitlines())}
 volumes:
   appsmith-stacks:
-""")
+""",
+    )
     with pytest.raises(NotADeploymentError) as raised:
         load_deployment(folder)
     message = str(raised.value)
@@ -319,22 +393,33 @@ volumes:
     assert "./stacks:/appsmith-stacks" in message  # says what to use instead
 
 
-# --- Overrides: compose values that win over docker.env -----------------------------------------------------------
+# --- Overrides: compose values that win over docker.env
+# -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("environment", "raw", "state"), [
-    ("environment:\n  - APPSMITH_DISABLE_TELEMETRY=true", "true", SwitchState.DISABLED),
-    ("environment:\n  - APPSMITH_DISABLE_TELEMETRY=false\n  - APPSMITH_MAIL_ENABLED=false", "false", SwitchState.ENABLED),
-    ("environment:\n  - APPSMITH_DISABLE_TELEMETRY=false\n  - APPSMITH_DISABLE_TELEMETRY=true", "true",
-     SwitchState.DISABLED),
-    ("environment:\n  APPSMITH_DISABLE_TELEMETRY: 'false'", "false", SwitchState.ENABLED),
-    ("environment:\n  APPSMITH_DISABLE_TELEMETRY: \"yes\"", "yes", SwitchState.DISABLED),
-    ("environment:\n  APPSMITH_DISABLE_TELEMETRY: true", "true", SwitchState.DISABLED),
-    ("environment:\n  APPSMITH_DISABLE_TELEMETRY: false", "false", SwitchState.ENABLED),
-    ("environment:\n  APPSMITH_DISABLE_TELEMETRY: 1", "1", SwitchState.DISABLED),
-    ("environment:\n  APPSMITH_DISABLE_TELEMETRY: ''", "", SwitchState.INVALID),
-    ("environment:\n  APPSMITH_DISABLE_TELEMETRY: maybe", "maybe", SwitchState.INVALID),
-])
+@pytest.mark.parametrize(
+    ("environment", "raw", "state"),
+    [
+        ("environment:\n  - APPSMITH_DISABLE_TELEMETRY=true", "true", SwitchState.DISABLED),
+        (
+            "environment:\n  - APPSMITH_DISABLE_TELEMETRY=false\n  - APPSMITH_MAIL_ENABLED=false",
+            "false",
+            SwitchState.ENABLED,
+        ),
+        (
+            "environment:\n  - APPSMITH_DISABLE_TELEMETRY=false\n  - APPSMITH_DISABLE_TELEMETRY=true",
+            "true",
+            SwitchState.DISABLED,
+        ),
+        ("environment:\n  APPSMITH_DISABLE_TELEMETRY: 'false'", "false", SwitchState.ENABLED),
+        ('environment:\n  APPSMITH_DISABLE_TELEMETRY: "yes"', "yes", SwitchState.DISABLED),
+        ("environment:\n  APPSMITH_DISABLE_TELEMETRY: true", "true", SwitchState.DISABLED),
+        ("environment:\n  APPSMITH_DISABLE_TELEMETRY: false", "false", SwitchState.ENABLED),
+        ("environment:\n  APPSMITH_DISABLE_TELEMETRY: 1", "1", SwitchState.DISABLED),
+        ("environment:\n  APPSMITH_DISABLE_TELEMETRY: ''", "", SwitchState.INVALID),
+        ("environment:\n  APPSMITH_DISABLE_TELEMETRY: maybe", "maybe", SwitchState.INVALID),
+    ],
+)
 def test_environment_override(tmp_path: Path, environment: str, raw: str, state: SwitchState) -> None:
     folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(environment))
     deployment = load_deployment(folder)
@@ -349,64 +434,85 @@ def test_yaml_boolean_is_read_as_a_python_bool_and_written_as_compose_does(tmp_p
     import yaml
 
     assert yaml.safe_load("APPSMITH_DISABLE_TELEMETRY: true")["APPSMITH_DISABLE_TELEMETRY"] is True
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        "environment:\n  APPSMITH_DISABLE_TELEMETRY: True"))
+    folder = write_single_deployment(
+        tmp_path / "d", compose=_appsmith_with("environment:\n  APPSMITH_DISABLE_TELEMETRY: True")
+    )
     assert load_deployment(folder).overrides[0].raw == "true"
 
 
 def test_other_environment_values_are_no_override(tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        "environment:\n  - APPSMITH_MAIL_ENABLED=false\n  - APPSMITH_DISABLE_TELEMETRY_X=true"))
+    folder = write_single_deployment(
+        tmp_path / "d",
+        compose=_appsmith_with(
+            "environment:\n  - APPSMITH_MAIL_ENABLED=false\n  - APPSMITH_DISABLE_TELEMETRY_X=true"
+        ),
+    )
     assert load_deployment(folder).overrides == ()
 
 
 def test_override_on_another_service_does_not_count(tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=SINGLE_COMPOSE + dedent("""\
+    folder = write_single_deployment(
+        tmp_path / "d",
+        compose=SINGLE_COMPOSE
+        + dedent("""\
           mongo:
             image: mongo
             environment:
               - APPSMITH_DISABLE_TELEMETRY=true
-        """))
+        """),
+    )
     assert load_deployment(folder).overrides == ()
 
 
-@pytest.mark.parametrize(("value", "dotenv", "raw"), [
-    ("${TELEMETRY_OFF}", "TELEMETRY_OFF=true\n", "true"),
-    ("$TELEMETRY_OFF", "TELEMETRY_OFF=false\n", "false"),
-    ("${TELEMETRY_OFF:-false}", "", "false"),
-    ("${TELEMETRY_OFF:-false}", "TELEMETRY_OFF=\n", "false"),
-    ("${TELEMETRY_OFF-false}", "TELEMETRY_OFF=\n", ""),
-    ("${TELEMETRY_OFF-false}", "", "false"),
-    ("${TELEMETRY_OFF}", "", ""),
-    ("$$literal", "", "$literal"),
-])
-def test_environment_override_is_interpolated_from_dot_env(tmp_path: Path, value: str, dotenv: str,
-                                                          raw: str) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        f"environment:\n  APPSMITH_DISABLE_TELEMETRY: \"{value}\""))
+@pytest.mark.parametrize(
+    ("value", "dotenv", "raw"),
+    [
+        ("${TELEMETRY_OFF}", "TELEMETRY_OFF=true\n", "true"),
+        ("$TELEMETRY_OFF", "TELEMETRY_OFF=false\n", "false"),
+        ("${TELEMETRY_OFF:-false}", "", "false"),
+        ("${TELEMETRY_OFF:-false}", "TELEMETRY_OFF=\n", "false"),
+        ("${TELEMETRY_OFF-false}", "TELEMETRY_OFF=\n", ""),
+        ("${TELEMETRY_OFF-false}", "", "false"),
+        ("${TELEMETRY_OFF}", "", ""),
+        ("$$literal", "", "$literal"),
+    ],
+)
+def test_environment_override_is_interpolated_from_dot_env(
+    tmp_path: Path, value: str, dotenv: str, raw: str
+) -> None:
+    folder = write_single_deployment(
+        tmp_path / "d", compose=_appsmith_with(f'environment:\n  APPSMITH_DISABLE_TELEMETRY: "{value}"')
+    )
     if dotenv:
         (folder / ".env").write_text(dotenv)
     assert load_deployment(folder).overrides[0].raw == raw
 
 
 def test_list_form_is_interpolated_too(tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        "environment:\n  - APPSMITH_DISABLE_TELEMETRY=${OFF}"))
+    folder = write_single_deployment(
+        tmp_path / "d", compose=_appsmith_with("environment:\n  - APPSMITH_DISABLE_TELEMETRY=${OFF}")
+    )
     (folder / ".env").write_text("OFF=yes\n")
     assert load_deployment(folder).overrides[0].state is SwitchState.DISABLED
 
 
 def test_shell_environment_wins_over_dot_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        "environment:\n  - APPSMITH_DISABLE_TELEMETRY=${TELEMETRY_OFF}"))
+    folder = write_single_deployment(
+        tmp_path / "d",
+        compose=_appsmith_with("environment:\n  - APPSMITH_DISABLE_TELEMETRY=${TELEMETRY_OFF}"),
+    )
     (folder / ".env").write_text("TELEMETRY_OFF=false\n")
     monkeypatch.setenv("TELEMETRY_OFF", "true")
     assert load_deployment(folder).overrides[0].raw == "true"
 
 
-@pytest.mark.parametrize("environment", ["environment:\n  - APPSMITH_DISABLE_TELEMETRY",
-                                         "environment:\n  APPSMITH_DISABLE_TELEMETRY:"])
-def test_value_taken_from_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: str) -> None:
+@pytest.mark.parametrize(
+    "environment",
+    ["environment:\n  - APPSMITH_DISABLE_TELEMETRY", "environment:\n  APPSMITH_DISABLE_TELEMETRY:"],
+)
+def test_value_taken_from_the_shell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
     folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(environment))
     monkeypatch.setenv(TELEMETRY_KEY, "on")
     override = load_deployment(folder).overrides[0]
@@ -414,16 +520,25 @@ def test_value_taken_from_the_shell(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert override.state is SwitchState.DISABLED
 
 
-@pytest.mark.parametrize("environment", ["environment:\n  - APPSMITH_DISABLE_TELEMETRY",
-                                         "environment:\n  APPSMITH_DISABLE_TELEMETRY:"])
+@pytest.mark.parametrize(
+    "environment",
+    ["environment:\n  - APPSMITH_DISABLE_TELEMETRY", "environment:\n  APPSMITH_DISABLE_TELEMETRY:"],
+)
 def test_value_from_an_empty_shell_is_no_override(tmp_path: Path, environment: str) -> None:
-    """`- KEY` with KEY unset in the shell and in .env: compose passes nothing, so docker.env still decides."""
+    """`- KEY` with KEY unset in the shell and in .env: compose passes nothing, so docker.env still
+    decides."""
     folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(environment))
     assert load_deployment(folder).overrides == ()
 
 
-@pytest.mark.parametrize("env_file", ["env_file: ./telemetry.env", "env_file:\n  - ./telemetry.env",
-                                      "env_file:\n  - path: ./telemetry.env\n    required: false"])
+@pytest.mark.parametrize(
+    "env_file",
+    [
+        "env_file: ./telemetry.env",
+        "env_file:\n  - ./telemetry.env",
+        "env_file:\n  - path: ./telemetry.env\n    required: false",
+    ],
+)
 def test_env_file_override(tmp_path: Path, env_file: str) -> None:
     folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(env_file))
     (folder / "telemetry.env").write_text("# ops\nAPPSMITH_DISABLE_TELEMETRY=true\n")
@@ -432,21 +547,27 @@ def test_env_file_override(tmp_path: Path, env_file: str) -> None:
 
 
 def test_env_file_without_the_key_or_missing_is_no_override(tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        "env_file:\n  - ./other.env\n  - ./missing.env"))
+    folder = write_single_deployment(
+        tmp_path / "d", compose=_appsmith_with("env_file:\n  - ./other.env\n  - ./missing.env")
+    )
     (folder / "other.env").write_text("APPSMITH_MAIL_ENABLED=false\n")
     assert load_deployment(folder).overrides == ()
 
 
 def test_env_file_pointing_at_docker_env_itself_is_no_override(tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        "env_file: ./stacks/configuration/docker.env"))
+    folder = write_single_deployment(
+        tmp_path / "d", compose=_appsmith_with("env_file: ./stacks/configuration/docker.env")
+    )
     assert load_deployment(folder).overrides == ()
 
 
 def test_environment_wins_over_env_file_and_is_listed_last(tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "d", compose=_appsmith_with(
-        "env_file: ./telemetry.env\nenvironment:\n  APPSMITH_DISABLE_TELEMETRY: 'false'"))
+    folder = write_single_deployment(
+        tmp_path / "d",
+        compose=_appsmith_with(
+            "env_file: ./telemetry.env\nenvironment:\n  APPSMITH_DISABLE_TELEMETRY: 'false'"
+        ),
+    )
     (folder / "telemetry.env").write_text("APPSMITH_DISABLE_TELEMETRY=true\n")
     overrides = load_deployment(folder).overrides
     assert [o.raw for o in overrides] == ["true", "false"]
@@ -457,7 +578,9 @@ def test_legacy_env_file_other_than_docker_env_overrides(legacy_deployment: Path
     with (legacy_deployment / "encryption.env").open("a") as handle:
         handle.write("APPSMITH_DISABLE_TELEMETRY=true\n")
     overrides = load_deployment(legacy_deployment).overrides
-    assert overrides == (Override("appsmith-internal-server", "./encryption.env (env_file: in compose)", "true"),)
+    assert overrides == (
+        Override("appsmith-internal-server", "./encryption.env (env_file: in compose)", "true"),
+    )
 
 
 def test_the_legacy_template_fixture_is_used(legacy_deployment: Path) -> None:
@@ -465,13 +588,26 @@ def test_the_legacy_template_fixture_is_used(legacy_deployment: Path) -> None:
     assert template is not None and template.read_text() == LEGACY_NGINX_TEMPLATE
 
 
-# --- interpolate() on its own -------------------------------------------------------------------------------------
+# --- interpolate() on its own
+# -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("${A}", "1"), ("$A", "1"), ("x${A}y", "x1y"), ("${MISSING}", ""), ("${MISSING:-d}", "d"), ("${EMPTY:-d}", "d"),
-    ("${EMPTY-d}", ""), ("${MISSING-d}", "d"), ("$$A", "$A"), ("$${A}", "${A}"), ("no vars", "no vars"),
-    ("${A:?must be set}", "1"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${A}", "1"),
+        ("$A", "1"),
+        ("x${A}y", "x1y"),
+        ("${MISSING}", ""),
+        ("${MISSING:-d}", "d"),
+        ("${EMPTY:-d}", "d"),
+        ("${EMPTY-d}", ""),
+        ("${MISSING-d}", "d"),
+        ("$$A", "$A"),
+        ("$${A}", "${A}"),
+        ("no vars", "no vars"),
+        ("${A:?must be set}", "1"),
+    ],
+)
 def test_interpolate(text: str, expected: str) -> None:
     assert interpolate(text, {"A": "1", "EMPTY": ""}) == expected

@@ -1,4 +1,5 @@
-"""Tests for finding deployments: folders of running Appsmith containers, remembered ones, and the usual places."""
+"""Tests for finding deployments: folders of running Appsmith containers, remembered ones, and the usual
+places."""
 
 from __future__ import annotations
 
@@ -28,14 +29,17 @@ def test_common_places(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_folders_from_docker_keeps_appsmith_containers_once(fake_bin: FakeBin) -> None:
-    fake_bin.add("docker", _ps(
-        ("a1", "/srv/appsmith", "appsmith", "index.docker.io/appsmith/appsmith-ee"),
-        ("a2", "/srv/appsmith", "mongo", "mongo:5"),
-        ("b1", "/srv/legacy", "appsmith-internal-server", "appsmith/appsmith-server:latest"),
-        ("b2", "/srv/legacy", "nginx", "appsmith/appsmith-editor"),
-        ("c1", "/srv/custom", "lowcode", "registry.local/Appsmith/appsmith-ce:v1.9"),
-        ("d1", "/srv/wordpress", "web", "wordpress:6"),
-    ))
+    fake_bin.add(
+        "docker",
+        _ps(
+            ("a1", "/srv/appsmith", "appsmith", "index.docker.io/appsmith/appsmith-ee"),
+            ("a2", "/srv/appsmith", "mongo", "mongo:5"),
+            ("b1", "/srv/legacy", "appsmith-internal-server", "appsmith/appsmith-server:latest"),
+            ("b2", "/srv/legacy", "nginx", "appsmith/appsmith-editor"),
+            ("c1", "/srv/custom", "lowcode", "registry.local/Appsmith/appsmith-ce:v1.9"),
+            ("d1", "/srv/wordpress", "web", "wordpress:6"),
+        ),
+    )
     assert folders_from_docker() == [Path("/srv/appsmith"), Path("/srv/legacy"), Path("/srv/custom")]
 
 
@@ -46,16 +50,21 @@ def test_folders_from_docker_raises_the_classified_error(fake_bin: FakeBin) -> N
     assert raised.value.problem is DockerProblem.DAEMON_DOWN
 
 
-def test_discover_from_docker_and_remembered(tmp_path: Path, fake_bin: FakeBin, no_usual_places: None) -> None:
+def test_discover_from_docker_and_remembered(
+    tmp_path: Path, fake_bin: FakeBin, no_usual_places: None
+) -> None:
     single = write_single_deployment(tmp_path / "single")
     legacy = write_legacy_deployment(tmp_path / "legacy")
     not_one = tmp_path / "not-a-deployment"
     not_one.mkdir()
-    fake_bin.add("docker", _ps(
-        ("a1", str(single), "appsmith", "appsmith/appsmith-ee"),
-        ("b1", str(legacy), "appsmith-internal-server", "appsmith/appsmith-server"),
-        ("x1", str(tmp_path / "gone"), "appsmith", "appsmith/appsmith-ce"),
-    ))
+    fake_bin.add(
+        "docker",
+        _ps(
+            ("a1", str(single), "appsmith", "appsmith/appsmith-ee"),
+            ("b1", str(legacy), "appsmith-internal-server", "appsmith/appsmith-server"),
+            ("x1", str(tmp_path / "gone"), "appsmith", "appsmith/appsmith-ce"),
+        ),
+    )
     found, error = discover(extra=[single / "docker-compose.yml", not_one])
     assert error is None
     assert [(f.deployment.folder, f.reason) for f in found] == [
@@ -72,8 +81,9 @@ def test_discover_deduplicates_symlinked_folders(tmp_path: Path, no_usual_places
     assert len(found) == 1
 
 
-def test_discover_reports_docker_errors_and_still_looks_elsewhere(tmp_path: Path, fake_bin: FakeBin,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_discover_reports_docker_errors_and_still_looks_elsewhere(
+    tmp_path: Path, fake_bin: FakeBin, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home_deployment = write_single_deployment(tmp_path / "home" / "appsmith")
     monkeypatch.setattr(discover_module, "common_places", lambda: [home_deployment, tmp_path / "missing"])
     fake_bin.add("docker", stderr=DAEMON_DOWN, exit_code=1)
@@ -82,7 +92,9 @@ def test_discover_reports_docker_errors_and_still_looks_elsewhere(tmp_path: Path
     assert [(f.deployment.folder, f.reason) for f in found] == [(home_deployment, "a usual place")]
 
 
-def test_discover_without_docker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_usual_places: None) -> None:
+def test_discover_without_docker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_usual_places: None
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     found, error = discover()
     assert found == []

@@ -26,18 +26,38 @@ from tests.conftest import SECRET_VALUES, SINGLE_DOCKER_ENV, assert_no_secret
 K = TELEMETRY_KEY
 
 
-# --- Classification, as Spring's StringToBooleanConverter binds `disable.telemetry` ---------------------------
+# --- Classification, as Spring's StringToBooleanConverter binds `disable.telemetry`
+# ---------------------------
 
 
-@pytest.mark.parametrize("raw", ["true", "TRUE", "True", "on", "ON", "yes", "Yes", "YES", "1", " true", "true ",
-                                 "\ttrue\t", " On ", "\n1\n", " yes\r"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "true",
+        "TRUE",
+        "True",
+        "on",
+        "ON",
+        "yes",
+        "Yes",
+        "YES",
+        "1",
+        " true",
+        "true ",
+        "\ttrue\t",
+        " On ",
+        "\n1\n",
+        " yes\r",
+    ],
+)
 def test_spring_true_words_mean_disabled(raw: str) -> None:
     assert classify(raw) is SwitchState.DISABLED
     assert classify(raw).telemetry_on is False
 
 
-@pytest.mark.parametrize("raw", ["false", "FALSE", "False", "off", "OFF", "no", "No", "0", " false ", "\tOff",
-                                 "NO\n"])
+@pytest.mark.parametrize(
+    "raw", ["false", "FALSE", "False", "off", "OFF", "no", "No", "0", " false ", "\tOff", "NO\n"]
+)
 def test_spring_false_words_mean_enabled(raw: str) -> None:
     assert classify(raw) is SwitchState.ENABLED
     assert classify(raw).telemetry_on is True
@@ -48,9 +68,34 @@ def test_unset_means_the_server_default_which_is_disabled() -> None:
     assert SwitchState.UNSET.telemetry_on is False
 
 
-@pytest.mark.parametrize("raw", ["", " ", "\t", "2", "-1", "01", "+1", "y", "n", "t", "f", "tru", "truee",
-                                 "true false", "enabled", "disabled", "disable", "'true'", '"false"', "none", "null",
-                                 "yes!", "o n"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        " ",
+        "\t",
+        "2",
+        "-1",
+        "01",
+        "+1",
+        "y",
+        "n",
+        "t",
+        "f",
+        "tru",
+        "truee",
+        "true false",
+        "enabled",
+        "disabled",
+        "disable",
+        "'true'",
+        '"false"',
+        "none",
+        "null",
+        "yes!",
+        "o n",
+    ],
+)
 def test_anything_else_is_invalid_and_never_guessed(raw: str) -> None:
     assert classify(raw) is SwitchState.INVALID
     assert classify(raw).telemetry_on is None
@@ -58,7 +103,8 @@ def test_anything_else_is_invalid_and_never_guessed(raw: str) -> None:
 
 @pytest.mark.parametrize("raw", ["\u00a0true", "true\u00a0", "\u2003false", "false\u3000", "\u2028yes"])
 def test_only_java_trim_whitespace_is_trimmed(raw: str) -> None:
-    """Java's String.trim() removes only characters up to U+0020: a no-break space makes the value unbindable."""
+    """Java's String.trim() removes only characters up to U+0020: a no-break space makes the value
+    unbindable."""
     assert classify(raw) is SwitchState.INVALID
 
 
@@ -67,21 +113,24 @@ def test_control_characters_that_java_trims_are_trimmed(raw: str) -> None:
     assert classify(raw) is not SwitchState.INVALID
 
 
-@pytest.mark.parametrize(("text", "state", "raw"), [
-    (b"APPSMITH_DISABLE_TELEMETRY=true\n", SwitchState.DISABLED, "true"),
-    (b"APPSMITH_DISABLE_TELEMETRY=false\n", SwitchState.ENABLED, "false"),
-    (b"APPSMITH_DISABLE_TELEMETRY=\n", SwitchState.INVALID, ""),
-    (b"APPSMITH_DISABLE_TELEMETRY\n", SwitchState.INVALID, None),
-    (b"APPSMITH_DISABLE_TELEMETRY # bare key, no '='\n", SwitchState.INVALID, None),
-    (b"A=1\n", SwitchState.UNSET, None),
-    (b"", SwitchState.UNSET, None),
-    (b"#APPSMITH_DISABLE_TELEMETRY=true\n", SwitchState.UNSET, None),
-    (b"APPSMITH_DISABLE_TELEMETRY_X=true\n", SwitchState.UNSET, None),
-    (b"appsmith_disable_telemetry=true\n", SwitchState.UNSET, None),
-    (b"export APPSMITH_DISABLE_TELEMETRY='On' # ops\n", SwitchState.DISABLED, "On"),
-    (b'APPSMITH_DISABLE_TELEMETRY=" no "\n', SwitchState.ENABLED, " no "),
-    (b"APPSMITH_DISABLE_TELEMETRY=maybe\n", SwitchState.INVALID, "maybe"),
-])
+@pytest.mark.parametrize(
+    ("text", "state", "raw"),
+    [
+        (b"APPSMITH_DISABLE_TELEMETRY=true\n", SwitchState.DISABLED, "true"),
+        (b"APPSMITH_DISABLE_TELEMETRY=false\n", SwitchState.ENABLED, "false"),
+        (b"APPSMITH_DISABLE_TELEMETRY=\n", SwitchState.INVALID, ""),
+        (b"APPSMITH_DISABLE_TELEMETRY\n", SwitchState.INVALID, None),
+        (b"APPSMITH_DISABLE_TELEMETRY # bare key, no '='\n", SwitchState.INVALID, None),
+        (b"A=1\n", SwitchState.UNSET, None),
+        (b"", SwitchState.UNSET, None),
+        (b"#APPSMITH_DISABLE_TELEMETRY=true\n", SwitchState.UNSET, None),
+        (b"APPSMITH_DISABLE_TELEMETRY_X=true\n", SwitchState.UNSET, None),
+        (b"appsmith_disable_telemetry=true\n", SwitchState.UNSET, None),
+        (b"export APPSMITH_DISABLE_TELEMETRY='On' # ops\n", SwitchState.DISABLED, "On"),
+        (b'APPSMITH_DISABLE_TELEMETRY=" no "\n', SwitchState.ENABLED, " no "),
+        (b"APPSMITH_DISABLE_TELEMETRY=maybe\n", SwitchState.INVALID, "maybe"),
+    ],
+)
 def test_reading_from_a_file(text: bytes, state: SwitchState, raw: str | None) -> None:
     reading = EnvText.parse(text).reading()
     assert reading.state is state
@@ -94,14 +143,26 @@ def test_bare_key_is_an_occurrence_with_no_value() -> None:
     assert reading.state is SwitchState.INVALID
 
 
-# --- Duplicates: the last one wins ----------------------------------------------------------------------------
+# --- Duplicates: the last one wins
+# ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_duplicates_report_every_line_and_the_last_wins(newline: str) -> None:
-    text = newline.join([
-        "# header", "A=1", f"{K}=true", "", "# again:", 'NOTE="two', 'lines"', f"{K}=false", "B=2", "",
-    ])
+    text = newline.join(
+        [
+            "# header",
+            "A=1",
+            f"{K}=true",
+            "",
+            "# again:",
+            'NOTE="two',
+            'lines"',
+            f"{K}=false",
+            "B=2",
+            "",
+        ]
+    )
     parsed = EnvText.parse(text.encode())
     reading = parsed.reading()
     assert [(o.line, o.raw) for o in reading.occurrences] == [(3, "true"), (8, "false")]
@@ -130,59 +191,123 @@ def test_line_numbers_after_an_unparsable_line(newline: str) -> None:
     assert [o.line for o in parsed.reading().occurrences] == [2, 4]
 
 
-# --- with_value: every other byte survives -----------------------------------------------------------------------
+# --- with_value: every other byte survives
+# -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("before", "after"), [
-    pytest.param(b"A=1\nAPPSMITH_DISABLE_TELEMETRY=false\nB=2\n", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\nB=2\n",
-                 id="lf"),
-    pytest.param(b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=false\r\nB=2\r\n",
-                 b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\nB=2\r\n", id="crlf"),
-    pytest.param(b"A=1\rAPPSMITH_DISABLE_TELEMETRY=false\rB=2\r", b"A=1\rAPPSMITH_DISABLE_TELEMETRY=true\rB=2\r",
-                 id="cr-only"),
-    pytest.param(BOM + b"APPSMITH_DISABLE_TELEMETRY=false\nB=2\n", BOM + b"APPSMITH_DISABLE_TELEMETRY=true\nB=2\n",
-                 id="bom"),
-    pytest.param(b"A=1\nAPPSMITH_DISABLE_TELEMETRY=false", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true",
-                 id="no-final-newline"),
-    pytest.param(b"export APPSMITH_DISABLE_TELEMETRY=false\n", b"export APPSMITH_DISABLE_TELEMETRY=true\n",
-                 id="export"),
-    pytest.param(b"APPSMITH_DISABLE_TELEMETRY='false'\n", b"APPSMITH_DISABLE_TELEMETRY=true\n", id="single-quoted"),
-    pytest.param(b'APPSMITH_DISABLE_TELEMETRY="false"\n', b"APPSMITH_DISABLE_TELEMETRY=true\n", id="double-quoted"),
-    pytest.param(b"APPSMITH_DISABLE_TELEMETRY=false # set by ops, ticket 42\n",
-                 b"APPSMITH_DISABLE_TELEMETRY=true # set by ops, ticket 42\n", id="inline-comment"),
-    pytest.param(b"APPSMITH_DISABLE_TELEMETRY='false'  # quoted, then a comment\n",
-                 b"APPSMITH_DISABLE_TELEMETRY=true  # quoted, then a comment\n", id="quoted-inline-comment"),
-    pytest.param(b"APPSMITH_DISABLE_TELEMETRY=\n", b"APPSMITH_DISABLE_TELEMETRY=true\n", id="empty-value"),
-    pytest.param(b"A=1\nAPPSMITH_DISABLE_TELEMETRY\nB=2\n", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\nB=2\n",
-                 id="bare-key"),
-    pytest.param(b"APPSMITH_DISABLE_TELEMETRY   # no value yet\n",
-                 b"APPSMITH_DISABLE_TELEMETRY=true   # no value yet\n", id="bare-key-comment"),
-    pytest.param(b"export APPSMITH_DISABLE_TELEMETRY", b"export APPSMITH_DISABLE_TELEMETRY=true",
-                 id="bare-export-no-newline"),
-    pytest.param(b"  APPSMITH_DISABLE_TELEMETRY = false  \n", b"  APPSMITH_DISABLE_TELEMETRY =true  \n",
-                 id="spaces"),
-    pytest.param(b"APPSMITH_DISABLE_TELEMETRY=no\n#x\nAPPSMITH_DISABLE_TELEMETRY=\"0\"\n",
-                 b"APPSMITH_DISABLE_TELEMETRY=true\n#x\nAPPSMITH_DISABLE_TELEMETRY=true\n", id="duplicates"),
-    pytest.param(b"A=1\n", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\n", id="absent-lf"),
-    pytest.param(b"A=1\r\n", b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\n", id="absent-crlf"),
-    pytest.param(b"A=1\r", b"A=1\rAPPSMITH_DISABLE_TELEMETRY=true\r", id="absent-cr"),
-    pytest.param(b"A=1", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\n", id="absent-no-final-newline"),
-    pytest.param(b"A=1\r\nB=2", b"A=1\r\nB=2\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\n",
-                 id="absent-crlf-no-final-newline"),
-    pytest.param(b"A=1\rB=2", b"A=1\rB=2\rAPPSMITH_DISABLE_TELEMETRY=true\r", id="absent-cr-no-final-newline"),
-    pytest.param(b"", b"APPSMITH_DISABLE_TELEMETRY=true\n", id="empty-file"),
-    pytest.param(BOM, BOM + b"APPSMITH_DISABLE_TELEMETRY=true\n", id="bom-only"),
-    pytest.param(BOM + b"A=1\r\n", BOM + b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\n", id="absent-bom-crlf"),
-    pytest.param(b"APPSMITH_DISABLE_TELEMETRY_OLD=false\nXAPPSMITH_DISABLE_TELEMETRY=false\n"
-                 b"#APPSMITH_DISABLE_TELEMETRY=false\n",
-                 b"APPSMITH_DISABLE_TELEMETRY_OLD=false\nXAPPSMITH_DISABLE_TELEMETRY=false\n"
-                 b"#APPSMITH_DISABLE_TELEMETRY=false\nAPPSMITH_DISABLE_TELEMETRY=true\n", id="near-miss-keys"),
-    pytest.param(b'NOTE="first\nAPPSMITH_DISABLE_TELEMETRY=false\n"\n',
-                 b'NOTE="first\nAPPSMITH_DISABLE_TELEMETRY=false\n"\nAPPSMITH_DISABLE_TELEMETRY=true\n',
-                 id="key-inside-another-value"),
-    pytest.param("CAFÉ=crème brûlée\nAPPSMITH_DISABLE_TELEMETRY=false\n".encode(),
-                 "CAFÉ=crème brûlée\nAPPSMITH_DISABLE_TELEMETRY=true\n".encode(), id="non-ascii"),
-])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            b"A=1\nAPPSMITH_DISABLE_TELEMETRY=false\nB=2\n",
+            b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\nB=2\n",
+            id="lf",
+        ),
+        pytest.param(
+            b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=false\r\nB=2\r\n",
+            b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\nB=2\r\n",
+            id="crlf",
+        ),
+        pytest.param(
+            b"A=1\rAPPSMITH_DISABLE_TELEMETRY=false\rB=2\r",
+            b"A=1\rAPPSMITH_DISABLE_TELEMETRY=true\rB=2\r",
+            id="cr-only",
+        ),
+        pytest.param(
+            BOM + b"APPSMITH_DISABLE_TELEMETRY=false\nB=2\n",
+            BOM + b"APPSMITH_DISABLE_TELEMETRY=true\nB=2\n",
+            id="bom",
+        ),
+        pytest.param(
+            b"A=1\nAPPSMITH_DISABLE_TELEMETRY=false",
+            b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true",
+            id="no-final-newline",
+        ),
+        pytest.param(
+            b"export APPSMITH_DISABLE_TELEMETRY=false\n",
+            b"export APPSMITH_DISABLE_TELEMETRY=true\n",
+            id="export",
+        ),
+        pytest.param(
+            b"APPSMITH_DISABLE_TELEMETRY='false'\n", b"APPSMITH_DISABLE_TELEMETRY=true\n", id="single-quoted"
+        ),
+        pytest.param(
+            b'APPSMITH_DISABLE_TELEMETRY="false"\n', b"APPSMITH_DISABLE_TELEMETRY=true\n", id="double-quoted"
+        ),
+        pytest.param(
+            b"APPSMITH_DISABLE_TELEMETRY=false # set by ops, ticket 42\n",
+            b"APPSMITH_DISABLE_TELEMETRY=true # set by ops, ticket 42\n",
+            id="inline-comment",
+        ),
+        pytest.param(
+            b"APPSMITH_DISABLE_TELEMETRY='false'  # quoted, then a comment\n",
+            b"APPSMITH_DISABLE_TELEMETRY=true  # quoted, then a comment\n",
+            id="quoted-inline-comment",
+        ),
+        pytest.param(
+            b"APPSMITH_DISABLE_TELEMETRY=\n", b"APPSMITH_DISABLE_TELEMETRY=true\n", id="empty-value"
+        ),
+        pytest.param(
+            b"A=1\nAPPSMITH_DISABLE_TELEMETRY\nB=2\n",
+            b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\nB=2\n",
+            id="bare-key",
+        ),
+        pytest.param(
+            b"APPSMITH_DISABLE_TELEMETRY   # no value yet\n",
+            b"APPSMITH_DISABLE_TELEMETRY=true   # no value yet\n",
+            id="bare-key-comment",
+        ),
+        pytest.param(
+            b"export APPSMITH_DISABLE_TELEMETRY",
+            b"export APPSMITH_DISABLE_TELEMETRY=true",
+            id="bare-export-no-newline",
+        ),
+        pytest.param(
+            b"  APPSMITH_DISABLE_TELEMETRY = false  \n",
+            b"  APPSMITH_DISABLE_TELEMETRY =true  \n",
+            id="spaces",
+        ),
+        pytest.param(
+            b'APPSMITH_DISABLE_TELEMETRY=no\n#x\nAPPSMITH_DISABLE_TELEMETRY="0"\n',
+            b"APPSMITH_DISABLE_TELEMETRY=true\n#x\nAPPSMITH_DISABLE_TELEMETRY=true\n",
+            id="duplicates",
+        ),
+        pytest.param(b"A=1\n", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\n", id="absent-lf"),
+        pytest.param(b"A=1\r\n", b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\n", id="absent-crlf"),
+        pytest.param(b"A=1\r", b"A=1\rAPPSMITH_DISABLE_TELEMETRY=true\r", id="absent-cr"),
+        pytest.param(b"A=1", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\n", id="absent-no-final-newline"),
+        pytest.param(
+            b"A=1\r\nB=2",
+            b"A=1\r\nB=2\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\n",
+            id="absent-crlf-no-final-newline",
+        ),
+        pytest.param(
+            b"A=1\rB=2", b"A=1\rB=2\rAPPSMITH_DISABLE_TELEMETRY=true\r", id="absent-cr-no-final-newline"
+        ),
+        pytest.param(b"", b"APPSMITH_DISABLE_TELEMETRY=true\n", id="empty-file"),
+        pytest.param(BOM, BOM + b"APPSMITH_DISABLE_TELEMETRY=true\n", id="bom-only"),
+        pytest.param(
+            BOM + b"A=1\r\n", BOM + b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\n", id="absent-bom-crlf"
+        ),
+        pytest.param(
+            b"APPSMITH_DISABLE_TELEMETRY_OLD=false\nXAPPSMITH_DISABLE_TELEMETRY=false\n"
+            b"#APPSMITH_DISABLE_TELEMETRY=false\n",
+            b"APPSMITH_DISABLE_TELEMETRY_OLD=false\nXAPPSMITH_DISABLE_TELEMETRY=false\n"
+            b"#APPSMITH_DISABLE_TELEMETRY=false\nAPPSMITH_DISABLE_TELEMETRY=true\n",
+            id="near-miss-keys",
+        ),
+        pytest.param(
+            b'NOTE="first\nAPPSMITH_DISABLE_TELEMETRY=false\n"\n',
+            b'NOTE="first\nAPPSMITH_DISABLE_TELEMETRY=false\n"\nAPPSMITH_DISABLE_TELEMETRY=true\n',
+            id="key-inside-another-value",
+        ),
+        pytest.param(
+            "CAFÉ=crème brûlée\nAPPSMITH_DISABLE_TELEMETRY=false\n".encode(),
+            "CAFÉ=crème brûlée\nAPPSMITH_DISABLE_TELEMETRY=true\n".encode(),
+            id="non-ascii",
+        ),
+    ],
+)
 def test_with_value_changes_only_the_value(before: bytes, after: bytes) -> None:
     assert EnvText.parse(before).with_value(K, "true") == after
 
@@ -215,7 +340,8 @@ def test_newline_style_is_the_files_first() -> None:
     assert EnvText.parse(b"A=1").newline == "\n"
 
 
-# --- Encoding -------------------------------------------------------------------------------------------------
+# --- Encoding
+# -------------------------------------------------------------------------------------------------
 
 
 def test_non_utf8_is_read_but_never_written() -> None:
@@ -231,12 +357,21 @@ def test_env_encoding_error_is_a_value_error() -> None:
     assert issubclass(EnvEncodingError, ValueError)
 
 
-# --- Masking ----------------------------------------------------------------------------------------------------
+# --- Masking
+# ----------------------------------------------------------------------------------------------------
 
 _SECRET_KEYS_IN_FIXTURE = (
-    "APPSMITH_OAUTH2_GOOGLE_CLIENT_SECRET", "APPSMITH_MAIL_PASSWORD", "APPSMITH_RECAPTCHA_SECRET_KEY",
-    "APPSMITH_DB_URL", "APPSMITH_MONGODB_PASSWORD", "APPSMITH_REDIS_URL", "APPSMITH_ENCRYPTION_PASSWORD",
-    "APPSMITH_ENCRYPTION_SALT", "APPSMITH_SUPERVISOR_PASSWORD", "APPSMITH_MCP_INTERNAL_SECRET", "HTTP_PROXY",
+    "APPSMITH_OAUTH2_GOOGLE_CLIENT_SECRET",
+    "APPSMITH_MAIL_PASSWORD",
+    "APPSMITH_RECAPTCHA_SECRET_KEY",
+    "APPSMITH_DB_URL",
+    "APPSMITH_MONGODB_PASSWORD",
+    "APPSMITH_REDIS_URL",
+    "APPSMITH_ENCRYPTION_PASSWORD",
+    "APPSMITH_ENCRYPTION_SALT",
+    "APPSMITH_SUPERVISOR_PASSWORD",
+    "APPSMITH_MCP_INTERNAL_SECRET",
+    "HTTP_PROXY",
     "APPSMITH_RECAPTCHA_SITE_KEY",  # public by design, but any KEY is treated as secret
 )
 
@@ -252,8 +387,12 @@ def test_masked_text_masks_every_secret_binding_and_nothing_else() -> None:
             assert after == f"{key}={MASK}", key
         elif not before.startswith("#"):
             assert after == before
-    for line in ("APPSMITH_MAIL_HOST=smtp.example.com", "APPSMITH_DISABLE_TELEMETRY=false",
-                 "APPSMITH_MONGODB_USER=appsmith", "APPSMITH_ALLOWED_FRAME_ANCESTORS=\"'self' *\""):
+    for line in (
+        "APPSMITH_MAIL_HOST=smtp.example.com",
+        "APPSMITH_DISABLE_TELEMETRY=false",
+        "APPSMITH_MONGODB_USER=appsmith",
+        "APPSMITH_ALLOWED_FRAME_ANCESTORS=\"'self' *\"",
+    ):
         assert line in masked_lines
 
 
@@ -263,17 +402,20 @@ def test_masked_text_hides_secrets_in_commented_out_lines() -> None:
     assert_no_secret(masked)
 
 
-@pytest.mark.parametrize(("line", "secret"), [
-    ("APPSMITH_ENCRYPTION_PASSWORD='quoted secret value'", "quoted secret value"),
-    ('APPSMITH_ENCRYPTION_SALT="double quoted salt"  # comment', "double quoted salt"),
-    ("export APPSMITH_MAIL_PASSWORD=exported-secret", "exported-secret"),
-    ("APPSMITH_MONGODB_URI=mongodb+srv://root:hunter2@cluster0.example.net/appsmith", "hunter2"),
-    ("SOME_WEBHOOK=https://bot:webhookpass@hooks.example.com/x", "webhookpass"),
-    ("APPSMITH_SOMETHING_TOKEN=tok-123", "tok-123"),
-    ("APPSMITH_LICENSE_KEY=lic-456", "lic-456"),
-    ("APPSMITH_CUSTOM_SECRET='multi\nline secret'", "line secret"),
-    ("APPSMITH_OAUTH2_OIDC_CLIENT_SECRET=oidc-789", "oidc-789"),
-])
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("APPSMITH_ENCRYPTION_PASSWORD='quoted secret value'", "quoted secret value"),
+        ('APPSMITH_ENCRYPTION_SALT="double quoted salt"  # comment', "double quoted salt"),
+        ("export APPSMITH_MAIL_PASSWORD=exported-secret", "exported-secret"),
+        ("APPSMITH_MONGODB_URI=mongodb+srv://root:hunter2@cluster0.example.net/appsmith", "hunter2"),
+        ("SOME_WEBHOOK=https://bot:webhookpass@hooks.example.com/x", "webhookpass"),
+        ("APPSMITH_SOMETHING_TOKEN=tok-123", "tok-123"),
+        ("APPSMITH_LICENSE_KEY=lic-456", "lic-456"),
+        ("APPSMITH_CUSTOM_SECRET='multi\nline secret'", "line secret"),
+        ("APPSMITH_OAUTH2_OIDC_CLIENT_SECRET=oidc-789", "oidc-789"),
+    ],
+)
 def test_masked_text_hides_each_kind_of_secret(line: str, secret: str) -> None:
     masked = EnvText.parse(f"A=1\n{line}\nB=2\n".encode()).masked_text()
     assert secret not in masked
@@ -298,8 +440,10 @@ def test_masked_diff_shows_only_the_telemetry_lines_and_no_secret() -> None:
 
 
 def test_masked_diff_masks_secrets_in_the_context_lines() -> None:
-    old = (f"APPSMITH_ENCRYPTION_PASSWORD={SECRET_VALUES[1]}\n{K}=false\n"
-           f"APPSMITH_DB_URL=mongodb://appsmith:{SECRET_VALUES[0]}@localhost/appsmith\n").encode()
+    old = (
+        f"APPSMITH_ENCRYPTION_PASSWORD={SECRET_VALUES[1]}\n{K}=false\n"
+        f"APPSMITH_DB_URL=mongodb://appsmith:{SECRET_VALUES[0]}@localhost/appsmith\n"
+    ).encode()
     diff = masked_diff(old, EnvText.parse(old).with_value(K, "true"), "docker.env")
     assert f" APPSMITH_ENCRYPTION_PASSWORD={MASK}\n" in diff
     assert f" APPSMITH_DB_URL={MASK}\n" in diff
@@ -309,7 +453,9 @@ def test_masked_diff_masks_secrets_in_the_context_lines() -> None:
 def test_masked_diff_marks_a_missing_final_newline() -> None:
     old = f"A=1\n{K}=false".encode()
     diff = masked_diff(old, EnvText.parse(old).with_value(K, "true"), "docker.env")
-    assert diff.endswith(f"-{K}=false\n\\ No newline at end of file\n+{K}=true\n\\ No newline at end of file\n")
+    assert diff.endswith(
+        f"-{K}=false\n\\ No newline at end of file\n+{K}=true\n\\ No newline at end of file\n"
+    )
 
 
 def test_masked_diff_of_identical_files_is_empty() -> None:
@@ -317,7 +463,8 @@ def test_masked_diff_of_identical_files_is_empty() -> None:
     assert masked_diff(data, data, "docker.env") == ""
 
 
-# --- Property tests: with_value on generated files -------------------------------------------------------------
+# --- Property tests: with_value on generated files
+# -------------------------------------------------------------
 
 SPRING_WORDS = ["true", "false", "TRUE", "False", "on", "off", "yes", "no", "1", "0", "On"]
 _VALUE_CHARS = st.sampled_from(list("abcxyzABCXYZ0189 _-.,:;/@=+%&*!?()[]{}<>~#$éü日€"))
@@ -344,8 +491,10 @@ def _unquoted(draw: st.DrawFn) -> str:
 
 @st.composite
 def other_binding(draw: st.DrawFn, newline: str) -> Chunk:
-    key = draw(st.builds(str.__add__, _KEY_START, _KEY_REST)
-               | st.sampled_from([K + "_OLD", "X" + K, K.lower(), "APPSMITH_ENCRYPTION_PASSWORD", "APPSMITH_DB_URL"]))
+    key = draw(
+        st.builds(str.__add__, _KEY_START, _KEY_REST)
+        | st.sampled_from([K + "_OLD", "X" + K, K.lower(), "APPSMITH_ENCRYPTION_PASSWORD", "APPSMITH_DB_URL"])
+    )
     if key == K:
         key = key + "2"
     kind = draw(st.sampled_from(["unquoted", "single", "double", "multiline", "bare", "empty"]))
@@ -384,12 +533,14 @@ def telemetry_binding(draw: st.DrawFn) -> Chunk:
         comment = ""  # `KEY= # c`: python-dotenv reads "# c" as the value
     value = f"{quoting}{raw}{quoting}"
     head = f"{lead}{export}{K}{before_eq}="
-    # the spaces after `=` go: a shell (Appsmith's entrypoint sources docker.env) would end the assignment there
+    # the spaces after `=` go: a shell (Appsmith's entrypoint sources docker.env) would end the assignment
+    # there
     return Chunk(f"{head}{after_eq}{value}{comment}", True, f"{head}{{v}}{comment}")
 
 
 Generated = tuple[bytes, list[tuple[Chunk, str]], bool]
-"""A generated env file: its bytes, each chunk with the line break after it, and whether it starts with a BOM."""
+"""A generated env file: its bytes, each chunk with the line break after it, and whether it starts with a
+BOM."""
 
 
 @st.composite
@@ -464,11 +615,13 @@ def test_with_value_property(generated: Generated, value: str) -> None:
         for old_line, new_line in zip(old_lines, new_lines, strict=True):
             if old_line != new_line:
                 assert K in old_line and K in new_line, (old_line, new_line)
-        expected = "".join((chunk.edited_template.replace("{v}", value) if chunk.telemetry else chunk.text) + newline
-                           for chunk, newline in pairs)
+        expected = "".join(
+            (chunk.edited_template.replace("{v}", value) if chunk.telemetry else chunk.text) + newline
+            for chunk, newline in pairs
+        )
         assert new == prefix + expected.encode()
     else:
-        text = data[len(prefix):].decode()
+        text = data[len(prefix) :].decode()
         newline = _first_newline(text)
         tail = newline if text and not text.endswith(("\n", "\r")) else ""
         assert new == prefix + f"{text}{tail}{K}={value}{newline}".encode()
@@ -493,6 +646,9 @@ def test_parse_round_trips_and_switching_back_and_forth_converges(generated: Gen
 def test_masked_text_never_shows_a_secret_binding_value(generated: Generated) -> None:
     data, *_ = generated
     secret = "Zz9SecretValueQq"
-    data = data + f"\nAPPSMITH_ENCRYPTION_PASSWORD={secret}\nAPPSMITH_DB_URL='mongodb://u:{secret}@h/db'\n".encode()
+    data = (
+        data
+        + f"\nAPPSMITH_ENCRYPTION_PASSWORD={secret}\nAPPSMITH_DB_URL='mongodb://u:{secret}@h/db'\n".encode()
+    )
     masked = EnvText.parse(data).masked_text()
     assert secret not in masked

@@ -1,4 +1,5 @@
-"""Tests for the legacy nginx template: the telemetry sub_filter line in both `location /` blocks, and its fix."""
+"""Tests for the legacy nginx template: the telemetry sub_filter line in both `location /` blocks, and its
+fix."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ _LAST_SUB_FILTER = "        sub_filter __APPSMITH_MAIL_ENABLED__ '${APPSMITH_MAI
 
 
 def _with_line(blocks: tuple[int, ...], template: str = LEGACY_NGINX_TEMPLATE) -> str:
-    """The template with the telemetry line added after the last sub_filter of the given `location /` blocks."""
+    """The template with the telemetry line added after the last sub_filter of the given `location /`
+    blocks."""
     parts = template.split(_LAST_SUB_FILTER)
     assert len(parts) == 3
     out = parts[0]
@@ -31,14 +33,17 @@ def _with_line(blocks: tuple[int, ...], template: str = LEGACY_NGINX_TEMPLATE) -
 def test_realistic_template_lacks_the_line_in_both_blocks() -> None:
     check = check_template(LEGACY_NGINX_TEMPLATE)
     assert [(s.kind, s.has_location, s.has_sub_filter) for s in check.servers] == [
-        ("HTTP", True, False), ("HTTPS", True, False)]
+        ("HTTP", True, False),
+        ("HTTPS", True, False),
+    ]
     assert not check.ok
     assert check.missing == ("HTTP", "HTTPS")
     assert "missing from the HTTP and HTTPS 'location /' block" in str(check)
 
 
-@pytest.mark.parametrize(("blocks", "missing"), [((0, 1), ()), ((0,), ("HTTPS",)), ((1,), ("HTTP",)),
-                                                 ((), ("HTTP", "HTTPS"))])
+@pytest.mark.parametrize(
+    ("blocks", "missing"), [((0, 1), ()), ((0,), ("HTTPS",)), ((1,), ("HTTP",)), ((), ("HTTP", "HTTPS"))]
+)
 def test_line_in_one_or_both_blocks(blocks: tuple[int, ...], missing: tuple[str, ...]) -> None:
     check = check_template(_with_line(blocks))
     assert check.missing == missing
@@ -46,15 +51,21 @@ def test_line_in_one_or_both_blocks(blocks: tuple[int, ...], missing: tuple[str,
 
 
 def test_ok_text() -> None:
-    assert str(check_template(_with_line((0, 1)))) == "The sub_filter line is present in the HTTP and HTTPS 'location /' block."
+    assert (
+        str(check_template(_with_line((0, 1))))
+        == "The sub_filter line is present in the HTTP and HTTPS 'location /' block."
+    )
 
 
-@pytest.mark.parametrize("comment", [
-    "        # " + SUB_FILTER_LINE + "\n",
-    "        #" + SUB_FILTER_LINE + "\n",
-    "        ### Set this line to disable telemetry: __APPSMITH_DISABLE_TELEMETRY__\n",
-    "        sub_filter __APPSMITH_X__ '${APPSMITH_X}'; # __APPSMITH_DISABLE_TELEMETRY__\n",
-])
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "        # " + SUB_FILTER_LINE + "\n",
+        "        #" + SUB_FILTER_LINE + "\n",
+        "        ### Set this line to disable telemetry: __APPSMITH_DISABLE_TELEMETRY__\n",
+        "        sub_filter __APPSMITH_X__ '${APPSMITH_X}'; # __APPSMITH_DISABLE_TELEMETRY__\n",
+    ],
+)
 def test_comments_containing_the_marker_do_not_count(comment: str) -> None:
     template = LEGACY_NGINX_TEMPLATE.replace(_LAST_SUB_FILTER, _LAST_SUB_FILTER + comment)
     assert check_template(template).missing == ("HTTP", "HTTPS")
@@ -63,7 +74,8 @@ def test_comments_containing_the_marker_do_not_count(comment: str) -> None:
 def test_marker_outside_the_root_location_does_not_count() -> None:
     template = LEGACY_NGINX_TEMPLATE.replace(
         "    location /api {\n        proxy_pass http://appsmith-internal-server:8080;\n",
-        "    location /api {\n        proxy_pass http://appsmith-internal-server:8080;\n" + LINE)
+        "    location /api {\n        proxy_pass http://appsmith-internal-server:8080;\n" + LINE,
+    )
     template = template.replace("    gzip on;\n", "    gzip on;\n    " + SUB_FILTER_LINE + "\n")
     assert check_template(template).missing == ("HTTP", "HTTPS")
 
@@ -84,9 +96,16 @@ def test_no_server_block() -> None:
     assert str(check) == "No server block with 'location /' was found in the nginx template."
 
 
-@pytest.mark.parametrize(("listen", "kind"), [("listen 80;", "HTTP"), ("listen 443 ssl;", "HTTPS"),
-                                              ("listen [::]:443 ssl http2;", "HTTPS"), ("listen 8443 ssl;", "HTTPS"),
-                                              ("listen 8080;", "HTTP")])
+@pytest.mark.parametrize(
+    ("listen", "kind"),
+    [
+        ("listen 80;", "HTTP"),
+        ("listen 443 ssl;", "HTTPS"),
+        ("listen [::]:443 ssl http2;", "HTTPS"),
+        ("listen 8443 ssl;", "HTTPS"),
+        ("listen 8080;", "HTTP"),
+    ],
+)
 def test_server_kind(listen: str, kind: str) -> None:
     template = f"server {{\n    {listen}\n    location / {{\n        {SUB_FILTER_LINE}\n    }}\n}}\n"
     [server] = check_template(template).servers
@@ -95,15 +114,16 @@ def test_server_kind(listen: str, kind: str) -> None:
 
 def test_braces_and_quotes_inside_strings_and_comments_do_not_confuse_the_scanner() -> None:
     template = (
-        "server {\n    listen 80;\n    # a comment with a brace }\n"
-        "    add_header X-Note 'curly } in a string';\n"
-        "    location / {\n        return 200 \"{ not a block }\";\n"
+        "server {\n    listen 80;\n    # a comment with a brace }\n    add_header X-Note 'curly } in a "
+        "string';\n"
+        '    location / {\n        return 200 "{ not a block }";\n'
         f"        {SUB_FILTER_LINE}\n    }}\n}}\n"
     )
     assert check_template(template).ok
 
 
-# --- fix_template ---------------------------------------------------------------------------------------------
+# --- fix_template
+# ---------------------------------------------------------------------------------------------
 
 
 def test_fix_adds_the_line_after_the_last_sub_filter_of_each_block() -> None:
@@ -114,8 +134,11 @@ def test_fix_adds_the_line_after_the_last_sub_filter_of_each_block() -> None:
 
 def test_fix_changes_nothing_else() -> None:
     fixed = fix_template(LEGACY_NGINX_TEMPLATE)
-    diff = [line for line in difflib.ndiff(LEGACY_NGINX_TEMPLATE.splitlines(), fixed.splitlines())
-            if line[:1] in "+-"]
+    diff = [
+        line
+        for line in difflib.ndiff(LEGACY_NGINX_TEMPLATE.splitlines(), fixed.splitlines())
+        if line[:1] in "+-"
+    ]
     assert diff == ["+ " + LINE.rstrip("\n")] * 2
 
 
@@ -140,10 +163,14 @@ def test_fix_keeps_crlf_without_mixing_line_endings() -> None:
 
 
 def test_fix_a_location_without_any_sub_filter() -> None:
-    template = "server {\n    listen 80;\n    location / {\n      try_files $uri /index.html =404;\n    }\n}\n"
+    template = (
+        "server {\n    listen 80;\n    location / {\n      try_files $uri /index.html =404;\n    }\n}\n"
+    )
     fixed = fix_template(template)
-    assert fixed == ("server {\n    listen 80;\n    location / {\n      try_files $uri /index.html =404;\n"
-                     f"      {SUB_FILTER_LINE}\n    }}\n}}\n")
+    assert fixed == (
+        "server {\n    listen 80;\n    location / {\n      try_files $uri /index.html =404;\n"
+        f"      {SUB_FILTER_LINE}\n    }}\n}}\n"
+    )
     assert check_template(fixed).ok
 
 
@@ -161,7 +188,8 @@ def test_fix_without_a_final_newline() -> None:
     assert fixed == _with_line((0, 1)).rstrip("\n")
 
 
-# --- nginx_fix: the write, with the same care as docker.env ------------------------------------------------------
+# --- nginx_fix: the write, with the same care as docker.env
+# ------------------------------------------------------
 
 
 def test_prepare_and_write_the_fix(legacy_deployment: Path) -> None:

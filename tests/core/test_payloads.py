@@ -1,4 +1,5 @@
-"""Tests for the payload catalog: the bundled data is complete and true to the sources, and nobody can change it."""
+"""Tests for the payload catalog: the bundled data is complete and true to the sources, and nobody can change
+it."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ from panel.resources_path import resource_text
 
 OPS_HASH = hashlib.sha256(b"ops@example.com").hexdigest()
 
-# The documented samples exactly as the seed documents print them. The execute sample keeps the seed's trailing comma:
-# the test removes it the one way the catalog is allowed to, and then every value must match.
+# The documented samples exactly as the seed documents print them. The execute sample keeps the seed's
+# trailing comma: the test removes it the one way the catalog is allowed to, and then every value must match.
 SEED_INSTALLATION_STARTED = """{
   "anonymousId": "anonymoustId",
   "context": {"library": {"name": "unknown", "version": "unknown"}},
@@ -83,7 +84,7 @@ SEED_APPLICATIONS_PAGE_LOAD = """{
   "timestamp": "2020-11-04T10:52:14.748Z",
   "type": "track",
   "userId": "a3d8b23b9b0cac986af79f4826d009463f8dfc372f188934710115491b7665a1"
-}"""
+}"""  # noqa: E501 - the seed document as Appsmith published it
 
 SEED_EXECUTE_WITH_TRAILING_COMMA = """{
 "context": {
@@ -133,7 +134,8 @@ INSTALLER_IDS = (
 
 
 def _leaves(node: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
-    """An independent leaf walker, so the catalog is not checked only against the module's own idea of a leaf."""
+    """An independent leaf walker, so the catalog is not checked only against the module's own idea of a
+    leaf."""
     for key, value in node.items():
         if isinstance(value, Mapping) and len(value) > 0:
             yield from _leaves(value, f"{prefix}{key}.")
@@ -165,7 +167,8 @@ def _raw_catalog() -> dict[str, Any]:
     return data
 
 
-# --- the bundled data --------------------------------------------------------------------------------------------
+# --- the bundled data
+# --------------------------------------------------------------------------------------------
 
 
 def test_catalog_has_every_expected_entry(catalog: Catalog) -> None:
@@ -355,7 +358,8 @@ def test_load_catalog_is_cached() -> None:
     assert load_catalog() is load_catalog()
 
 
-# --- read-only ---------------------------------------------------------------------------------------------------
+# --- read-only
+# ---------------------------------------------------------------------------------------------------
 
 
 def test_catalog_cannot_be_mutated_through_a_loaded_sample(catalog: Catalog) -> None:
@@ -381,7 +385,8 @@ def test_catalog_cannot_be_mutated_through_a_loaded_sample(catalog: Catalog) -> 
     assert stats.sample["properties"]["instanceId"] != "mine"
 
 
-# --- filling in this deployment's values --------------------------------------------------------------------------
+# --- filling in this deployment's values
+# --------------------------------------------------------------------------
 
 
 def test_fill_sample_with_an_email_puts_its_hash_in_the_hashed_paths(catalog: Catalog) -> None:
@@ -441,7 +446,8 @@ def test_to_json_text_keeps_sample_order_and_unicode(catalog: Catalog) -> None:
     )
 
 
-# --- hashing ------------------------------------------------------------------------------------------------------
+# --- hashing
+# ------------------------------------------------------------------------------------------------------
 
 
 def test_sha256_hex_does_not_normalize() -> None:
@@ -460,7 +466,8 @@ def test_sha256_hex_matches_hashlib(text: str) -> None:
     assert len(digest) == 64 and digest == digest.lower()
 
 
-# --- validation of a broken catalog -------------------------------------------------------------------------------
+# --- validation of a broken catalog
+# -------------------------------------------------------------------------------
 
 
 def _broken(mutate: Any) -> str:

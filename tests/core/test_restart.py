@@ -1,4 +1,5 @@
-"""Tests for the restart plan (remove and recreate, never `compose restart`) and for finding compose v2 or v1."""
+"""Tests for the restart plan (remove and recreate, never `compose restart`) and for finding compose v2 or
+v1."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from panel.core.restart import REMOVE_TIMEOUT, START_TIMEOUT, ComposeTool, detec
 from tests.conftest import SINGLE_COMPOSE, Answer, FakeBin, write_single_deployment
 
 
-@pytest.mark.parametrize(("tool", "prefix"), [(ComposeTool.V2, ("docker", "compose")),
-                                              (ComposeTool.V1, ("docker-compose",))])
+@pytest.mark.parametrize(
+    ("tool", "prefix"), [(ComposeTool.V2, ("docker", "compose")), (ComposeTool.V1, ("docker-compose",))]
+)
 def test_plan_single(single_deployment: Path, tool: ComposeTool, prefix: tuple[str, ...]) -> None:
     plan = plan_restart(load_deployment(single_deployment), tool)
     assert plan.remove.argv == (*prefix, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith")
@@ -24,11 +26,20 @@ def test_plan_single(single_deployment: Path, tool: ComposeTool, prefix: tuple[s
     assert plan.remove.purpose == "Stop and remove the Appsmith container"
 
 
-@pytest.mark.parametrize(("tool", "prefix"), [(ComposeTool.V2, ("docker", "compose")),
-                                              (ComposeTool.V1, ("docker-compose",))])
+@pytest.mark.parametrize(
+    ("tool", "prefix"), [(ComposeTool.V2, ("docker", "compose")), (ComposeTool.V1, ("docker-compose",))]
+)
 def test_plan_legacy(legacy_deployment: Path, tool: ComposeTool, prefix: tuple[str, ...]) -> None:
     plan = plan_restart(load_deployment(legacy_deployment), tool)
-    assert plan.remove.argv == (*prefix, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith-internal-server", "nginx")
+    assert plan.remove.argv == (
+        *prefix,
+        "-f",
+        "docker-compose.yml",
+        "rm",
+        "-fsv",
+        "appsmith-internal-server",
+        "nginx",
+    )
     assert plan.start.argv == (*prefix, "-f", "docker-compose.yml", "up", "-d")
     assert plan.remove.purpose == "Stop and remove the Appsmith containers"
 
@@ -44,14 +55,16 @@ def test_plan_names_the_compose_file_in_use(tmp_path: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("tool", list(ComposeTool))
-def test_plan_never_uses_compose_restart(single_deployment: Path, legacy_deployment: Path, tool: ComposeTool) -> None:
+def test_plan_never_uses_compose_restart(
+    single_deployment: Path, legacy_deployment: Path, tool: ComposeTool
+) -> None:
     for folder in (single_deployment, legacy_deployment):
         for command in plan_restart(load_deployment(folder), tool).commands:
             assert "restart" not in command.argv
 
 
 def test_shell_text_quotes_the_folder(tmp_path: Path) -> None:
-    folder = write_single_deployment(tmp_path / "my \"apps\" $(rm -rf ~)")
+    folder = write_single_deployment(tmp_path / 'my "apps" $(rm -rf ~)')
     plan = plan_restart(load_deployment(folder), ComposeTool.V1)
     text = plan.shell_text()
     assert text.splitlines() == [
@@ -68,7 +81,8 @@ def test_compose_tool_argv() -> None:
     assert ComposeTool.V1.argv == ("docker-compose",)
 
 
-# --- detect_compose_tool with fake programs on PATH ---------------------------------------------------------------
+# --- detect_compose_tool with fake programs on PATH
+# ---------------------------------------------------------------
 
 
 @pytest.fixture
@@ -86,8 +100,12 @@ def test_detect_v2(only_fakes: FakeBin) -> None:
 
 
 def test_detect_v1_when_the_plugin_is_missing(only_fakes: FakeBin) -> None:
-    only_fakes.add("docker", Answer(("compose",), stderr="docker: 'compose' is not a docker command.\n", exit_code=1))
-    only_fakes.add("docker-compose", Answer(("version",), stdout="docker-compose version 1.29.2, build unknown\n"))
+    only_fakes.add(
+        "docker", Answer(("compose",), stderr="docker: 'compose' is not a docker command.\n", exit_code=1)
+    )
+    only_fakes.add(
+        "docker-compose", Answer(("version",), stdout="docker-compose version 1.29.2, build unknown\n")
+    )
     assert detect_compose_tool() is ComposeTool.V1
     assert only_fakes.calls() == [["docker", "compose", "version"], ["docker-compose", "version"]]
 

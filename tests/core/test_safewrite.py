@@ -1,4 +1,5 @@
-"""Tests for the atomic replace: old or new bytes, never partial; mode, owner and symlinks kept; no lost update."""
+"""Tests for the atomic replace: old or new bytes, never partial; mode, owner and symlinks kept; no lost
+update."""
 
 from __future__ import annotations
 
@@ -67,7 +68,9 @@ def test_replace_keeps_the_owner(env_file: Path) -> None:
     assert (info.st_uid, info.st_gid, info.st_mode & 0o7777) == (1234, 5678, 0o600)
 
 
-def test_replace_through_a_symlink_edits_the_target_and_keeps_the_link(tmp_path: Path, env_file: Path) -> None:
+def test_replace_through_a_symlink_edits_the_target_and_keeps_the_link(
+    tmp_path: Path, env_file: Path
+) -> None:
     link = tmp_path / "docker.env"
     link.symlink_to(env_file)
     snapshot = Snapshot.read(link)
@@ -108,7 +111,9 @@ def test_refuses_when_the_file_was_replaced_by_other_bytes_of_the_same_size(env_
     assert env_file.read_bytes() == swapped
 
 
-def test_a_failed_rename_leaves_the_original_and_no_temporary(env_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_rename_leaves_the_original_and_no_temporary(
+    env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*_: object) -> None:
         raise OSError(28, "No space left on device")
 
@@ -166,7 +171,11 @@ def test_taking_the_lock_removes_only_the_leftovers_of_killed_writes(tmp_path: P
     target.write_bytes(b"KEY=1\n")
     leftover = tmp_path / ".docker.env.a1b2c3d_.tmp"
     leftover.write_bytes(b"KEY=")
-    kept = [tmp_path / ".docker.env.short.tmp", tmp_path / ".other.env.a1b2c3d_.tmp", tmp_path / "docker.env.tmp"]
+    kept = [
+        tmp_path / ".docker.env.short.tmp",
+        tmp_path / ".other.env.a1b2c3d_.tmp",
+        tmp_path / "docker.env.tmp",
+    ]
     for path in kept:
         path.write_bytes(b"someone else's")
     elsewhere = tmp_path / "elsewhere"

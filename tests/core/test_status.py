@@ -1,4 +1,5 @@
-"""Tests for the status: reading the env file safely, and the verdict from file, override and running instance."""
+"""Tests for the status: reading the env file safely, and the verdict from file, override and running
+instance."""
 
 from __future__ import annotations
 
@@ -42,8 +43,12 @@ from tests.conftest import (
 MTIME = datetime(2024, 5, 1, 10, 0, 0, tzinfo=UTC)
 
 
-def _deployment(layout: Layout = Layout.SINGLE, override: str | None = None, folder: Path = Path("/srv/appsmith"),
-                warnings: tuple[str, ...] = ()) -> Deployment:
+def _deployment(
+    layout: Layout = Layout.SINGLE,
+    override: str | None = None,
+    folder: Path = Path("/srv/appsmith"),
+    warnings: tuple[str, ...] = (),
+) -> Deployment:
     legacy = layout is Layout.LEGACY
     server = "appsmith-internal-server" if legacy else "appsmith"
     overrides = () if override is None else (Override(server, "docker-compose.yml (environment:)", override),)
@@ -65,7 +70,9 @@ def _deployment(layout: Layout = Layout.SINGLE, override: str | None = None, fol
 MISSING = object()
 
 
-def _file(content: bytes | object, path: Path = Path("/srv/appsmith/stacks/configuration/docker.env")) -> FileState:
+def _file(
+    content: bytes | object, path: Path = Path("/srv/appsmith/stacks/configuration/docker.env")
+) -> FileState:
     """A FileState as read_file_state makes it: `MISSING` for no file, else the file's bytes."""
     if content is MISSING:
         return FileState(path, False, False, False, None, None, error=f"{path} does not exist yet.")
@@ -74,13 +81,28 @@ def _file(content: bytes | object, path: Path = Path("/srv/appsmith/stacks/confi
     return FileState(path, True, True, True, parsed.reading(), MTIME, decodable=parsed.decodable)
 
 
-def _container(service: str = "appsmith", running: bool = True, started: datetime | None = MTIME + timedelta(hours=1),
-               telemetry_env: str | None = None, http_port: int | None = 80) -> ContainerState:
+def _container(
+    service: str = "appsmith",
+    running: bool = True,
+    started: datetime | None = MTIME + timedelta(hours=1),
+    telemetry_env: str | None = None,
+    http_port: int | None = 80,
+) -> ContainerState:
     return ContainerState(
-        id="c" * 64, name=service, service=service, status="running" if running else "exited", running=running,
-        started_at=started, finished_at=None, exit_code=0 if running else 137, restarting=False,
-        image="index.docker.io/appsmith/appsmith-ee", health="healthy" if running else None, http_port=http_port,
-        http_binding="0.0.0.0", telemetry_env=telemetry_env,
+        id="c" * 64,
+        name=service,
+        service=service,
+        status="running" if running else "exited",
+        running=running,
+        started_at=started,
+        finished_at=None,
+        exit_code=0 if running else 137,
+        restarting=False,
+        image="index.docker.io/appsmith/appsmith-ee",
+        health="healthy" if running else None,
+        http_port=http_port,
+        http_binding="0.0.0.0",
+        telemetry_env=telemetry_env,
     )
 
 
@@ -104,13 +126,20 @@ class Case:
     layout: Layout = Layout.SINGLE
 
 
-def _running(container: ContainerState | None = None, server: ServerReport | None = None,
-             error: DockerError | None = None) -> RunningState:
+def _running(
+    container: ContainerState | None = None,
+    server: ServerReport | None = None,
+    error: DockerError | None = None,
+) -> RunningState:
     return RunningState(() if container is None else (container,), server, error)
 
 
-OFF, ON, UNSET, INVALID = b"APPSMITH_DISABLE_TELEMETRY=true\n", b"APPSMITH_DISABLE_TELEMETRY=false\n", b"A=1\n", \
-    b"APPSMITH_DISABLE_TELEMETRY=maybe\n"
+OFF, ON, UNSET, INVALID = (
+    b"APPSMITH_DISABLE_TELEMETRY=true\n",
+    b"APPSMITH_DISABLE_TELEMETRY=false\n",
+    b"A=1\n",
+    b"APPSMITH_DISABLE_TELEMETRY=maybe\n",
+)
 
 CASES = {
     # file only: nothing runs
@@ -118,62 +147,118 @@ CASES = {
     "off, nothing runs": Case(OFF, _running(), Verdict.DISABLED, False, False),
     "unset is the server default, off": Case(UNSET, _running(), Verdict.DISABLED, False, False),
     "invalid": Case(INVALID, _running(), Verdict.INVALID, None, False),
-    "empty value is invalid": Case(b"APPSMITH_DISABLE_TELEMETRY=\n", _running(), Verdict.INVALID, None, False),
+    "empty value is invalid": Case(
+        b"APPSMITH_DISABLE_TELEMETRY=\n", _running(), Verdict.INVALID, None, False
+    ),
     "bare key is invalid": Case(b"APPSMITH_DISABLE_TELEMETRY\n", _running(), Verdict.INVALID, None, False),
     "file missing": Case(MISSING, _running(), Verdict.UNKNOWN, None, False),
     "container stopped": Case(OFF, _running(_container(running=False)), Verdict.DISABLED, False, False),
     "docker error": Case(OFF, _running(error=DAEMON_ERROR), Verdict.DISABLED, False, False),
     # container running, the server does not report the value: start time against the file's
-    "started after the change": Case(OFF, _running(_container(started=AFTER)), Verdict.DISABLED, False, False),
+    "started after the change": Case(
+        OFF, _running(_container(started=AFTER)), Verdict.DISABLED, False, False
+    ),
     "started at the change": Case(OFF, _running(_container(started=MTIME)), Verdict.DISABLED, False, False),
-    "started before the change (off)": Case(OFF, _running(_container(started=BEFORE)), Verdict.PENDING_RESTART, None,
-                                            False),
-    "started before the change (on)": Case(ON, _running(_container(started=BEFORE)), Verdict.PENDING_RESTART, None,
-                                           False),
-    "old server without the field, after": Case(ON, _running(_container(started=AFTER), _server(None)),
-                                                Verdict.ENABLED, True, False),
-    "old server without the field, before": Case(ON, _running(_container(started=BEFORE), _server(None)),
-                                                 Verdict.PENDING_RESTART, None, False),
+    "started before the change (off)": Case(
+        OFF, _running(_container(started=BEFORE)), Verdict.PENDING_RESTART, None, False
+    ),
+    "started before the change (on)": Case(
+        ON, _running(_container(started=BEFORE)), Verdict.PENDING_RESTART, None, False
+    ),
+    "old server without the field, after": Case(
+        ON, _running(_container(started=AFTER), _server(None)), Verdict.ENABLED, True, False
+    ),
+    "old server without the field, before": Case(
+        ON, _running(_container(started=BEFORE), _server(None)), Verdict.PENDING_RESTART, None, False
+    ),
     # the server reports its own value
-    "server confirms off": Case(OFF, _running(_container(started=BEFORE), _server(False)), Verdict.DISABLED, False,
-                                True),
+    "server confirms off": Case(
+        OFF, _running(_container(started=BEFORE), _server(False)), Verdict.DISABLED, False, True
+    ),
     "server confirms on": Case(ON, _running(_container(), _server(True)), Verdict.ENABLED, True, True),
-    "server confirms the unset default": Case(UNSET, _running(_container(), _server(False)), Verdict.DISABLED, False,
-                                              True),
-    "server still on": Case(OFF, _running(_container(started=AFTER), _server(True)), Verdict.PENDING_RESTART, True,
-                            False, "running instance"),
-    "server still off": Case(ON, _running(_container(), _server(False)), Verdict.PENDING_RESTART, False, False,
-                             "running instance"),
-    "unset but server on": Case(UNSET, _running(_container(), _server(True)), Verdict.PENDING_RESTART, True, False,
-                                "running instance"),
-    "invalid, server says on": Case(INVALID, _running(_container(), _server(True)), Verdict.INVALID, True, False),
-    "file missing, server says on": Case(MISSING, _running(_container(), _server(True)), Verdict.UNKNOWN, True, False,
-                                         "running instance"),
+    "server confirms the unset default": Case(
+        UNSET, _running(_container(), _server(False)), Verdict.DISABLED, False, True
+    ),
+    "server still on": Case(
+        OFF,
+        _running(_container(started=AFTER), _server(True)),
+        Verdict.PENDING_RESTART,
+        True,
+        False,
+        "running instance",
+    ),
+    "server still off": Case(
+        ON, _running(_container(), _server(False)), Verdict.PENDING_RESTART, False, False, "running instance"
+    ),
+    "unset but server on": Case(
+        UNSET, _running(_container(), _server(True)), Verdict.PENDING_RESTART, True, False, "running instance"
+    ),
+    "invalid, server says on": Case(
+        INVALID, _running(_container(), _server(True)), Verdict.INVALID, True, False
+    ),
+    "file missing, server says on": Case(
+        MISSING, _running(_container(), _server(True)), Verdict.UNKNOWN, True, False, "running instance"
+    ),
     "file missing, docker error": Case(MISSING, _running(error=DAEMON_ERROR), Verdict.UNKNOWN, None, False),
     # compose overrides docker.env
     "override off": Case(ON, _running(), Verdict.OVERRIDDEN, False, False, "override", "true"),
     "override on": Case(OFF, _running(), Verdict.OVERRIDDEN, True, False, "override", "false"),
-    "override confirmed": Case(ON, _running(_container(), _server(False)), Verdict.OVERRIDDEN, False, True,
-                               "override", "true"),
-    "override not applied yet": Case(ON, _running(_container(), _server(True)), Verdict.PENDING_RESTART, True, False,
-                                     "override", "true"),
+    "override confirmed": Case(
+        ON, _running(_container(), _server(False)), Verdict.OVERRIDDEN, False, True, "override", "true"
+    ),
+    "override not applied yet": Case(
+        ON, _running(_container(), _server(True)), Verdict.PENDING_RESTART, True, False, "override", "true"
+    ),
     "override invalid": Case(OFF, _running(), Verdict.INVALID, None, False, "override", "maybe"),
-    "override with file missing": Case(MISSING, _running(), Verdict.OVERRIDDEN, False, False, "override", "yes"),
-    "override, docker error": Case(ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override",
-                                   "1"),
+    "override with file missing": Case(
+        MISSING, _running(), Verdict.OVERRIDDEN, False, False, "override", "yes"
+    ),
+    "override, docker error": Case(
+        ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "1"
+    ),
     # legacy: the server container's environment is evidence
-    "legacy env agrees": Case(ON, _running(_container("appsmith-internal-server", telemetry_env="false")),
-                              Verdict.ENABLED, True, True, layout=Layout.LEGACY),
-    "legacy env differs": Case(ON, _running(_container("appsmith-internal-server", telemetry_env="true")),
-                               Verdict.PENDING_RESTART, False, False, "running instance", layout=Layout.LEGACY),
+    "legacy env agrees": Case(
+        ON,
+        _running(_container("appsmith-internal-server", telemetry_env="false")),
+        Verdict.ENABLED,
+        True,
+        True,
+        layout=Layout.LEGACY,
+    ),
+    "legacy env differs": Case(
+        ON,
+        _running(_container("appsmith-internal-server", telemetry_env="true")),
+        Verdict.PENDING_RESTART,
+        False,
+        False,
+        "running instance",
+        layout=Layout.LEGACY,
+    ),
     "legacy env lacks the key (server default off)": Case(
-        ON, _running(_container("appsmith-internal-server", telemetry_env=None)), Verdict.PENDING_RESTART, False,
-        False, "running instance", layout=Layout.LEGACY),
-    "legacy container stopped": Case(OFF, _running(_container("appsmith-internal-server", running=False,
-                                                              telemetry_env="false")),
-                                     Verdict.DISABLED, False, False, layout=Layout.LEGACY),
-    "legacy nginx only": Case(OFF, _running(_container("nginx", telemetry_env="false")), Verdict.DISABLED, False,
-                              False, layout=Layout.LEGACY),
+        ON,
+        _running(_container("appsmith-internal-server", telemetry_env=None)),
+        Verdict.PENDING_RESTART,
+        False,
+        False,
+        "running instance",
+        layout=Layout.LEGACY,
+    ),
+    "legacy container stopped": Case(
+        OFF,
+        _running(_container("appsmith-internal-server", running=False, telemetry_env="false")),
+        Verdict.DISABLED,
+        False,
+        False,
+        layout=Layout.LEGACY,
+    ),
+    "legacy nginx only": Case(
+        OFF,
+        _running(_container("nginx", telemetry_env="false")),
+        Verdict.DISABLED,
+        False,
+        False,
+        layout=Layout.LEGACY,
+    ),
 }
 
 
@@ -182,7 +267,11 @@ def test_assemble(case: Case) -> None:
     deployment = _deployment(case.layout, case.override)
     status = assemble(deployment, _file(case.file, deployment.env_file), case.running)
     assert (status.verdict, status.effective_on, status.verified, status.winner) == (
-        case.verdict, case.effective_on, case.verified, case.winner)
+        case.verdict,
+        case.effective_on,
+        case.verified,
+        case.winner,
+    )
     assert status.pending_restart is (case.verdict is Verdict.PENDING_RESTART)
     assert status.reason and status.advice
     assert assemble(deployment, _file(case.file, deployment.env_file), case.running) == status  # pure
@@ -199,7 +288,10 @@ def test_reasons_name_what_decides() -> None:
     assert "changed after the container started" in pending.reason
     assert "Recreate" in pending.advice
     overridden = assemble(_deployment(override="true"), _file(ON), _running())
-    assert "docker-compose.yml (environment:)" in overridden.reason and "docker.env is ignored" in overridden.reason
+    assert (
+        "docker-compose.yml (environment:)" in overridden.reason
+        and "docker.env is ignored" in overridden.reason
+    )
     docker_down = assemble(_deployment(), _file(OFF), _running(error=DAEMON_ERROR))
     assert DAEMON_ERROR.message in docker_down.reason
     invalid = assemble(_deployment(), _file(INVALID), _running())
@@ -217,8 +309,11 @@ def test_invalid_override_advice_points_at_the_compose_file() -> None:
 
 def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
     deployment = _deployment(Layout.LEGACY, warnings=("Several compose files here.",))
-    file = replace(_file(OFF), duplicates=("APPSMITH_DISABLE_TELEMETRY appears on lines 1, 5; the last one wins.",),
-                   unparsed_lines=(3,))
+    file = replace(
+        _file(OFF),
+        duplicates=("APPSMITH_DISABLE_TELEMETRY appears on lines 1, 5; the last one wins.",),
+        unparsed_lines=(3,),
+    )
     nginx = check_template(LEGACY_NGINX_TEMPLATE)
     status = assemble(deployment, file, _running(), nginx)
     assert status.warnings[0] == "Several compose files here."
@@ -227,27 +322,62 @@ def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
     assert "missing from the HTTP and HTTPS" in status.warnings[3]
 
 
-# --- to_json -----------------------------------------------------------------------------------------------------
+# --- to_json
+# -----------------------------------------------------------------------------------------------------
 
-TOP_KEYS = {"deployment", "layout", "compose_file", "env_file", "file", "override", "container", "docker_error",
-            "server", "nginx", "verdict", "telemetry_on", "verified", "pending_restart", "winner", "reason", "advice",
-            "warnings"}
+TOP_KEYS = {
+    "deployment",
+    "layout",
+    "compose_file",
+    "env_file",
+    "file",
+    "override",
+    "container",
+    "docker_error",
+    "server",
+    "nginx",
+    "verdict",
+    "telemetry_on",
+    "verified",
+    "pending_restart",
+    "winner",
+    "reason",
+    "advice",
+    "warnings",
+}
 
 
 def _full_status() -> Status:
     deployment = _deployment(Layout.LEGACY, override="true")
     running = RunningState((_container("appsmith-internal-server"),), _server(False), None)
-    return assemble(deployment, _file(OFF, deployment.env_file), running, check_template(LEGACY_NGINX_TEMPLATE))
+    return assemble(
+        deployment, _file(OFF, deployment.env_file), running, check_template(LEGACY_NGINX_TEMPLATE)
+    )
 
 
 def test_to_json_has_the_documented_keys() -> None:
     document = _full_status().to_json()
     assert set(document) == TOP_KEYS
-    assert set(document["file"]) == {"exists", "writable", "value", "state", "line", "duplicates", "modified",
-                                     "error"}
+    assert set(document["file"]) == {
+        "exists",
+        "writable",
+        "value",
+        "state",
+        "line",
+        "duplicates",
+        "modified",
+        "error",
+    }
     assert set(document["override"]) == {"service", "source", "value", "state"}
-    assert set(document["container"]) == {"name", "status", "running", "started_at", "image", "edition",
-                                          "http_port"}
+    assert set(document["container"]) == {
+        "name",
+        "status",
+        "running",
+        "started_at",
+        "image",
+        "edition",
+        "http_port",
+    }
     assert set(document["server"]) == {"health", "detail", "version", "enable_telemetry"}
     assert set(document["nginx"]) == {"ok", "missing"}
     json.dumps(document)
@@ -256,11 +386,22 @@ def test_to_json_has_the_documented_keys() -> None:
 def test_to_json_values() -> None:
     document = _full_status().to_json()
     assert document["layout"] == "multi-container"
-    assert document["file"] == {"exists": True, "writable": True, "value": "true", "state": "disabled", "line": 1,
-                                "duplicates": [], "modified": "2024-05-01T10:00:00Z", "error": None}
-    assert document["override"] == {"service": "appsmith-internal-server",
-                                    "source": "docker-compose.yml (environment:)", "value": "true",
-                                    "state": "disabled"}
+    assert document["file"] == {
+        "exists": True,
+        "writable": True,
+        "value": "true",
+        "state": "disabled",
+        "line": 1,
+        "duplicates": [],
+        "modified": "2024-05-01T10:00:00Z",
+        "error": None,
+    }
+    assert document["override"] == {
+        "service": "appsmith-internal-server",
+        "source": "docker-compose.yml (environment:)",
+        "value": "true",
+        "state": "disabled",
+    }
     assert document["container"]["started_at"] == "2024-05-01T11:00:00Z"
     assert document["container"]["edition"] == "EE"
     assert document["server"]["enable_telemetry"] is False
@@ -274,7 +415,9 @@ def test_to_json_values() -> None:
 
 def test_to_json_with_nothing_known() -> None:
     deployment = _deployment()
-    document = assemble(deployment, _file(MISSING, deployment.env_file), _running(error=DAEMON_ERROR)).to_json()
+    document = assemble(
+        deployment, _file(MISSING, deployment.env_file), _running(error=DAEMON_ERROR)
+    ).to_json()
     assert set(document) == TOP_KEYS
     assert document["file"]["exists"] is False and document["file"]["state"] is None
     assert document["file"]["line"] is None and document["file"]["modified"] is None
@@ -284,7 +427,8 @@ def test_to_json_with_nothing_known() -> None:
     assert document["verdict"] == "unknown" and document["telemetry_on"] is None
 
 
-# --- read_file_state -------------------------------------------------------------------------------------------
+# --- read_file_state
+# -------------------------------------------------------------------------------------------
 
 
 def test_read_file_state(single_deployment: Path) -> None:
@@ -304,16 +448,29 @@ def test_read_file_state(single_deployment: Path) -> None:
 def test_read_file_state_missing(tmp_path: Path) -> None:
     state = read_file_state(tmp_path / "docker.env")
     assert (state.exists, state.readable, state.writable, state.reading, state.modified) == (
-        False, False, False, None, None)
+        False,
+        False,
+        False,
+        None,
+        None,
+    )
     assert state.state is None
-    assert state.error is not None and "does not exist yet" in state.error and "docker-compose up -d" in state.error
+    assert (
+        state.error is not None
+        and "does not exist yet" in state.error
+        and "docker-compose up -d" in state.error
+    )
 
 
 def test_read_file_state_reports_duplicates_and_unparsed_lines(tmp_path: Path) -> None:
     path = tmp_path / "docker.env"
-    path.write_bytes(b"APPSMITH_DISABLE_TELEMETRY=true\nthis is not valid\nAPPSMITH_DISABLE_TELEMETRY=false\n")
+    path.write_bytes(
+        b"APPSMITH_DISABLE_TELEMETRY=true\nthis is not valid\nAPPSMITH_DISABLE_TELEMETRY=false\n"
+    )
     state = read_file_state(path)
-    assert state.duplicates == ("APPSMITH_DISABLE_TELEMETRY appears on lines 1, 3; the last one (line 3) wins.",)
+    assert state.duplicates == (
+        "APPSMITH_DISABLE_TELEMETRY appears on lines 1, 3; the last one (line 3) wins.",
+    )
     assert state.unparsed_lines == (2,)
     assert state.state is SwitchState.ENABLED
 
@@ -376,13 +533,16 @@ def test_read_file_state_in_a_folder_others_cannot_enter(world_tmp: Path, as_nob
     assert state.error is not None and "nobody" in state.error
 
 
-# --- gather: the whole status with a fake docker ------------------------------------------------------------------
+# --- gather: the whole status with a fake docker
+# ------------------------------------------------------------------
 
 
 def _docker_answers(folder: Path, document: dict[str, object]) -> tuple[Answer, ...]:
     ps_line = f"{document['Id']}\t{folder}\tappsmith\tindex.docker.io/appsmith/appsmith-ee\n"
-    return (Answer(("ps",), stdout=ps_line + "ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"),
-            Answer(("inspect",), stdout=json.dumps([document])))
+    return (
+        Answer(("ps",), stdout=ps_line + "ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"),
+        Answer(("inspect",), stdout=json.dumps([document])),
+    )
 
 
 def test_gather_with_a_fake_docker(single_deployment: Path, fake_bin: FakeBin) -> None:
@@ -400,8 +560,9 @@ def test_gather_with_a_fake_docker(single_deployment: Path, fake_bin: FakeBin) -
     assert_no_secret(json.dumps(status.to_json()) + repr(status))
 
 
-def test_gather_uses_the_early_inspect_and_asks_docker_each_question_once(single_deployment: Path,
-                                                                          fake_bin: FakeBin) -> None:
+def test_gather_uses_the_early_inspect_and_asks_docker_each_question_once(
+    single_deployment: Path, fake_bin: FakeBin
+) -> None:
     document = inspect_document()
     fake_bin.add("docker", *_docker_answers(single_deployment, document))
     ps = docker.start(containers.PS_ARGV)
@@ -412,8 +573,9 @@ def test_gather_uses_the_early_inspect_and_asks_docker_each_question_once(single
     assert [call[1] for call in fake_bin.calls("docker")] == ["ps", "inspect"]
 
 
-def test_query_containers_asks_again_when_the_early_inspect_missed_a_container(single_deployment: Path,
-                                                                               fake_bin: FakeBin) -> None:
+def test_query_containers_asks_again_when_the_early_inspect_missed_a_container(
+    single_deployment: Path, fake_bin: FakeBin
+) -> None:
     document = inspect_document()
     fake_bin.add("docker", *_docker_answers(single_deployment, document))
     ps = docker.start(containers.PS_ARGV)
@@ -424,8 +586,9 @@ def test_query_containers_asks_again_when_the_early_inspect_missed_a_container(s
     assert [call[1] for call in fake_bin.calls("docker")] == ["ps", "inspect"]
 
 
-def test_gather_skips_inspect_when_no_container_belongs_to_the_folder(single_deployment: Path,
-                                                                     fake_bin: FakeBin) -> None:
+def test_gather_skips_inspect_when_no_container_belongs_to_the_folder(
+    single_deployment: Path, fake_bin: FakeBin
+) -> None:
     fake_bin.add("docker", Answer(("ps",), stdout="ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"))
     status = gather(load_deployment(single_deployment), with_http=False)
     assert status.container is None and status.running.docker_error is None
@@ -440,8 +603,9 @@ def test_query_running_with_the_daemon_down(single_deployment: Path, fake_bin: F
     assert running.containers == ()
 
 
-def test_query_running_without_docker(single_deployment: Path, monkeypatch: pytest.MonkeyPatch,
-                                      tmp_path: Path) -> None:
+def test_query_running_without_docker(
+    single_deployment: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     running = query_running(load_deployment(single_deployment))
     assert running.docker_error is not None and running.docker_error.problem is DockerProblem.MISSING

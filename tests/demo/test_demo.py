@@ -1,4 +1,5 @@
-"""The demo session: the bundled deployment, started under the simulated docker, and cleaned up without a trace."""
+"""The demo session: the bundled deployment, started under the simulated docker, and cleaned up without a
+trace."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from panel.core.secrets import is_secret
 from panel.core.status import Verdict, gather
 from panel.demo import DemoSession, copy_demo_deployment, is_demo_path, prepare_demo, start_demo
 from panel.demo import simulated_docker as sd
-
 
 _TICK = threading.Event()
 _ENV_KEYS = ("PATH", sd.STATE_ENV, sd.FAULTS_ENV)
@@ -95,11 +95,16 @@ def test_demo_opens_running_with_telemetry_on_and_close_leaves_nothing(clean_env
         session.close()
     assert not live_processes(pid)
     assert not session.root.exists()
-    late = subprocess.run([sys.executable, "-m", "panel.demo.simulated_docker", "docker", "ps"],
-                          capture_output=True, text=True, check=False,
-                          env=dict(os.environ, **{sd.STATE_ENV: str(session.state_dir)}))
-    assert late.returncode == 1 and "Cannot connect to the Docker daemon" in late.stderr, \
+    late = subprocess.run(
+        [sys.executable, "-m", "panel.demo.simulated_docker", "docker", "ps"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ, **{sd.STATE_ENV: str(session.state_dir)}),
+    )
+    assert late.returncode == 1 and "Cannot connect to the Docker daemon" in late.stderr, (
         "a refresh still under way when the demo closed finds no engine"
+    )
     assert not session.root.exists(), "and does not create the folder again"
     assert {key: os.environ.get(key) for key in _ENV_KEYS} == before
     session.close()  # a second close is harmless
@@ -136,8 +141,13 @@ def test_demo_faults_apply_to_the_users_restart_not_the_first_start(clean_env: N
         status = _healthy_status(session)
         assert status.container.running
         deployment = status.deployment
-        result = apply_change(prepare_change(deployment, False), plan_restart(deployment, detect_compose_tool()),
-                              _Quiet(), health_timeout=10, health_interval=0.05)
+        result = apply_change(
+            prepare_change(deployment, False),
+            plan_restart(deployment, detect_compose_tool()),
+            _Quiet(),
+            health_timeout=10,
+            health_interval=0.05,
+        )
         assert result.outcome is Outcome.DOWN
     assert not session.root.exists()
 
@@ -146,14 +156,26 @@ def test_the_bundled_deployment_is_a_realistic_single_container(tmp_path: Path) 
     folder = copy_demo_deployment(tmp_path / "appsmith-demo")
     deployment = load_deployment(folder)
     assert deployment.layout is Layout.SINGLE and deployment.overrides == () and deployment.warnings == ()
-    assert deployment.image == "index.docker.io/appsmith/appsmith-ce:v1.50" and deployment.container_name == "appsmith"
+    assert (
+        deployment.image == "index.docker.io/appsmith/appsmith-ce:v1.50"
+        and deployment.container_name == "appsmith"
+    )
     data = deployment.env_file.read_bytes()
     parsed = EnvText.parse(data)
-    assert parsed.reading().state is SwitchState.ENABLED and parsed.unparsed_lines() == [] and not parsed.duplicates()
+    assert (
+        parsed.reading().state is SwitchState.ENABLED
+        and parsed.unparsed_lines() == []
+        and not parsed.duplicates()
+    )
     assert b"\nexport " not in data and b"\n\n" in data and data.startswith(b"#")
     values = parsed.values()
-    for key in ("APPSMITH_ENCRYPTION_PASSWORD", "APPSMITH_ENCRYPTION_SALT", "APPSMITH_DB_URL", "APPSMITH_MAIL_PASSWORD",
-                "APPSMITH_REDIS_URL"):
+    for key in (
+        "APPSMITH_ENCRYPTION_PASSWORD",
+        "APPSMITH_ENCRYPTION_SALT",
+        "APPSMITH_DB_URL",
+        "APPSMITH_MAIL_PASSWORD",
+        "APPSMITH_REDIS_URL",
+    ):
         assert key in values and is_secret(key, values[key])
     filled_secrets = {k: v for k, v in values.items() if v and is_secret(k, v) and k != "APPSMITH_REDIS_URL"}
     assert filled_secrets and all("demo-not-a-secret" in value for value in filled_secrets.values())

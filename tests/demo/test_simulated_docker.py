@@ -1,7 +1,8 @@
-"""The simulated docker answers the exact calls the core makes, and each fault reaches the core as docker's would.
+"""The simulated docker answers the exact calls the core makes, and each fault reaches the core as docker's
+would.
 
-Every test drives the real core (status.gather, restart.plan_restart, apply.apply_change) against the simulator
-put first on PATH; the simulator's calls.log shows what the core ran.
+Every test drives the real core (status.gather, restart.plan_restart, apply.apply_change) against the
+simulator put first on PATH; the simulator's calls.log shows what the core ran.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from panel.core.restart import ComposeTool, detect_compose_tool, plan_restart
 from panel.core.status import Status, Verdict, gather, query_running
 from panel.demo import copy_demo_deployment
 from panel.demo import simulated_docker as sd
-
 
 TELEMETRY = "APPSMITH_DISABLE_TELEMETRY"
 ENV_IN_STACKS = Path("stacks/configuration/docker.env")
@@ -109,8 +109,15 @@ class Sim:
         self.monkeypatch.setenv(sd.FAULTS_ENV, text)
 
     def docker(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["docker", *args], cwd=cwd or self.folder, capture_output=True, text=True,
-                              timeout=60, stdin=subprocess.DEVNULL, check=False)
+        return subprocess.run(
+            ["docker", *args],
+            cwd=cwd or self.folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     def up(self) -> subprocess.CompletedProcess[str]:
         return self.docker("compose", "-f", "docker-compose.yml", "up", "-d")
@@ -130,12 +137,23 @@ class Sim:
 
         wait_for(healthy, what="the simulated Appsmith to answer healthy")
 
-    def apply(self, telemetry_on: bool = False, health_timeout: float = 20.0,
-              cancel: threading.Event | None = None, reporter: Reporter | None = None) -> ApplyResult:
+    def apply(
+        self,
+        telemetry_on: bool = False,
+        health_timeout: float = 20.0,
+        cancel: threading.Event | None = None,
+        reporter: Reporter | None = None,
+    ) -> ApplyResult:
         deployment = self.deployment()
         plan = plan_restart(deployment, detect_compose_tool())
-        return apply_change(prepare_change(deployment, telemetry_on), plan, reporter or Reporter(), cancel,
-                            health_timeout=health_timeout, health_interval=0.05)
+        return apply_change(
+            prepare_change(deployment, telemetry_on),
+            plan,
+            reporter or Reporter(),
+            cancel,
+            health_timeout=health_timeout,
+            health_interval=0.05,
+        )
 
 
 def make_sim(base: Path, monkeypatch: pytest.MonkeyPatch, folder_name: str = "appsmith-demo") -> Sim:
@@ -178,7 +196,8 @@ def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def shared(shared_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Sim:
-    """The shared deployment with this test's environment pointing at it. Tests using it must not change it."""
+    """The shared deployment with this test's environment pointing at it. Tests using it must not change
+    it."""
     simulation = make_sim(shared_folder, monkeypatch)
     assert simulation.folder.is_dir()
     return simulation
@@ -199,7 +218,8 @@ def running(started: Sim) -> Sim:
     return started
 
 
-# -- what the core asks -------------------------------------------------------------------------------------------
+# -- what the core asks
+# -------------------------------------------------------------------------------------------
 
 
 def test_ps_and_inspect_answer_the_core_argv(shared: Sim) -> None:
@@ -222,16 +242,23 @@ def test_ps_and_inspect_answer_the_core_argv(shared: Sim) -> None:
     labels = raw[0]["Config"]["Labels"]
     assert labels["com.docker.compose.project"] == "appsmithdemo"
     assert labels["com.docker.compose.project.working_dir"] == str(shared.folder)
-    assert not any(item.startswith(TELEMETRY) for item in raw[0]["Config"]["Env"]), "single: docker never sees docker.env"
+    assert not any(item.startswith(TELEMETRY) for item in raw[0]["Config"]["Env"]), (
+        "single: docker never sees docker.env"
+    )
 
     (parsed,) = containers.parse_inspect(result)
     assert parsed.running and parsed.name == "appsmith" and parsed.http_binding == "127.0.0.1"
     assert parsed.http_port is not None and parsed.started_at is not None
-    assert shared.calls()[-2:] == [list(containers.PS_ARGV), list(containers.inspect_argv([found.id, "no-such-id"]))]
+    assert shared.calls()[-2:] == [
+        list(containers.PS_ARGV),
+        list(containers.inspect_argv([found.id, "no-such-id"])),
+    ]
 
 
 def test_ps_templates_take_real_tabs_and_escaped_ones(shared: Sim) -> None:
-    escaped = shared.docker("ps", "--format", r'{{.Names}}\t{{ .Status }}\t{{.Label "com.docker.compose.service"}}')
+    escaped = shared.docker(
+        "ps", "--format", r'{{.Names}}\t{{ .Status }}\t{{.Label "com.docker.compose.service"}}'
+    )
     assert escaped.stdout.startswith("appsmith\tUp ") and escaped.stdout.rstrip().endswith("\tappsmith")
     real_tab = shared.docker("ps", "-a", "--format", "{{.ID}}\t{{json .Names}}")
     container_id, name = real_tab.stdout.strip().split("\t")
@@ -258,7 +285,9 @@ def test_disable_end_to_end_is_verified_and_never_uses_restart(started: Sim) -> 
     assert plan.remove.argv == ("docker", "compose", "-f", "docker-compose.yml", "rm", "-fsv", "appsmith")
     assert not any("restart" in argv for argv in started.calls())
     status = gather(started.deployment())
-    assert status.verdict is Verdict.DISABLED and status.verified and server_of(status).enable_telemetry is False
+    assert (
+        status.verdict is Verdict.DISABLED and status.verified and server_of(status).enable_telemetry is False
+    )
     assert b"APPSMITH_DISABLE_TELEMETRY=true\n" in (started.folder / ENV_IN_STACKS).read_bytes()
 
 
@@ -278,7 +307,8 @@ def test_neither_compose_is_a_missing_docker_error(sim: Sim) -> None:
 
 
 def test_editing_docker_env_then_up_alone_leaves_the_change_pending(running: Sim) -> None:
-    """Docker never sees the single container's docker.env: `up -d` keeps the container (the classic pitfall)."""
+    """Docker never sees the single container's docker.env: `up -d` keeps the container (the classic
+    pitfall)."""
     env = running.folder / ENV_IN_STACKS
     env.write_bytes(env.read_bytes().replace(b"TELEMETRY=false", b"TELEMETRY=true"))
     assert "appsmith is up-to-date" in running.up().stdout
@@ -286,12 +316,17 @@ def test_editing_docker_env_then_up_alone_leaves_the_change_pending(running: Sim
     assert status.verdict is Verdict.PENDING_RESTART and server_of(status).enable_telemetry is True
 
 
-# -- faults ------------------------------------------------------------------------------------------------------
+# -- faults
+# ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fault", "problem"), [("daemon-down", DockerProblem.DAEMON_DOWN),
-                                                ("permission-denied", DockerProblem.PERMISSION)])
-def test_daemon_faults_reach_the_core_as_docker_errors(started: Sim, fault: str, problem: DockerProblem) -> None:
+@pytest.mark.parametrize(
+    ("fault", "problem"),
+    [("daemon-down", DockerProblem.DAEMON_DOWN), ("permission-denied", DockerProblem.PERMISSION)],
+)
+def test_daemon_faults_reach_the_core_as_docker_errors(
+    started: Sim, fault: str, problem: DockerProblem
+) -> None:
     started.faults(fault)
     status = gather(started.deployment())
     assert status.running.docker_error is not None and status.running.docker_error.problem is problem
@@ -320,6 +355,7 @@ def test_up_hangs_and_cancel_kills_its_whole_process_group(started: Sim) -> None
     worker = threading.Thread(target=lambda: outcome.append(started.apply(cancel=cancel)))
     worker.start()
     try:
+
         def hanging_group() -> int | None:
             for entry in sd.read_calls(started.state_dir)[before:]:
                 if entry["argv"][-2:] == ["up", "-d"] and len(group_members(entry["pgid"])) >= 2:
@@ -341,8 +377,13 @@ def test_rm_hangs_and_cancel_keeps_the_old_container(running: Sim) -> None:
     worker = threading.Thread(target=lambda: outcome.append(running.apply(cancel=cancel)))
     worker.start()
     try:
-        wait_for(lambda: any("rm" in argv for argv in running.calls()) and
-                 json.loads((running.state_dir / "state.json").read_text()).get("hangs"), what="the hanging rm")
+        wait_for(
+            lambda: (
+                any("rm" in argv for argv in running.calls())
+                and json.loads((running.state_dir / "state.json").read_text()).get("hangs")
+            ),
+            what="the hanging rm",
+        )
     finally:
         cancel.set()
         worker.join(timeout=30)
@@ -414,15 +455,17 @@ def test_an_invalid_value_stops_the_server_at_start(sim: Sim) -> None:
     env.write_bytes(env.read_bytes().replace(b"TELEMETRY=false", b"TELEMETRY=maybe"))
     assert sim.up().returncode == 0, "compose starts the container; the server inside fails"
     deployment = sim.deployment()
-    wait_for(lambda: (c := query_running(deployment).server_container(deployment)) and c.status == "exited",
-             what="the container to exit")
+    wait_for(
+        lambda: (c := query_running(deployment).server_container(deployment)) and c.status == "exited",
+        what="the container to exit",
+    )
     status = gather(deployment)
     assert status.verdict is Verdict.INVALID and container_of(status).exit_code == 1
 
 
 def test_a_compose_environment_value_overrides_docker_env(sim: Sim) -> None:
     compose = sim.folder / "docker-compose.yml"
-    compose.write_text(compose.read_text() + "    environment:\n      APPSMITH_DISABLE_TELEMETRY: \"true\"\n")
+    compose.write_text(compose.read_text() + '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "true"\n')
     assert sim.up().returncode == 0
     sim.wait_healthy()
     status = gather(sim.deployment())
@@ -461,33 +504,49 @@ services:
 """
 
 
-def test_legacy_layout_env_reaches_the_server_container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_legacy_layout_env_reaches_the_server_container(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     simulation = make_sim(tmp_path, monkeypatch, "appsmith")
     try:
         folder = simulation.folder
         (folder / "docker-compose.yml").write_text(LEGACY_COMPOSE)
-        (folder / "docker.env").write_text("APPSMITH_MONGODB_URI=mongodb://u:p@mongo/appsmith\n"
-                                           "APPSMITH_DISABLE_TELEMETRY=false\n")
+        (folder / "docker.env").write_text(
+            "APPSMITH_MONGODB_URI=mongodb://u:p@mongo/appsmith\nAPPSMITH_DISABLE_TELEMETRY=false\n"
+        )
         (folder / "encryption.env").write_text("APPSMITH_ENCRYPTION_PASSWORD=demo-not-a-secret\n")
         up = simulation.up()
         assert up.returncode == 0, up.stderr
         names = simulation.docker("ps", "--format", "{{.Names}}").stdout.split()
-        assert sorted(names) == ["appsmith_appsmith-internal-server_1", "appsmith_mongo_1", "appsmith_nginx_1",
-                                 "appsmith_redis_1"]
+        assert sorted(names) == [
+            "appsmith_appsmith-internal-server_1",
+            "appsmith_mongo_1",
+            "appsmith_nginx_1",
+            "appsmith_redis_1",
+        ]
         simulation.wait_healthy()
         deployment = simulation.deployment()
         assert server_container(deployment).telemetry_env == "false"
         result = simulation.apply(telemetry_on=False)
         assert result.outcome is Outcome.VERIFIED, result.message
         assert server_container(deployment).telemetry_env == "true"
-        assert ["docker", "compose", "-f", "docker-compose.yml", "rm", "-fsv", "appsmith-internal-server",
-                "nginx"] in simulation.calls()
+        assert [
+            "docker",
+            "compose",
+            "-f",
+            "docker-compose.yml",
+            "rm",
+            "-fsv",
+            "appsmith-internal-server",
+            "nginx",
+        ] in simulation.calls()
     finally:
         sd.stop_all(simulation.state_dir)
 
 
-def test_shell_metacharacters_in_the_folder_are_never_interpreted(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shell_metacharacters_in_the_folder_are_never_interpreted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     name = 'my "apps" $(touch pwned) `touch pwned2`; rm -rf x'
     simulation = make_sim(tmp_path, monkeypatch, name)
     try:
@@ -505,7 +564,8 @@ def test_shell_metacharacters_in_the_folder_are_never_interpreted(tmp_path: Path
         sd.stop_all(simulation.state_dir)
 
 
-# -- the pieces ------------------------------------------------------------------------------------------------
+# -- the pieces
+# ------------------------------------------------------------------------------------------------
 
 
 def test_install_wrappers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -514,13 +574,15 @@ def test_install_wrappers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert sorted(p.name for p in (tmp_path / "bin").iterdir()) == ["docker"]
     script = (tmp_path / "bin" / "docker").read_text()
     assert script.startswith("#!/bin/sh\n") and script.rstrip().endswith(
-        f'exec {shlex.quote(sys.executable)} -m panel.demo.simulated_docker docker "$@"')
+        f'exec {shlex.quote(sys.executable)} -m panel.demo.simulated_docker docker "$@"'
+    )
     assert (tmp_path / "bin" / "docker").stat().st_mode & 0o777 == 0o755
     monkeypatch.setenv(sd.FAULTS_ENV, "")
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     sd.install_wrappers(tmp_path / "frozen")
     assert (tmp_path / "frozen" / "docker-compose").read_text() == (
-        f'#!/bin/sh\nexec {shlex.quote(sys.executable)} --simulated-docker docker-compose "$@"\n')
+        f'#!/bin/sh\nexec {shlex.quote(sys.executable)} --simulated-docker docker-compose "$@"\n'
+    )
 
 
 def test_render_template_subset() -> None:
@@ -542,11 +604,27 @@ def test_simulated_appsmith_boots_then_answers(tmp_path: Path) -> None:
     env_file.write_text("APPSMITH_DISABLE_TELEMETRY=false\n")
     port = sd._free_port()
     exit_file = tmp_path / "exit.code"
-    argv = sd.server_command(["--env-file", str(env_file), "--port", str(port), "--boot-delay", "0.6",
-                              "--override", "yes", "--faults", "", "--exit-file", str(exit_file)])
+    argv = sd.server_command(
+        [
+            "--env-file",
+            str(env_file),
+            "--port",
+            str(port),
+            "--boot-delay",
+            "0.6",
+            "--override",
+            "yes",
+            "--faults",
+            "",
+            "--exit-file",
+            str(exit_file),
+        ]
+    )
     base = f"http://127.0.0.1:{port}"
-    with requests.Session() as session, subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                                         stderr=subprocess.DEVNULL) as server:
+    with (
+        requests.Session() as session,
+        subprocess.Popen(argv, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server,
+    ):
         session.trust_env = False
 
         def try_get(path: str) -> requests.Response | None:
@@ -561,15 +639,21 @@ def test_simulated_appsmith_boots_then_answers(tmp_path: Path) -> None:
             return response
 
         try:
-            (first,) = wait_for(lambda: [r] if (r := try_get("/api/v1/health")) is not None else None,
-                                what="the server to listen")
+            (first,) = wait_for(
+                lambda: [r] if (r := try_get("/api/v1/health")) is not None else None,
+                what="the server to listen",
+            )
             assert first.status_code == 503
             assert get("/info").json()["version"] == "v1.50-demo"
             wait_for(lambda: get("/api/v1/health").status_code == 200, what="the boot delay to pass")
             assert get("/api/v1/health").json()["data"] == "All systems are up"
             me = get("/api/v1/users/me").json()
-            assert me["data"] == {"email": "anonymousUser", "username": "anonymousUser", "isAnonymous": True,
-                                  "enableTelemetry": False}, "--override yes (disabled) wins over the file"
+            assert me["data"] == {
+                "email": "anonymousUser",
+                "username": "anonymousUser",
+                "isAnonymous": True,
+                "enableTelemetry": False,
+            }, "--override yes (disabled) wins over the file"
         finally:
             server.terminate()
             assert server.wait(timeout=10) == 143

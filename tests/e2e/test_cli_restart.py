@@ -1,4 +1,5 @@
-"""The real CLI flips a real container both ways: file written, container recreated, server reports the value."""
+"""The real CLI flips a real container both ways: file written, container recreated, server reports the
+value."""
 
 from __future__ import annotations
 
@@ -20,8 +21,15 @@ SECRET_MARKERS = ("s3cret",)
 def run_cli(*args: str, state: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     env["XDG_STATE_HOME"] = str(state)
-    return subprocess.run([sys.executable, "-m", "panel", *args], capture_output=True, text=True, env=env,
-                          timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "panel", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def status_json(deployment: Deployment, state: Path) -> dict:
@@ -30,7 +38,9 @@ def status_json(deployment: Deployment, state: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def test_disable_then_enable_recreates_and_verifies(appsmith_deployment: DeploymentFactory, tmp_path: Path) -> None:
+def test_disable_then_enable_recreates_and_verifies(
+    appsmith_deployment: DeploymentFactory, tmp_path: Path
+) -> None:
     deployment = appsmith_deployment("false")
     deployment.up()
     deployment.wait_healthy()
@@ -58,7 +68,9 @@ def test_disable_then_enable_recreates_and_verifies(appsmith_deployment: Deploym
     assert audit.count('"outcome": "verified') == 2
 
 
-def test_pending_restart_is_detected_after_a_plain_write(appsmith_deployment: DeploymentFactory, tmp_path: Path) -> None:
+def test_pending_restart_is_detected_after_a_plain_write(
+    appsmith_deployment: DeploymentFactory, tmp_path: Path
+) -> None:
     deployment = appsmith_deployment("false")
     deployment.up()
     deployment.wait_healthy()
@@ -69,7 +81,9 @@ def test_pending_restart_is_detected_after_a_plain_write(appsmith_deployment: De
     assert status["server"]["enable_telemetry"] is True
 
 
-def test_compose_override_wins_and_is_reported(appsmith_deployment: DeploymentFactory, tmp_path: Path) -> None:
+def test_compose_override_wins_and_is_reported(
+    appsmith_deployment: DeploymentFactory, tmp_path: Path
+) -> None:
     deployment = appsmith_deployment("false", environment={"APPSMITH_DISABLE_TELEMETRY": "true"})
     deployment.up()
     deployment.wait_healthy()
@@ -80,8 +94,9 @@ def test_compose_override_wins_and_is_reported(appsmith_deployment: DeploymentFa
     assert status["telemetry_on"] is False
 
 
-def test_crash_on_start_ends_with_appsmith_down_and_retry_works(appsmith_deployment: DeploymentFactory,
-                                                                  tmp_path: Path) -> None:
+def test_crash_on_start_ends_with_appsmith_down_and_retry_works(
+    appsmith_deployment: DeploymentFactory, tmp_path: Path
+) -> None:
     deployment = appsmith_deployment("false", environment={"STANDIN_CRASH": "1"}, restart="no")
     result = run_cli("disable", str(deployment.path), "--restart", "--yes", "--json", state=tmp_path)
     deployment.started = True

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 RUN_MS = 240_000
 
 
-def test_apply_and_restart_from_the_window_is_verified(qtbot: QtBot, appsmith_deployment: DeploymentFactory,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_apply_and_restart_from_the_window_is_verified(
+    qtbot: QtBot, appsmith_deployment: DeploymentFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     deployment = appsmith_deployment("false")
     deployment.up()
     deployment.wait_healthy()
@@ -37,7 +38,10 @@ def test_apply_and_restart_from_the_window_is_verified(qtbot: QtBot, appsmith_de
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(dialog.restart_now_button.isEnabled, timeout=30_000)
-    assert "docker-compose" in dialog.commands_view.toPlainText() or "docker compose" in dialog.commands_view.toPlainText()
+    assert (
+        "docker-compose" in dialog.commands_view.toPlainText()
+        or "docker compose" in dialog.commands_view.toPlainText()
+    )
     qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
     result = dialog.apply_result
@@ -46,8 +50,12 @@ def test_apply_and_restart_from_the_window_is_verified(qtbot: QtBot, appsmith_de
 
     assert deployment.get_json("/api/v1/users/me")["data"]["enableTelemetry"] is False
     window.refresh()
-    qtbot.waitUntil(lambda: window.status is not None and window.status.verdict is Verdict.DISABLED
-                    and window.status.verified, timeout=60_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.status is not None and window.status.verdict is Verdict.DISABLED and window.status.verified
+        ),
+        timeout=60_000,
+    )
     assert window.header.title.text().startswith("Telemetry is OFF")
     assert "Confirmed by the running instance" in window.header.verified.text()
     assert window.enable_button.isVisible() and not window.disable_button.isVisible()

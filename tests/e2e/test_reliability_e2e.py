@@ -1,5 +1,6 @@
-"""The fault matrix against the real engine: the stand-in crashes on start, the window's run ends with "Appsmith is
-down", and its Retry start works once the cause is fixed (the command line's variant is in test_cli_restart.py)."""
+"""The fault matrix against the real engine: the stand-in crashes on start, the window's run ends with
+"Appsmith is down", and its Retry start works once the cause is fixed (the command line's variant is in
+test_cli_restart.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ RUN_MS = 240_000
 
 
 def test_row_standin_crashes_on_start_window_says_down_and_retry_works(
-        qtbot: QtBot, appsmith_deployment: DeploymentFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, appsmith_deployment: DeploymentFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     deployment = appsmith_deployment("false", environment={"STANDIN_CRASH": "1"}, restart="no")
     deployment.started = True  # the run below starts it; the fixture takes it down
     monkeypatch.setattr(ConsentDialog, "health_interval", 0.5)
@@ -37,9 +39,13 @@ def test_row_standin_crashes_on_start_window_says_down_and_retry_works(
     assert dialog.retry_button.isVisible() and dialog.restore_button.isVisible()
     assert "APPSMITH_DISABLE_TELEMETRY=true" in deployment.env_file.read_text()
 
-    deployment.compose_file.write_text(deployment.compose_file.read_text().replace("STANDIN_CRASH", "STANDIN_FINE"))
+    deployment.compose_file.write_text(
+        deployment.compose_file.read_text().replace("STANDIN_CRASH", "STANDIN_FINE")
+    )
     qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.apply_result is not None and dialog.apply_result is not result, timeout=RUN_MS)
+    qtbot.waitUntil(
+        lambda: dialog.apply_result is not None and dialog.apply_result is not result, timeout=RUN_MS
+    )
     retried = dialog.apply_result
     assert retried is not None and retried.outcome is Outcome.VERIFIED, retried
     assert dialog.verdict_label.text() == "Done: the new setting is in effect."

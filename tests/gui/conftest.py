@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from panel.core.deployment import Deployment, load_deployment
+from panel.gui.app import make_application
+from tests.conftest import DAEMON_DOWN, FakeBin
 
 DEMO_SECRETS = (
     "demo-not-a-secret-mail-password",
@@ -109,3 +113,37 @@ def all_widget_text(widget: object) -> str:
                 if item is not None:
                     parts += [item.text(column) for column in range(child.columnCount())]
     return "\n".join(parts)
+
+
+@pytest.fixture
+def app_settings(qapp: QApplication) -> Iterator[Path]:
+    """The application named as the app names it, with QSettings in this test's own XDG_CONFIG_HOME.
+
+    WORKAROUND: Qt reads XDG_CONFIG_HOME once per process for QSettings' user scope, so the per-test folder of
+    the autouse `isolated_state` would be ignored after the first test; `setPath` points it at this test's.
+    """
+    config = Path(os.environ["XDG_CONFIG_HOME"])
+    saved = (
+        qapp.organizationName(),
+        qapp.applicationName(),
+        qapp.applicationDisplayName(),
+        qapp.applicationVersion(),
+        qapp.desktopFileName(),
+    )
+    make_application()
+    for scope_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(scope_format, QSettings.Scope.UserScope, str(config))
+    yield config
+    qapp.setOrganizationName(saved[0])
+    qapp.setApplicationName(saved[1])
+    qapp.setApplicationDisplayName(saved[2])
+    qapp.setApplicationVersion(saved[3])
+    qapp.setDesktopFileName(saved[4])
+
+
+@pytest.fixture
+def docker_down(fake_bin: FakeBin) -> FakeBin:
+    """A `docker` first on PATH that answers like a stopped daemon: no real engine is asked."""
+    fake_bin.add("docker", stderr=DAEMON_DOWN, exit_code=1)
+    fake_bin.add("docker-compose", stderr=DAEMON_DOWN, exit_code=1)
+    return fake_bin

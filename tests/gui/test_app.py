@@ -1,5 +1,6 @@
-"""Start-up: the QApplication's names, the first-run wizard, the remembered deployment, and the app as a program
-(`--demo --smoke`, `--read-only --smoke PATH`, `--version`, `-h`, an unexpected error during a smoke run)."""
+"""Start-up: the QApplication's names, the first-run wizard, the remembered deployment, and the app as a
+program (`--demo --smoke`, `--read-only --smoke PATH`, `--version`, `-h`, an unexpected error during a smoke
+run)."""
 
 from __future__ import annotations
 
@@ -27,14 +28,16 @@ from panel.gui.app import make_application, run_gui
 from panel.gui.main_window import MainWindow
 from panel.gui.wizard import FirstRunWizard
 from tests.conftest import FakeBin
-from tests.gui.test_main_window import app_settings, docker_down  # noqa: F401 - fixtures shared with the window tests
+
+pytestmark = pytest.mark.usefixtures("app_settings")
 
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE_LINE = re.compile(r"^first paint: (\d+\.\d+) s$", re.MULTILINE)
 SMOKE_TIMEOUT = 60.0
 
 
-# --- the QApplication -------------------------------------------------------------------------------------------
+# --- the QApplication
+# -------------------------------------------------------------------------------------------
 
 
 def test_make_application_names_the_app_before_anything_reads_settings(qapp: QApplication) -> None:
@@ -50,21 +53,24 @@ def test_make_application_names_the_app_before_anything_reads_settings(qapp: QAp
     assert not app.windowIcon().isNull()
 
 
-# --- run_gui in this process: which window opens on what ----------------------------------------------------------
+# --- run_gui in this process: which window opens on what
+# ----------------------------------------------------------
 
 
 class WithoutEventLoop:
     """The QApplication, except that `exec()` only processes what is pending (a few rounds) and returns 0.
 
     WORKAROUND: running `exec()` on pytest-qt's shared QApplication while a window is shown leaves the process
-    unable to run event loops afterwards (every later QEventLoop returns at once), which breaks the tests after.
+    unable to run event loops afterwards (every later QEventLoop returns at once), which breaks the tests
+    after.
     """
 
     def __init__(self, app: QApplication) -> None:
         self._app = app
 
     def exec(self) -> int:
-        # A few rounds: the window paints, and its deployment opens on a zero timer queued by that first paint.
+        # A few rounds: the window paints, and its deployment opens on a zero timer queued by that first
+        # paint.
         for _ in range(5):
             QApplication.processEvents()
         return 0
@@ -77,10 +83,11 @@ class WithoutEventLoop:
 def launch(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]:
     """`launch(*argv, wizard_answer=None)`: run_gui as the app would, up to its event loop, which is not run.
 
-    Returns what happened: the window, the wizard's calls, the discovery calls and the exit code. Discovery (which
-    asks docker for running Appsmith containers) is recorded instead of run.
+    Returns what happened: the window, the wizard's calls, the discovery calls and the exit code. Discovery
+    (which asks docker for running Appsmith containers) is recorded instead of run.
     """
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own; put the test's back after
+    # run_gui installs its own; put the test's back after
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(app_module, "make_application", lambda: WithoutEventLoop(make_application()))
 
     def run(*argv: str, wizard_answer: Path | None = None) -> dict[str, Any]:
@@ -97,8 +104,11 @@ def launch(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[
 
         monkeypatch.setattr(app_module, "MainWindow", RecordedWindow)
         monkeypatch.setattr(FirstRunWizard, "ask", classmethod(ask))
-        monkeypatch.setattr(app_module, "discover_into",
-                            lambda window, open_single: happened["discover"].append((window, open_single)))
+        monkeypatch.setattr(
+            app_module,
+            "discover_into",
+            lambda window, open_single: happened["discover"].append((window, open_single)),
+        )
         args: argparse.Namespace = build_gui_parser().parse_args(list(argv))
         happened["exit"] = run_gui(args)
         assert len(happened["windows"]) == 1
@@ -109,7 +119,8 @@ def launch(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[
 
 
 def test_first_launch_asks_the_wizard_and_opens_what_it_chose(
-        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin
+) -> None:
     assert not settings.first_run_done()
     happened = launch(wizard_answer=single_deployment)
     assert happened["exit"] == 0
@@ -123,7 +134,8 @@ def test_first_launch_asks_the_wizard_and_opens_what_it_chose(
 
 
 def test_leaving_the_wizard_early_opens_the_window_on_nothing(
-        launch: Callable[..., dict[str, Any]], docker_down: FakeBin) -> None:  # noqa: F811
+    launch: Callable[..., dict[str, Any]], docker_down: FakeBin
+) -> None:
     happened = launch(wizard_answer=None)
     assert happened["exit"] == 0 and len(happened["wizard"]) == 1
     window = happened["window"]
@@ -134,7 +146,8 @@ def test_leaving_the_wizard_early_opens_the_window_on_nothing(
 
 
 def test_the_next_launch_opens_the_last_deployment_without_the_wizard(
-        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin
+) -> None:
     settings.set_first_run_done()
     settings.remember_deployment(single_deployment)
     happened = launch()
@@ -144,7 +157,8 @@ def test_the_next_launch_opens_the_last_deployment_without_the_wizard(
 
 
 def test_a_remembered_folder_that_is_gone_is_not_opened(
-        launch: Callable[..., dict[str, Any]], tmp_path: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    launch: Callable[..., dict[str, Any]], tmp_path: Path, docker_down: FakeBin
+) -> None:
     settings.set_first_run_done()
     settings.remember_deployment(tmp_path / "removed-since")
     happened = launch()
@@ -153,7 +167,8 @@ def test_a_remembered_folder_that_is_gone_is_not_opened(
 
 
 def test_wizard_flag_asks_again_and_keeps_the_folder_when_left(
-        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin
+) -> None:
     settings.set_first_run_done()
     happened = launch("--wizard", str(single_deployment), wizard_answer=None)
     assert len(happened["wizard"]) == 1
@@ -161,7 +176,8 @@ def test_wizard_flag_asks_again_and_keeps_the_folder_when_left(
 
 
 def test_read_only_never_shows_the_wizard(
-        launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
+    launch: Callable[..., dict[str, Any]], single_deployment: Path, docker_down: FakeBin
+) -> None:
     happened = launch("--read-only", "--wizard", str(single_deployment))
     assert happened["wizard"] == []
     window = happened["window"]
@@ -170,21 +186,35 @@ def test_read_only_never_shows_the_wizard(
     assert not settings.first_run_done()
 
 
-# --- the program ------------------------------------------------------------------------------------------------
+# --- the program
+# ------------------------------------------------------------------------------------------------
 
 
 def run_app(*argv: str | Path, tmp: Path, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m panel ARGV` (or `python -c CODE ARGV`) offscreen, with its own TMPDIR and this test's XDG dirs."""
+    """`python -m panel ARGV` (or `python -c CODE ARGV`) offscreen, with its own TMPDIR and this test's XDG
+    dirs."""
     tmpdir = tmp / "tmpdir"
     tmpdir.mkdir(exist_ok=True)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmpdir),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        TMPDIR=str(tmpdir),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
     env.pop("SIMULATED_DOCKER_STATE", None)
     env.pop("SIMULATED_DOCKER_FAULTS", None)
     command = [sys.executable, *(["-c", code] if code else ["-m", "panel"]), *map(str, argv)]
     try:
-        return subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True, timeout=SMOKE_TIMEOUT,
-                              stdin=subprocess.DEVNULL, check=False)
+        return subprocess.run(
+            command,
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=SMOKE_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except subprocess.TimeoutExpired as error:
         pytest.fail(f"{command} did not finish in {SMOKE_TIMEOUT:.0f} s\n{error.stdout!r}\n{error.stderr!r}")
 
@@ -220,10 +250,12 @@ def test_demo_smoke_paints_once_and_leaves_nothing_behind(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     assert_left_nothing(tmp_path)
     conf = Path(os.environ["XDG_CONFIG_HOME"]) / ORGANIZATION / "appsmith-telemetry-panel.conf"
-    assert not conf.exists() or "appsmith-panel-demo-" not in conf.read_text(), "the demo folder is not remembered"
+    assert not conf.exists() or "appsmith-panel-demo-" not in conf.read_text(), (
+        "the demo folder is not remembered"
+    )
 
 
-def test_read_only_smoke_on_a_folder_changes_nothing(tmp_path: Path, docker_down: FakeBin) -> None:  # noqa: F811
+def test_read_only_smoke_on_a_folder_changes_nothing(tmp_path: Path, docker_down: FakeBin) -> None:
     from panel.demo import copy_demo_deployment
 
     folder = copy_demo_deployment(tmp_path / "appsmith")
@@ -258,7 +290,8 @@ FIRST_PAINT_PROBE = textwrap.dedent("""
 
     app = QApplication([])
     window = main_window.MainWindow(remember=False)
-    window.installEventFilter(Probe(window))  # before open_when_shown: Qt runs the filter installed last first
+    # Before open_when_shown: Qt runs the filter installed last first.
+    window.installEventFilter(Probe(window))
     window.open_when_shown(__import__("pathlib").Path(sys.argv[1]))
     window.show()
     app.exec()
@@ -269,9 +302,10 @@ FIRST_PAINT_PROBE = textwrap.dedent("""
 
 
 def test_the_window_paints_before_the_deployment_and_the_status_model_load(
-        tmp_path: Path, single_deployment: Path, docker_down: FakeBin) -> None:  # noqa: F811
-    """Issue 6: the first frame needs only the window; the compose parser, the status model and the tabs the user
-    has not opened load after it, and the deployment is open right after."""
+    tmp_path: Path, single_deployment: Path, docker_down: FakeBin
+) -> None:
+    """Issue 6: the first frame needs only the window; the compose parser, the status model and the tabs the
+    user has not opened load after it, and the deployment is open right after."""
     result = run_app(single_deployment, tmp=tmp_path, code=FIRST_PAINT_PROBE)
     assert result.returncode == 0, result.stderr
     assert "at first paint: []" in result.stdout, result.stdout
@@ -321,14 +355,18 @@ FAILING_SMOKE = textwrap.dedent("""\
 """)
 
 
-@pytest.mark.parametrize(("where", "message"), [
-    ("paint", "injected failure during the first paint"),
-    ("window", "injected failure while building the window"),
-])
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("paint", "injected failure during the first paint"),
+        ("window", "injected failure while building the window"),
+    ],
+)
 def test_an_unexpected_error_during_a_smoke_run_exits_non_zero_and_leaves_nothing(
-        tmp_path: Path, where: str, message: str) -> None:
-    """There is no switch to make the app fail, so a tiny wrapper around `main` raises: inside the event loop, where
-    the excepthook takes it, and before it, where it propagates."""
+    tmp_path: Path, where: str, message: str
+) -> None:
+    """There is no switch to make the app fail, so a tiny wrapper around `main` raises: inside the event loop,
+    where the excepthook takes it, and before it, where it propagates."""
     result = run_app(where, "--demo", "--smoke", tmp=tmp_path, code=FAILING_SMOKE)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"RuntimeError: {message}" in result.stderr

@@ -41,8 +41,9 @@ class Run:
         return self.results[-1]
 
 
-def runner_for(demo: DemoFixture, telemetry_on: bool = False, restart: bool = True,
-               health_timeout: float = 600.0) -> ApplyRunner:
+def runner_for(
+    demo: DemoFixture, telemetry_on: bool = False, restart: bool = True, health_timeout: float = 600.0
+) -> ApplyRunner:
     change = prepare_change(demo.deployment, telemetry_on)
     plan = plan_restart(demo.deployment, ComposeTool.V2) if restart else None
     return ApplyRunner(change, plan, health_timeout=health_timeout, health_interval=HEALTH_INTERVAL)
@@ -69,7 +70,10 @@ def test_apply_and_restart_is_verified_by_the_server(qtbot: QtBot, demo_deployme
     assert order == [Step.BACKUP, Step.WRITE, Step.REMOVE, Step.START, Step.HEALTH, Step.VERIFY]
     assert file_state(demo_deployment) is SwitchState.DISABLED
     assert result.backup is not None and result.backup == list_backups(demo_deployment.env_file)[0].path
-    assert [argv[4:] for argv in compose_calls(demo_deployment)[before:]] == [["rm", "-fsv", "appsmith"], ["up", "-d"]]
+    assert [argv[4:] for argv in compose_calls(demo_deployment)[before:]] == [
+        ["rm", "-fsv", "appsmith"],
+        ["up", "-d"],
+    ]
     assert run.lines, "compose output is streamed"
     entries = audit.read_entries()
     assert len(entries) == 1
@@ -116,7 +120,8 @@ def test_a_file_changed_since_it_was_read_is_refused(qtbot: QtBot, demo_deployme
 
 
 def test_start_fails_then_appsmith_is_down_and_retry_start_brings_it_back(
-        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory(faults="up-fails")
     runner = runner_for(demo)
     run = Run(runner)
@@ -144,11 +149,14 @@ def test_start_fails_then_appsmith_is_down_and_retry_start_brings_it_back(
 
 
 def test_cancel_while_compose_up_hangs_leaves_no_process(
-        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory(faults="up-hangs")
     runner = runner_for(demo)
     run = Run(runner)
-    with qtbot.waitSignal(runner.output, timeout=RUN_MS, check_params_cb=lambda line: line.startswith("Creating ")):
+    with qtbot.waitSignal(
+        runner.output, timeout=RUN_MS, check_params_cb=lambda line: line.startswith("Creating ")
+    ):
         runner.start()
     up = [call for call in demo.calls() if call["argv"][4:] == ["up", "-d"]][-1]
     assert live_processes_in_group(up["pgid"]), "the hanging compose and its child run"
@@ -163,11 +171,14 @@ def test_cancel_while_compose_up_hangs_leaves_no_process(
 
 
 def test_cancel_while_removing_says_the_container_may_be_half_removed(
-        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory(faults="rm-hangs")
     runner = runner_for(demo)
     run = Run(runner)
-    with qtbot.waitSignal(runner.output, timeout=RUN_MS, check_params_cb=lambda line: line.startswith("Stopping ")):
+    with qtbot.waitSignal(
+        runner.output, timeout=RUN_MS, check_params_cb=lambda line: line.startswith("Stopping ")
+    ):
         runner.start()
     rm = [call for call in demo.calls() if call["argv"][4:5] == ["rm"]][-1]
     runner.cancel()
@@ -179,7 +190,9 @@ def test_cancel_while_removing_says_the_container_may_be_half_removed(
     assert file_state(demo) is SwitchState.DISABLED
 
 
-def test_cancel_while_writing_stops_before_anything_is_removed(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+def test_cancel_while_writing_stops_before_anything_is_removed(
+    qtbot: QtBot, demo_deployment: DemoFixture
+) -> None:
     runner = runner_for(demo_deployment)
     run = Run(runner)
     before = len(compose_calls(demo_deployment))
@@ -192,13 +205,16 @@ def test_cancel_while_writing_stops_before_anything_is_removed(qtbot: QtBot, dem
     assert not runner.can_retry_start
 
 
-def test_cancel_while_waiting_for_health(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+def test_cancel_while_waiting_for_health(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory()
     demo.set_faults("boot-delay=60")
     runner = runner_for(demo)
     run = Run(runner)
-    with qtbot.waitSignal(runner.step_changed, timeout=RUN_MS,
-                          check_params_cb=lambda step, state, detail: step is Step.HEALTH):
+    with qtbot.waitSignal(
+        runner.step_changed, timeout=RUN_MS, check_params_cb=lambda step, state, detail: step is Step.HEALTH
+    ):
         runner.start()
     runner.cancel()
     result = run.wait(qtbot)
@@ -220,7 +236,9 @@ def test_not_healthy_in_time(qtbot: QtBot, demo_deployment_factory: Callable[...
     assert run.final_states()[Step.HEALTH] is StepState.FAILED
 
 
-def test_a_crash_on_start_leaves_appsmith_down(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+def test_a_crash_on_start_leaves_appsmith_down(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory()
     demo.set_faults("crash-on-start")
     runner = runner_for(demo)
@@ -232,8 +250,9 @@ def test_a_crash_on_start_leaves_appsmith_down(qtbot: QtBot, demo_deployment_fac
 
 
 @pytest.mark.parametrize("count", [5000])
-def test_streamed_output_is_all_delivered(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture],
-                                          count: int) -> None:
+def test_streamed_output_is_all_delivered(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], count: int
+) -> None:
     demo = demo_deployment_factory()
     demo.set_faults(f"stream={count},stream-delay=0")
     runner = runner_for(demo)

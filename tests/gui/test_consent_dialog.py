@@ -83,7 +83,8 @@ def test_no_button_is_default_and_enter_applies_nothing(qtbot: QtBot, demo_deplo
 
 
 def test_review_states_the_choice_the_events_the_masked_diff_and_the_commands(
-        qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture
+) -> None:
     dialog = open_dialog(qtbot, gather(demo_deployment.deployment), telemetry_on=False)
     wait_for_commands(qtbot, dialog)
     text = all_widget_text(dialog)
@@ -117,16 +118,21 @@ def test_secrets_in_the_diff_context_are_masked(qtbot: QtBot, demo_copy: Path) -
     env_file = demo_copy / "stacks/configuration/docker.env"
     text = env_file.read_text()
     # Put a secret right next to the switch, so it is part of the diff's context lines.
-    env_file.write_text(text.replace("APPSMITH_DISABLE_TELEMETRY=false",
-                                     "APPSMITH_ENCRYPTION_PASSWORD=demo-not-a-secret-encryption-password\n"
-                                     "APPSMITH_DISABLE_TELEMETRY=false"))
+    env_file.write_text(
+        text.replace(
+            "APPSMITH_DISABLE_TELEMETRY=false",
+            "APPSMITH_ENCRYPTION_PASSWORD=demo-not-a-secret-encryption-password\n"
+            "APPSMITH_DISABLE_TELEMETRY=false",
+        )
+    )
     dialog = open_dialog(qtbot, offline_status(demo_copy))
     assert " APPSMITH_ENCRYPTION_PASSWORD=••••••" in dialog.diff_view.toPlainText().splitlines()
     assert_no_secret(dialog)
 
 
-def test_without_compose_only_restart_now_is_disabled(qtbot: QtBot, demo_copy: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_compose_only_restart_now_is_disabled(
+    qtbot: QtBot, demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
@@ -147,7 +153,10 @@ def test_apply_later_writes_the_file_only(qtbot: QtBot, demo_deployment: DemoFix
     result = dialog.apply_result
     assert result is not None and result.outcome is Outcome.WRITTEN
     assert file_state(demo_deployment.env_file) is SwitchState.DISABLED
-    assert [call["argv"][:3] for call in demo_deployment.calls()[calls:]] in ([], [["docker", "compose", "version"]])
+    assert [call["argv"][:3] for call in demo_deployment.calls()[calls:]] in (
+        [],
+        [["docker", "compose", "version"]],
+    )
     states = {step: dialog.step_items[step].text(1) for step in Step}
     assert states[Step.BACKUP] == "Done" and states[Step.WRITE] == "Done"
     assert {states[step] for step in (Step.REMOVE, Step.START, Step.HEALTH, Step.VERIFY)} == {"Not run"}
@@ -190,8 +199,11 @@ def test_refused_change_shows_the_reason_and_only_close(qtbot: QtBot, demo_copy:
 
 def test_an_override_is_said_first_and_only_writing_is_offered(qtbot: QtBot, demo_copy: Path) -> None:
     compose = demo_copy / "docker-compose.yml"
-    compose.write_text(compose.read_text().replace(
-        "    image:", '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "false"\n    image:', 1))
+    compose.write_text(
+        compose.read_text().replace(
+            "    image:", '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "false"\n    image:', 1
+        )
+    )
     status = offline_status(demo_copy)
     assert status.override is not None
     dialog = open_dialog(qtbot, status)
@@ -204,8 +216,9 @@ def test_an_override_is_said_first_and_only_writing_is_offered(qtbot: QtBot, dem
     assert dialog.apply_result is not None and dialog.apply_result.outcome is Outcome.WRITTEN
 
 
-def test_a_failed_start_offers_retry_and_restore(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_start_offers_retry_and_restore(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], monkeypatch: pytest.MonkeyPatch
+) -> None:
     demo = demo_deployment_factory(faults="up-fails")
     original = demo.env_file.read_bytes()
     dialog = open_dialog(qtbot, gather(demo.deployment))
@@ -237,19 +250,24 @@ def test_a_failed_start_offers_retry_and_restore(qtbot: QtBot, demo_deployment_f
 
 
 def test_restore_asks_first_and_does_nothing_when_declined(
-        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], monkeypatch: pytest.MonkeyPatch
+) -> None:
     demo = demo_deployment_factory(faults="up-fails")
     dialog = open_dialog(qtbot, gather(demo.deployment))
     wait_for_commands(qtbot, dialog)
     qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
-    monkeypatch.setattr(ConsentDialog, "confirm_restore", classmethod(lambda cls, parent, backup, env_file: False))
+    monkeypatch.setattr(
+        ConsentDialog, "confirm_restore", classmethod(lambda cls, parent, backup, env_file: False)
+    )
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
     assert file_state(demo.env_file) is SwitchState.DISABLED
     assert dialog.restore_button.isVisible()
 
 
-def test_retry_start_from_the_dialog(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+def test_retry_start_from_the_dialog(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory(faults="up-fails")
     dialog = open_dialog(qtbot, gather(demo.deployment))
     wait_for_commands(qtbot, dialog)
@@ -259,21 +277,25 @@ def test_retry_start_from_the_dialog(qtbot: QtBot, demo_deployment_factory: Call
     qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
     assert dialog.step_items[Step.START].text(1) in ("Waiting", "Running…")
     assert dialog.cancel_run_button.isVisible() and not dialog.close_button.isVisible()
-    qtbot.waitUntil(lambda: dialog.apply_result is not None and dialog.apply_result.outcome is Outcome.VERIFIED,
-                    timeout=RUN_MS)
+    qtbot.waitUntil(
+        lambda: dialog.apply_result is not None and dialog.apply_result.outcome is Outcome.VERIFIED,
+        timeout=RUN_MS,
+    )
     assert {dialog.step_items[step].text(1) for step in Step} == {"Done"}
     assert not dialog.retry_button.isVisible()
 
 
 def test_cancel_while_compose_hangs_is_safe_and_escape_does_not_close(
-        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory(faults="up-hangs")
     dialog = open_dialog(qtbot, gather(demo.deployment))
     wait_for_commands(qtbot, dialog)
     qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Creating appsmith" in dialog.log_view.toPlainText(), timeout=RUN_MS)
     up = [call for call in demo.calls() if call["argv"][4:] == ["up", "-d"]][-1]
-    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # while running, Escape cancels safely and keeps the dialog open
+    # while running, Escape cancels safely and keeps the dialog open
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
     assert dialog.isVisible()
@@ -284,7 +306,9 @@ def test_cancel_while_compose_hangs_is_safe_and_escape_does_not_close(
     assert dialog.retry_button.isVisible()
 
 
-def test_cancel_button_asks_nothing(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]) -> None:
+def test_cancel_button_asks_nothing(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
     demo = demo_deployment_factory(faults="rm-hangs")
     dialog = open_dialog(qtbot, gather(demo.deployment))
     wait_for_commands(qtbot, dialog)
@@ -300,8 +324,8 @@ def test_cancel_button_asks_nothing(qtbot: QtBot, demo_deployment_factory: Calla
 
 
 def when_the_dialog_is_up(then: Callable[[ConsentDialog], None], timeout: float = 30.0) -> None:
-    """Call `then(dialog)` once `ask` has prepared the change and shown the dialog (polled, never waited for in a
-    nested event loop, which would hold up the preparation's own loop)."""
+    """Call `then(dialog)` once `ask` has prepared the change and shown the dialog (polled, never waited for
+    in a nested event loop, which would hold up the preparation's own loop)."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -322,7 +346,8 @@ def test_ask_returns_none_when_cancelled(qtbot: QtBot, demo_copy: Path) -> None:
 
 
 def test_a_slow_preparation_keeps_the_window_live_and_can_be_cancelled(
-        qtbot: QtBot, demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Reading and masking a big docker.env takes seconds: it runs off the GUI thread, with a Cancel."""
     import time
 

@@ -40,13 +40,15 @@ def run(qtbot: QtBot, process: DockerProcess, timeout: int = 15000) -> Recorder:
 
 
 def test_finished_keeps_stdout_and_stderr_apart(qtbot: QtBot) -> None:
-    process = DockerProcess(python("""
+    process = DockerProcess(
+        python("""
         import sys
         print("out one")
         print("err one", file=sys.stderr)
         print("out two")
         sys.exit(3)
-    """))
+    """)
+    )
     recorder = run(qtbot, process)
     kind, result = recorder.endings[0]
     assert kind == "finished"
@@ -58,15 +60,21 @@ def test_finished_keeps_stdout_and_stderr_apart(qtbot: QtBot) -> None:
     assert sorted(recorder.lines) == ["err one", "out one", "out two"]
 
 
-def test_merged_output_streams_lines_decodes_and_flushes_the_last_partial_line(qtbot: QtBot, tmp_path: Path) -> None:
-    process = DockerProcess(python(r"""
+def test_merged_output_streams_lines_decodes_and_flushes_the_last_partial_line(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    process = DockerProcess(
+        python(r"""
         import sys
         sys.stdout.buffer.write(b"caf\xc3\xa9\r\n")
         sys.stdout.flush()
         sys.stderr.buffer.write(b"bad \xff byte\n")
         sys.stderr.flush()
         sys.stdout.buffer.write(b"no newline at the end")
-    """), cwd=tmp_path, merge_output=True)
+    """),
+        cwd=tmp_path,
+        merge_output=True,
+    )
     recorder = run(qtbot, process)
     kind, result = recorder.endings[0]
     assert kind == "finished" and isinstance(result, CommandResult) and result.ok
@@ -84,10 +92,13 @@ def test_runs_in_the_given_folder(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 def test_many_lines_all_arrive(qtbot: QtBot) -> None:
-    process = DockerProcess(python("""
+    process = DockerProcess(
+        python("""
         for number in range(20000):
             print(f"line {number}")
-    """), merge_output=True)
+    """),
+        merge_output=True,
+    )
     recorder = run(qtbot, process)
     assert recorder.lines == [f"line {number}" for number in range(20000)]
 

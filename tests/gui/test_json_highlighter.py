@@ -1,4 +1,5 @@
-"""The JSON colours read on light and dark themes, and "this deployment's value" is marked by more than colour."""
+"""The JSON colours read on light and dark themes, and "this deployment's value" is marked by more than
+colour."""
 
 from __future__ import annotations
 
@@ -36,8 +37,12 @@ def formats_of_line(edit: QPlainTextEdit, line: int) -> list[tuple[str, QTextCha
     pieces = []
     for format_range in block.layout().formats():
         # Copy the format: the range owns it and goes away with the list.
-        pieces.append((block.text()[format_range.start:format_range.start + format_range.length],
-                       QTextCharFormat(format_range.format)))
+        pieces.append(
+            (
+                block.text()[format_range.start : format_range.start + format_range.length],
+                QTextCharFormat(format_range.format),
+            )
+        )
     return pieces
 
 
@@ -48,7 +53,9 @@ def color_of(edit: QPlainTextEdit, line: int, piece: str) -> str:
     raise AssertionError(f"{piece!r} not formatted on line {line}: {formats_of_line(edit, line)}")
 
 
-@pytest.mark.parametrize("colors, expected", [(LIGHT, LIGHT_COLORS), (DARK, DARK_COLORS)], ids=["light", "dark"])
+@pytest.mark.parametrize(
+    "colors, expected", [(LIGHT, LIGHT_COLORS), (DARK, DARK_COLORS)], ids=["light", "dark"]
+)
 def test_every_token_kind_gets_the_palette_colour(qtbot, colors, expected) -> None:
     edit, highlighter = highlighted(qtbot, colors)
     assert edit.document().firstBlock().next().layout().formats(), "a key line must carry formats"
@@ -98,8 +105,9 @@ def test_marked_lines_are_bold_and_underlined_not_just_coloured(qtbot) -> None:
     for text, fmt in formats_of_line(edit, 2):
         if text.strip():
             assert fmt.fontUnderline() and fmt.fontWeight() == QFont.Weight.Bold, text
-    assert not any(text.isspace() and fmt.fontUnderline() for text, fmt in formats_of_line(edit, 2)), \
+    assert not any(text.isspace() and fmt.fontUnderline() for text, fmt in formats_of_line(edit, 2)), (
         "the indentation is not underlined"
+    )
     for text, fmt in formats_of_line(edit, 1):
         assert not fmt.fontUnderline() and fmt.fontWeight() != QFont.Weight.Bold, text
     assert color_of(edit, 2, "8") == LIGHT_COLORS.number, "the mark keeps the token colour"

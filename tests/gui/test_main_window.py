@@ -2,8 +2,8 @@
 decides, the actions each state offers, consent before any change, read-only, backups, activity, the payload
 catalog, the legacy nginx fix, the picker and what the window remembers.
 
-Most tests run against the demo (a simulated docker, `panel/demo`); the ones that need no running instance use the
-fixture deployments with a fake `docker` that answers "daemon down", so no real engine is ever asked.
+Most tests run against the demo (a simulated docker, `panel/demo`); the ones that need no running instance use
+the fixture deployments with a fake `docker` that answers "daemon down", so no real engine is ever asked.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -35,7 +35,6 @@ from panel.core.nginx import SUB_FILTER_LINE
 from panel.core.restart import ComposeTool, plan_restart
 from panel.core.status import RunningState, Status, Verdict, assemble, nginx_check, read_file_state
 from panel.gui import settings
-from panel.gui.app import make_application
 from panel.gui.backups_view import RestoreDialog
 from panel.gui.consent_dialog import ConsentDialog
 from panel.gui.icons import verdict_icon
@@ -43,19 +42,22 @@ from panel.gui.main_window import MainWindow
 from panel.gui.nginx_dialog import NginxFixDialog
 from panel.gui.status_header import ICON_SIZE
 from panel.gui.wizard import FirstRunWizard
-from tests.conftest import DAEMON_DOWN, SECRET_VALUES, FakeBin, assert_no_secret, write_single_deployment
+from tests.conftest import SECRET_VALUES, FakeBin, assert_no_secret, write_single_deployment
 from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text
+
+pytestmark = pytest.mark.usefixtures("app_settings")
 
 RUN_MS = 60000
 """Generous: a loaded CI machine is slow, and every wait ends as soon as its condition holds."""
 WATCH_MS = 15000
-"""The file watcher must notice an edit within this (it takes well under a second, more on a loaded machine); the
-refresh timer is set far beyond it, so only the watcher can make the window see the edit in time."""
+"""The file watcher must notice an edit within this (it takes well under a second, more on a loaded machine);
+the refresh timer is set far beyond it, so only the watcher can make the window see the edit in time."""
 NEVER = 3600.0
 """A refresh interval no test outlives: what changes then was caused by the file watcher or by the window."""
 
-CHANGING_WORDS = re.compile(r"\b(disable|enable|restart|restore|fix|apply|change|wizard|add the lines)\b",
-                            re.IGNORECASE)
+CHANGING_WORDS = re.compile(
+    r"\b(disable|enable|restart|restore|fix|apply|change|wizard|add the lines)\b", re.IGNORECASE
+)
 
 TITLE_ON = "Telemetry is ON — Appsmith shares anonymous usage data"
 TITLE_OFF = "Telemetry is OFF — Appsmith does not share usage data"
@@ -68,28 +70,8 @@ CONFIRMED = "✔ Confirmed by the running instance"
 OpenWindow = Callable[..., MainWindow]
 
 
-# --- fixtures -------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def app_settings(qapp: QApplication) -> Iterator[Path]:
-    """The application named as the app names it, with QSettings in this test's own XDG_CONFIG_HOME.
-
-    WORKAROUND: Qt reads XDG_CONFIG_HOME once per process for QSettings' user scope, so the per-test folder of
-    the autouse `isolated_state` would be ignored after the first test; `setPath` points it at this test's.
-    """
-    config = Path(os.environ["XDG_CONFIG_HOME"])
-    saved = (qapp.organizationName(), qapp.applicationName(), qapp.applicationDisplayName(),
-             qapp.applicationVersion(), qapp.desktopFileName())
-    make_application()
-    for scope_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(scope_format, QSettings.Scope.UserScope, str(config))
-    yield config
-    qapp.setOrganizationName(saved[0])
-    qapp.setApplicationName(saved[1])
-    qapp.setApplicationDisplayName(saved[2])
-    qapp.setApplicationVersion(saved[3])
-    qapp.setDesktopFileName(saved[4])
+# --- fixtures
+# -------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -100,8 +82,9 @@ def open_window(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture
     """
     windows: list[MainWindow] = []
 
-    def make(folder: Path | None = None, *, read_only: bool = False, remember: bool = True,
-             interval: float = 0.2) -> MainWindow:
+    def make(
+        folder: Path | None = None, *, read_only: bool = False, remember: bool = True, interval: float = 0.2
+    ) -> MainWindow:
         window = MainWindow(read_only=read_only, remember=remember)
         qtbot.addWidget(window)
         windows.append(window)
@@ -116,18 +99,13 @@ def open_window(qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture
         window.close()
 
 
-@pytest.fixture
-def docker_down(fake_bin: FakeBin) -> FakeBin:
-    """A `docker` first on PATH that answers like a stopped daemon: no real engine is asked."""
-    fake_bin.add("docker", stderr=DAEMON_DOWN, exit_code=1)
-    fake_bin.add("docker-compose", stderr=DAEMON_DOWN, exit_code=1)
-    return fake_bin
+# --- helpers
+# --------------------------------------------------------------------------------------------------
 
 
-# --- helpers --------------------------------------------------------------------------------------------------
-
-
-def wait_title(qtbot: QtBot, window: MainWindow, title: str, timeout: int = RUN_MS, confirmed: bool = False) -> None:
+def wait_title(
+    qtbot: QtBot, window: MainWindow, title: str, timeout: int = RUN_MS, confirmed: bool = False
+) -> None:
     """Until the header says `title` (and, with `confirmed`, that the running instance confirms it)."""
 
     def shows() -> None:
@@ -152,12 +130,23 @@ def layer_rows(layer: QWidget) -> dict[str, str]:
 
 def deciding(window: MainWindow) -> list[str]:
     layers = window.layers
-    return [name for name, layer in (("file", layers.file_layer), ("override", layers.override_layer),
-                                     ("running", layers.running_layer)) if "◀ decides" in layer.title()]
+    return [
+        name
+        for name, layer in (
+            ("file", layers.file_layer),
+            ("override", layers.override_layer),
+            ("running", layers.running_layer),
+        )
+        if "◀ decides" in layer.title()
+    ]
 
 
 def visible_actions(window: MainWindow) -> set[str]:
-    buttons = {"disable": window.disable_button, "enable": window.enable_button, "restart": window.restart_button}
+    buttons = {
+        "disable": window.disable_button,
+        "enable": window.enable_button,
+        "restart": window.restart_button,
+    }
     return {name for name, button in buttons.items() if button.isVisibleTo(window)}
 
 
@@ -189,8 +178,15 @@ def recreate(folder: Path) -> None:
     """Remove and start the containers with the (simulated) docker on PATH, as an operator would."""
     plan = plan_restart(load_deployment(folder), ComposeTool.V2)
     for command in plan.commands:
-        completed = subprocess.run(list(command.argv), cwd=command.cwd, capture_output=True, text=True,
-                                   timeout=60, stdin=subprocess.DEVNULL, check=False)
+        completed = subprocess.run(
+            list(command.argv),
+            cwd=command.cwd,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
         assert completed.returncode == 0, completed.stderr
 
 
@@ -214,7 +210,8 @@ def switch_in(env_file: Path) -> SwitchState:
     return EnvText.parse(env_file.read_bytes()).reading().state
 
 
-# --- the verdict of each state ----------------------------------------------------------------------------------
+# --- the verdict of each state
+# ----------------------------------------------------------------------------------
 
 
 def test_enabled_and_confirmed(qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow) -> None:
@@ -230,8 +227,9 @@ def test_enabled_and_confirmed(qtbot: QtBot, demo_deployment: DemoFixture, open_
     assert file_rows["Writable"] == "yes"
     assert file_rows["Path"] == str(demo_deployment.env_file)
     override = layer_rows(window.layers.override_layer)
-    assert override == {"Override": "none — docker-compose.yml does not set APPSMITH_DISABLE_TELEMETRY, so "
-                                    "docker.env decides"}
+    assert override == {
+        "Override": "none — docker-compose.yml does not set APPSMITH_DISABLE_TELEMETRY, so docker.env decides"
+    }
     running = layer_rows(window.layers.running_layer)
     assert running["Image"] == "index.docker.io/appsmith/appsmith-ce:v1.50 (Community Edition)"
     assert running["Server says"].startswith("telemetry on")
@@ -244,7 +242,9 @@ def test_enabled_and_confirmed(qtbot: QtBot, demo_deployment: DemoFixture, open_
     assert_no_secret_shown(window)
 
 
-def test_disabled_after_a_recreate(qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow) -> None:
+def test_disabled_after_a_recreate(
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
     set_switch(demo_deployment.env_file, "true")
     recreate(demo_deployment.session.folder)
     window = open_window(demo_deployment.session.folder)
@@ -258,7 +258,8 @@ def test_disabled_after_a_recreate(qtbot: QtBot, demo_deployment: DemoFixture, o
 
 
 def test_an_edit_on_disk_is_noticed_by_itself_and_says_restart_pending(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, TITLE_ON)
     window.refresher.set_interval(NEVER)
@@ -280,18 +281,26 @@ def test_an_edit_on_disk_is_noticed_by_itself_and_says_restart_pending(
 
     # An editor that saves by replacing the file (a new inode) is noticed as well.
     replacement = demo_deployment.env_file.with_name("docker.env.tmp")
-    replacement.write_bytes(demo_deployment.env_file.read_bytes().replace(
-        b"APPSMITH_DISABLE_TELEMETRY=true", b"APPSMITH_DISABLE_TELEMETRY=false"))
+    replacement.write_bytes(
+        demo_deployment.env_file.read_bytes().replace(
+            b"APPSMITH_DISABLE_TELEMETRY=true", b"APPSMITH_DISABLE_TELEMETRY=false"
+        )
+    )
     os.replace(replacement, demo_deployment.env_file)
     wait_title(qtbot, window, TITLE_ON, timeout=WATCH_MS)
     assert visible_actions(window) == {"disable"}
 
 
 def test_a_compose_override_decides_and_no_switch_is_offered(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
     compose = demo_deployment.session.folder / "docker-compose.yml"
-    compose.write_text(compose.read_text(encoding="utf-8").replace(
-        "    image:", '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "true"\n    image:', 1), encoding="utf-8")
+    compose.write_text(
+        compose.read_text(encoding="utf-8").replace(
+            "    image:", '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "true"\n    image:', 1
+        ),
+        encoding="utf-8",
+    )
     recreate(demo_deployment.session.folder)
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, "Overridden by the compose file — telemetry is off", confirmed=True)
@@ -322,16 +331,19 @@ def test_an_invalid_value(qtbot: QtBot, demo_deployment: DemoFixture, open_windo
 
 
 def test_a_missing_file_is_unknown_and_the_running_instance_decides(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
     demo_deployment.env_file.unlink()
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, TITLE_UNKNOWN)
+
     # the demo may still be booting at the first refresh: the server's own answer comes with a later one
     def server_answered() -> bool:
         if "The running instance has telemetry on" in window.header.reason.text():
             return True
         window.refresh()
-        return False  # a bool, not None: pytest-qt treats a None-returning callback as an assertion that passed
+        # a bool, not None: pytest-qt treats a None-returning callback as an assertion that passed
+        return False
 
     qtbot.waitUntil(server_answered, timeout=30_000)
     reason = window.header.reason.text()  # read before anything else lets a later refresh repaint it
@@ -345,13 +357,25 @@ def test_a_missing_file_is_unknown_and_the_running_instance_decides(
     assert visible_actions(window) == set(), "nothing to switch in a file that is not there"
 
 
-@pytest.mark.parametrize(("fault", "message"), [
-    ("daemon-down", "The Docker daemon is not running. Start it (sudo systemctl start docker), then refresh."),
-    ("permission-denied", ("Permission denied on the Docker socket (/var/run/docker.sock). Add your user to the "
-                           "docker group (sudo usermod -aG docker $USER) and log in again, or run the panel with sudo.")),
-])
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (
+            "daemon-down",
+            "The Docker daemon is not running. Start it (sudo systemctl start docker), then refresh.",
+        ),
+        (
+            "permission-denied",
+            (
+                "Permission denied on the Docker socket (/var/run/docker.sock). Add your user to the docker "
+                "group (sudo usermod -aG docker $USER) and log in again, or run the panel with sudo."
+            ),
+        ),
+    ],
+)
 def test_when_docker_cannot_be_asked_the_file_still_shows(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, fault: str, message: str) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, fault: str, message: str
+) -> None:
     demo_deployment.set_faults(fault)
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, TITLE_ON_UNCONFIRMED)
@@ -365,7 +389,8 @@ def test_when_docker_cannot_be_asked_the_file_still_shows(
     assert visible_actions(window) == {"disable"}
 
 
-# --- actions ----------------------------------------------------------------------------------------------------
+# --- actions
+# ----------------------------------------------------------------------------------------------------
 
 
 def record_asks(monkeypatch: pytest.MonkeyPatch, answer: Any = None) -> list[tuple[Any, Status, bool]]:
@@ -380,7 +405,8 @@ def record_asks(monkeypatch: pytest.MonkeyPatch, answer: Any = None) -> list[tup
 
 
 def test_disable_asks_for_consent_and_refreshes_afterwards(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, TITLE_ON)
     window.refresher.set_interval(NEVER)
@@ -394,7 +420,8 @@ def test_disable_asks_for_consent_and_refreshes_afterwards(
 
 
 def test_restart_to_apply_asks_for_the_files_value(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     set_switch(demo_deployment.env_file, "true")
     window = open_window(demo_deployment.session.folder, interval=NEVER)
     wait_title(qtbot, window, TITLE_PENDING)
@@ -405,15 +432,17 @@ def test_restart_to_apply_asks_for_the_files_value(
 
 
 def drive_consent(qtbot: QtBot, choice: str = "restart now") -> list[ConsentDialog]:
-    """Once the consent dialog is up: "restart now" (wait for the verdict, then close it) or "cancel" the review."""
+    """Once the consent dialog is up: "restart now" (wait for the verdict, then close it) or "cancel" the
+    review."""
     from PySide6.QtCore import QTimer
 
     seen: list[ConsentDialog] = []
     deadline = time.monotonic() + RUN_MS / 1000
 
     def drive() -> None:
-        # Polled from the event loop, not waited for in a nested one: the dialog opens only after its preparation
-        # (in a worker thread, under an event loop of its own) has ended, which a nested wait here would block.
+        # Polled from the event loop, not waited for in a nested one: the dialog opens only after its
+        # preparation (in a worker thread, under an event loop of its own) has ended, which a nested wait here
+        # would block.
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, ConsentDialog):
             assert time.monotonic() < deadline, "the consent dialog did not open"
@@ -434,7 +463,8 @@ def drive_consent(qtbot: QtBot, choice: str = "restart now") -> list[ConsentDial
 
 
 def test_the_real_consent_dialog_applies_and_the_window_shows_it_verified(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(ConsentDialog, "health_interval", 0.2)
     original = demo_deployment.env_file.read_bytes()
     window = open_window(demo_deployment.session.folder)
@@ -463,8 +493,11 @@ def test_the_real_consent_dialog_applies_and_the_window_shows_it_verified(
 
 
 def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
-        qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], open_window: OpenWindow,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    demo_deployment_factory: Callable[..., DemoFixture],
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(ConsentDialog, "health_interval", 0.2)
     demo = demo_deployment_factory(faults="up-fails")
     window = open_window(demo.session.folder)
@@ -476,15 +509,19 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     wait_title(qtbot, window, "Telemetry is set OFF in docker.env — not confirmed by the running instance")
     assert "No Appsmith container from this folder exists." in window.header.reason.text()
     assert layer_rows(window.layers.running_layer) == {
-        "Container": "none from this folder (not created, or removed)"}
-    assert switch_in(demo.env_file) is SwitchState.DISABLED, "written, and kept: the restore is the user's choice"
+        "Container": "none from this folder (not created, or removed)"
+    }
+    assert switch_in(demo.env_file) is SwitchState.DISABLED, (
+        "written, and kept: the restore is the user's choice"
+    )
     assert window.backups.list.count() == 1
     assert cell(window.activity.table, 0, 2) == "disable"
     assert visible_actions(window) == {"enable"}
 
 
 def test_cancelling_the_real_consent_dialog_changes_nothing(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
     original = demo_deployment.env_file.read_bytes()
     window = open_window(demo_deployment.session.folder)
     wait_title(qtbot, window, TITLE_ON)
@@ -499,11 +536,13 @@ def test_cancelling_the_real_consent_dialog_changes_nothing(
     assert cell(window.activity.table, 0, 0) == "No change made yet."
 
 
-# --- read-only --------------------------------------------------------------------------------------------------
+# --- read-only
+# --------------------------------------------------------------------------------------------------
 
 
 def shown_on_its_tab(widget: QWidget, window: MainWindow) -> bool:
-    """Visible once the user brings its tab forward: hidden by nothing but a tab that is not the current one."""
+    """Visible once the user brings its tab forward: hidden by nothing but a tab that is not the current
+    one."""
     current: QWidget | None = widget
     while current is not None and current is not window:
         if current.isHidden() and window.tabs.indexOf(current) < 0:
@@ -513,7 +552,8 @@ def shown_on_its_tab(widget: QWidget, window: MainWindow) -> bool:
 
 
 def changing_controls(window: MainWindow) -> list[str]:
-    """Every button (on any tab) or action (menus included) a user could reach whose words suggest a change."""
+    """Every button (on any tab) or action (menus included) a user could reach whose words suggest a
+    change."""
     found = []
     for button in window.findChildren(QAbstractButton):
         text = f"{button.text()} {button.accessibleName()}".replace("&", "")
@@ -547,10 +587,15 @@ def take_backup(env_file: Path) -> None:
 
 
 def test_read_only_offers_no_change_and_says_how_an_administrator_can(
-        qtbot: QtBot, legacy_deployment: Path, docker_down: FakeBin, open_window: OpenWindow,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    legacy_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     take_backup(legacy_deployment / "docker.env")
-    docker_down.add("pkexec", exit_code=126)  # even so: --read-only offers no change, not even as administrator
+    # even so: --read-only offers no change, not even as administrator
+    docker_down.add("pkexec", exit_code=126)
     reached = forbid_every_change(monkeypatch)
     window = open_window(legacy_deployment, read_only=True)
     wait_title(qtbot, window, "Telemetry is set ON in docker.env — not confirmed by the running instance")
@@ -589,7 +634,8 @@ def test_read_only_offers_no_change_and_says_how_an_administrator_can(
 
 
 def test_a_writable_deployment_offers_the_changes_that_read_only_hides(
-        qtbot: QtBot, legacy_deployment: Path, docker_down: FakeBin, open_window: OpenWindow) -> None:
+    qtbot: QtBot, legacy_deployment: Path, docker_down: FakeBin, open_window: OpenWindow
+) -> None:
     """The other side of the read-only test, so that test cannot pass because nothing is ever shown."""
     take_backup(legacy_deployment / "docker.env")
     window = open_window(legacy_deployment)
@@ -598,8 +644,12 @@ def test_a_writable_deployment_offers_the_changes_that_read_only_hides(
     window.tabs.setCurrentWidget(window.backups_page)
     window.backups.list.setCurrentRow(0)
     shown = set(changing_controls(window))
-    assert {"Disable telemetry… Disable telemetry", "Restore this backup… Restore this backup",
-            "Fix nginx template… Fix nginx template", "First-run wizard…"} <= shown
+    assert {
+        "Disable telemetry… Disable telemetry",
+        "Restore this backup… Restore this backup",
+        "Fix nginx template… Fix nginx template",
+        "First-run wizard…",
+    } <= shown
 
 
 def patch_not_writable(monkeypatch: pytest.MonkeyPatch, env_file: Path) -> None:
@@ -616,25 +666,34 @@ def patch_not_writable(monkeypatch: pytest.MonkeyPatch, env_file: Path) -> None:
 
 
 def assert_auto_read_only(window: MainWindow, folder: Path) -> None:
-    """Read-only because docker.env may not be written: says so, gives the administrator's command, hides changes."""
+    """Read-only because docker.env may not be written: says so, gives the administrator's command, hides
+    changes."""
     assert window.read_only
     banner = window.lock_banner.text.text()
     assert window.lock_banner.isVisibleTo(window)
-    assert re.match(r"Read-only: docker\.env may not be changed by user \S+ \(it belongs to root\)\. "
-                    r"Nothing here can change the deployment\.", banner), banner
+    assert re.match(
+        r"Read-only: docker\.env may not be changed by user \S+ \(it belongs to root\)\. "
+        r"Nothing here can change the deployment\.",
+        banner,
+    ), banner
     assert re.search(rf"^sudo .+ disable {re.escape(str(folder))} --restart$", banner, re.MULTILINE)
     assert layer_rows(window.layers.file_layer)["Writable"] == "no, not by this user"
     assert visible_actions(window) == set()
     assert not window.backups.restore.isVisibleTo(window)
     assert not window.wizard_action.isVisible()
     elevate = [window.elevate_button.text().replace("&", "")] if shutil.which("pkexec") else []
-    assert changing_controls(window) == [f"{text} Change as administrator (pkexec)" for text in elevate], \
+    assert changing_controls(window) == [f"{text} Change as administrator (pkexec)" for text in elevate], (
         "only the change through pkexec, which asks for an administrator's password"
+    )
 
 
 def test_an_unwritable_docker_env_turns_read_only_by_itself(
-        qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, open_window: OpenWindow,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    single_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     env_file = single_deployment / "stacks/configuration/docker.env"
     window = open_window(single_deployment, interval=NEVER)
     wait_title(qtbot, window, TITLE_ON_UNCONFIRMED)
@@ -654,7 +713,8 @@ def test_an_unwritable_docker_env_turns_read_only_by_itself(
 
 
 def test_an_unwritable_docker_env_is_read_only_before_the_window_is_shown(
-        qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Read-only is a state of the window, not of whether its banner happens to be on screen."""
     patch_not_writable(monkeypatch, single_deployment / "stacks/configuration/docker.env")
     reached = forbid_every_change(monkeypatch)
@@ -672,8 +732,12 @@ def test_an_unwritable_docker_env_is_read_only_before_the_window_is_shown(
 
 
 def test_pkexec_offers_the_change_as_administrator_only_when_docker_env_is_not_writable(
-        qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, open_window: OpenWindow,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    single_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from panel.gui.elevated_dialog import ElevatedChangeDialog
 
     docker_down.add("pkexec", exit_code=126)
@@ -687,10 +751,13 @@ def test_pkexec_offers_the_change_as_administrator_only_when_docker_env_is_not_w
         window.refresh()
     assert_auto_read_only(window, single_deployment)
     assert window.elevate_button.isVisibleTo(window)
-    assert f"pkexec {shutil.which('appsmith-telemetry-panel') or ''}".strip() in window.lock_banner.text.text()
+    assert (
+        f"pkexec {shutil.which('appsmith-telemetry-panel') or ''}".strip() in window.lock_banner.text.text()
+    )
     asked: list[tuple[Any, Status]] = []
-    monkeypatch.setattr(ElevatedChangeDialog, "ask", classmethod(lambda cls, parent, status: asked.append(
-        (parent, status))))
+    monkeypatch.setattr(
+        ElevatedChangeDialog, "ask", classmethod(lambda cls, parent, status: asked.append((parent, status)))
+    )
     with qtbot.waitSignal(window.refresher.refreshed, timeout=RUN_MS):
         qtbot.mouseClick(window.elevate_button, Qt.MouseButton.LeftButton)
     assert len(asked) == 1 and asked[0][0] is window and not asked[0][1].file.writable
@@ -702,7 +769,12 @@ def _status_as_seen_by(folder: str) -> Status:
 
 
 def test_docker_env_owned_by_another_user_is_read_only_for_real(
-        qtbot: QtBot, world_tmp: Path, as_nobody: Callable[..., Any], docker_down: FakeBin, open_window: OpenWindow) -> None:
+    qtbot: QtBot,
+    world_tmp: Path,
+    as_nobody: Callable[..., Any],
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+) -> None:
     """The real permission check, as user nobody in a child process, shown by the window."""
     folder = write_single_deployment(world_tmp / "appsmith")
     status = as_nobody(_status_as_seen_by, str(folder))
@@ -715,19 +787,29 @@ def test_docker_env_owned_by_another_user_is_read_only_for_real(
     assert window.header.title.text() == TITLE_ON_UNCONFIRMED
 
 
-# --- backups and activity ---------------------------------------------------------------------------------------
+# --- backups and activity
+# ---------------------------------------------------------------------------------------
 
 
 def test_backups_show_a_masked_diff_and_restore_the_exact_bytes(
-        qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, open_window: OpenWindow,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    single_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from panel.core.change import prepare_change, write_change
 
     env_file = single_deployment / "stacks/configuration/docker.env"
     # A secret right beside the switch, so the diff's context lines carry it (masked).
-    env_file.write_bytes(env_file.read_bytes().replace(
-        b"APPSMITH_DISABLE_TELEMETRY=false",
-        b"APPSMITH_ENCRYPTION_PASSWORD=" + SECRET_VALUES[1].encode() + b"\nAPPSMITH_DISABLE_TELEMETRY=false"))
+    env_file.write_bytes(
+        env_file.read_bytes().replace(
+            b"APPSMITH_DISABLE_TELEMETRY=false",
+            b"APPSMITH_ENCRYPTION_PASSWORD="
+            + SECRET_VALUES[1].encode()
+            + b"\nAPPSMITH_DISABLE_TELEMETRY=false",
+        )
+    )
     original = env_file.read_bytes()
     window = open_window(single_deployment, interval=NEVER)
     wait_title(qtbot, window, TITLE_ON_UNCONFIRMED)
@@ -764,19 +846,22 @@ def test_backups_show_a_masked_diff_and_restore_the_exact_bytes(
     assert_no_secret_shown(window)
 
 
-def test_activity_says_when_nothing_was_changed(qtbot: QtBot, single_deployment: Path, docker_down: FakeBin,
-                                                open_window: OpenWindow) -> None:
+def test_activity_says_when_nothing_was_changed(
+    qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, open_window: OpenWindow
+) -> None:
     window = open_window(single_deployment, interval=NEVER)
     wait_title(qtbot, window, TITLE_ON_UNCONFIRMED)
     assert window.activity.table.rowCount() == 1
     assert cell(window.activity.table, 0, 0) == "No change made yet."
 
 
-# --- what is sent -----------------------------------------------------------------------------------------------
+# --- what is sent
+# -----------------------------------------------------------------------------------------------
 
 
 def test_what_is_sent_is_built_on_first_show_with_this_deployments_edition(
-        qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow) -> None:
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
     from panel.gui.payloads_view import FieldColumn, PayloadsView
 
     window = open_window(demo_deployment.session.folder)
@@ -793,8 +878,10 @@ def test_what_is_sent_is_built_on_first_show_with_this_deployments_edition(
     payload = json.loads(view.json_view.toPlainText())
     assert payload["edition"] == "CE" and payload["version"] == "v1.50-demo"
     table = view.fields_table
-    rows = {cell(table, row, FieldColumn.PATH): cell(table, row, FieldColumn.VALUE)
-            for row in range(table.rowCount())}
+    rows = {
+        cell(table, row, FieldColumn.PATH): cell(table, row, FieldColumn.VALUE)
+        for row in range(table.rowCount())
+    }
     assert rows["edition"] == "this deployment"
 
     # Picking another event and typing an email shows the hash that would leave, not the email.
@@ -812,8 +899,13 @@ def test_what_is_sent_is_built_on_first_show_with_this_deployments_edition(
 # --- legacy layout: the nginx template ----------------------------------------------------------------------
 
 
-def test_legacy_nginx_warning_and_fix(qtbot: QtBot, legacy_deployment: Path, docker_down: FakeBin, open_window: OpenWindow,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_legacy_nginx_warning_and_fix(
+    qtbot: QtBot,
+    legacy_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     template = legacy_deployment / "data/nginx/app.conf.template"
     window = open_window(legacy_deployment, interval=NEVER)
     wait_title(qtbot, window, TITLE_ON_UNCONFIRMED)
@@ -841,8 +933,13 @@ def test_legacy_nginx_warning_and_fix(qtbot: QtBot, legacy_deployment: Path, doc
     assert cell(window.activity.table, 0, 2) == "fix-nginx"
 
 
-def test_cancelling_the_nginx_fix_writes_nothing(qtbot: QtBot, legacy_deployment: Path, docker_down: FakeBin,
-                                                 open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancelling_the_nginx_fix_writes_nothing(
+    qtbot: QtBot,
+    legacy_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     template = legacy_deployment / "data/nginx/app.conf.template"
     before = template.read_bytes()
     window = open_window(legacy_deployment, interval=NEVER)
@@ -863,8 +960,13 @@ def picker_items(window: MainWindow) -> list[str]:
 
 
 def test_recent_deployments_are_remembered_across_windows(
-        qtbot: QtBot, single_deployment: Path, legacy_deployment: Path, docker_down: FakeBin, open_window: OpenWindow,
-        app_settings: Path) -> None:
+    qtbot: QtBot,
+    single_deployment: Path,
+    legacy_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    app_settings: Path,
+) -> None:
     first = open_window(None, interval=NEVER)
     assert picker_items(first) == [""]
     assert first.picker.itemText(0) == "No deployment chosen — open a folder"
@@ -885,24 +987,33 @@ def test_recent_deployments_are_remembered_across_windows(
     wait_title(qtbot, second, TITLE_ON_UNCONFIRMED)
 
 
-def test_a_window_that_should_not_remember_does_not(qtbot: QtBot, single_deployment: Path, docker_down: FakeBin,
-                                                    open_window: OpenWindow) -> None:
+def test_a_window_that_should_not_remember_does_not(
+    qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, open_window: OpenWindow
+) -> None:
     window = open_window(single_deployment, remember=False, interval=NEVER)
     assert picker_items(window) == [str(single_deployment)]
     assert settings.recent_deployments() == [] and settings.last_deployment() is None
 
 
 def test_a_folder_that_is_not_a_deployment_says_why_and_keeps_the_current_one(
-        qtbot: QtBot, single_deployment: Path, tmp_path: Path, docker_down: FakeBin, open_window: OpenWindow,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    single_deployment: Path,
+    tmp_path: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     window = open_window(single_deployment, interval=NEVER)
     wait_title(qtbot, window, TITLE_ON_UNCONFIRMED)
     warnings: list[tuple[Any, str, str]] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append((parent, title, text)))
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text: warnings.append((parent, title, text))
+    )
     elsewhere = tmp_path / "holiday-photos"
     elsewhere.mkdir()
-    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getExistingDirectory",
-                        lambda parent, caption, start: str(elsewhere))
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QFileDialog.getExistingDirectory", lambda parent, caption, start: str(elsewhere)
+    )
     window.browse()
     assert len(warnings) == 1
     parent, title, text = warnings[0]
@@ -915,8 +1026,13 @@ def test_a_folder_that_is_not_a_deployment_says_why_and_keeps_the_current_one(
 
 
 def test_the_wizard_from_the_menu_opens_what_it_chose_and_leaving_it_changes_nothing(
-        qtbot: QtBot, single_deployment: Path, legacy_deployment: Path, docker_down: FakeBin, open_window: OpenWindow,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot: QtBot,
+    single_deployment: Path,
+    legacy_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     window = open_window(single_deployment, interval=NEVER)
     asked: list[tuple[Any, Path | None]] = []
     answers = [None, legacy_deployment]
@@ -945,10 +1061,13 @@ def test_geometry_is_kept_when_the_window_closes(qtbot: QtBot, open_window: Open
     assert second.size() == QSize(700, 500)
 
 
-def test_about_names_the_version(qtbot: QtBot, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_about_names_the_version(
+    qtbot: QtBot, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from panel.gui.about_dialog import AboutDialog
 
     shown: list[str] = []
+
     def exec_(dialog: AboutDialog) -> int:
         shown.append(all_widget_text(dialog))
         return 0
@@ -956,4 +1075,3 @@ def test_about_names_the_version(qtbot: QtBot, open_window: OpenWindow, monkeypa
     monkeypatch.setattr(AboutDialog, "exec", exec_)
     open_window(None).show_about()
     assert len(shown) == 1 and f"{APP_NAME} {__version__}" in shown[0]
-

@@ -1,4 +1,5 @@
-"""The "What is sent" view shows the catalog truthfully: every event, its JSON, each field, the hash that would leave."""
+"""The "What is sent" view shows the catalog truthfully: every event, its JSON, each field, the hash that
+would leave."""
 
 from __future__ import annotations
 
@@ -50,7 +51,11 @@ def sample_of(sample_id: str) -> PayloadSample:
     return sample
 
 
-SOURCE_LABELS = {Source.INSTALLER: "Installer", Source.SERVER: "Appsmith server", Source.CLIENT: "Browser client"}
+SOURCE_LABELS = {
+    Source.INSTALLER: "Installer",
+    Source.SERVER: "Appsmith server",
+    Source.CLIENT: "Browser client",
+}
 
 
 @pytest.fixture
@@ -103,7 +108,8 @@ def top_level_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
     return [item for item in items if item is not None]
 
 
-# --- the grouped list -----------------------------------------------------------------------------------------------
+# --- the grouped list
+# -----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])
@@ -129,14 +135,17 @@ def test_every_event_is_listed_under_its_sender_with_what_the_switch_does(qtbot,
 
 
 def test_installer_events_are_sent_anyway_and_later_ones_stopped() -> None:
-    # The catalog's own claim, checked here so the view's wording test above cannot pass on an all-"Stops it" list.
+    # The catalog's own claim, checked here so the view's wording test above cannot pass on an all-"Stops it"
+    # list.
     assert {s.stopped_by_switch for s in CATALOG.by_source(Source.INSTALLER)} == {False}
     assert {s.stopped_by_switch for s in CATALOG.samples if s.source != Source.INSTALLER} == {True}
 
 
 def test_how_often_keeps_the_head_of_the_sentence() -> None:
-    assert how_often("Every 6 hours while the server runs, the first about two minutes after it starts.") == \
-        "Every 6 hours while the server runs"
+    assert (
+        how_often("Every 6 hours while the server runs, the first about two minutes after it starts.")
+        == "Every 6 hours while the server runs"
+    )
     assert how_often("When it exits with an error: it asks for an email.") == "When it exits with an error"
     assert how_often("Once.") == "Once"
 
@@ -159,7 +168,8 @@ def test_what_is_sent_anyway_is_listed_in_plain_words(qtbot, compact) -> None:
             assert part in text
 
 
-# --- one event in detail --------------------------------------------------------------------------------------------
+# --- one event in detail
+# --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("sample_id", SAMPLE_IDS)
@@ -172,7 +182,9 @@ def test_selecting_an_event_shows_its_json_header_and_fields(view, qtbot, sample
         view.tree.setCurrentItem(item)
 
     assert shown_json(view) == fill_sample(sample, LocalFacts()).payload
-    assert view.json_view.toPlainText() == to_json_text(sample.sample), "indented, in the sample's own key order"
+    assert view.json_view.toPlainText() == to_json_text(sample.sample), (
+        "indented, in the sample's own key order"
+    )
     assert view.title_label.text() == sample.event
     assert view.sender_label.text() == sample.sender
     assert view.when_label.text() == sample.when
@@ -206,13 +218,17 @@ def test_select_sample_refuses_unknown_ids(view) -> None:
 def test_picking_a_field_row_moves_the_json_cursor_to_its_line(view) -> None:
     view.select_sample("execute-action-triggered")
     table = view.fields_table
-    row = next(index for index in range(table.rowCount())
-               if table.item(index, FieldColumn.PATH).text() == "properties.pluginName")
+    row = next(
+        index
+        for index in range(table.rowCount())
+        if table.item(index, FieldColumn.PATH).text() == "properties.pluginName"
+    )
     table.setCurrentCell(row, FieldColumn.PATH)
     assert '"pluginName": "PostgreSQL"' in view.json_view.textCursor().block().text()
 
 
-# --- this deployment's values ---------------------------------------------------------------------------------------
+# --- this deployment's values
+# ---------------------------------------------------------------------------------------
 
 
 def test_typing_an_email_shows_the_exact_hash_that_would_leave(view, qtbot) -> None:
@@ -284,10 +300,14 @@ def test_set_facts_fills_what_the_catalog_marks_local_and_calls_the_rest_example
         assert rows[note.path][FieldColumn.VALUE] == expected, note.path
     assert rows["properties.instanceId"][FieldColumn.VALUE] == "example", "instance id is unknown here"
     own_row = list(rows).index("edition")
-    assert view.fields_table.item(own_row, FieldColumn.VALUE).font().bold(), "marked by weight as well as words"
+    assert view.fields_table.item(own_row, FieldColumn.VALUE).font().bold(), (
+        "marked by weight as well as words"
+    )
 
     lines = view.json_view.toPlainText().splitlines()
-    marked = {index for index, line in enumerate(lines) if line.strip().startswith(('"edition"', '"version"'))}
+    marked = {
+        index for index, line in enumerate(lines) if line.strip().startswith(('"edition"', '"version"'))
+    }
     assert view.highlighter.marked_lines() == marked
     assert "(2)" in view.values_legend.text()
 
@@ -313,7 +333,9 @@ def test_facts_stay_when_another_event_is_picked(view) -> None:
 @pytest.mark.parametrize("sample_id", SAMPLE_IDS)
 def test_json_leaf_lines_point_at_each_leaf(sample_id) -> None:
     sample = sample_of(sample_id)
-    payload = fill_sample(sample, LocalFacts(edition="EE", version="v1", instance_id="i", email="a@b.c")).payload
+    payload = fill_sample(
+        sample, LocalFacts(edition="EE", version="v1", instance_id="i", email="a@b.c")
+    ).payload
     lines = to_json_text(payload).splitlines()
     spans = json_leaf_lines(payload)
     assert list(spans) == list(leaf_paths(payload))
@@ -330,7 +352,8 @@ def test_json_leaf_lines_handle_lists_and_empty_objects() -> None:
     assert json_leaf_lines(payload) == {"a.b": (2, 5), "a.c": (6, 6), "d": (8, 8)}
 
 
-# --- compact, accessibility, palette --------------------------------------------------------------------------------
+# --- compact, accessibility, palette
+# --------------------------------------------------------------------------------
 
 
 def test_compact_mode_has_no_json_pane(compact_view, qtbot) -> None:
@@ -342,7 +365,9 @@ def test_compact_mode_has_no_json_pane(compact_view, qtbot) -> None:
     assert compact_view.findChildren(QTableWidget) == []
     assert compact_view.findChildren(QLineEdit) == []
     assert compact_view.current_sample_id() == SAMPLE_IDS[0]
-    with qtbot.waitSignal(compact_view.selection_changed, check_params_cb=lambda value: value == "instance-stats"):
+    with qtbot.waitSignal(
+        compact_view.selection_changed, check_params_cb=lambda value: value == "instance-stats"
+    ):
         compact_view.select_sample("instance-stats")
     compact_view.set_facts(LocalFacts(edition="CE"))  # harmless without a JSON pane
     assert compact_view.filled_payload() is None
@@ -353,7 +378,8 @@ def test_every_control_has_an_accessible_name(qtbot, compact) -> None:
     widget = PayloadsView(compact=compact)
     qtbot.addWidget(widget)
     controls = [
-        child for child in widget.findChildren(QWidget)
+        child
+        for child in widget.findChildren(QWidget)
         if isinstance(child, QTreeWidget | QPlainTextEdit | QTableWidget | QLineEdit | QTextBrowser)
     ]
     assert len(controls) == (2 if compact else 5)
@@ -364,7 +390,8 @@ def test_every_control_has_an_accessible_name(qtbot, compact) -> None:
         assert label.accessibleName(), label.text()
 
 
-# The offscreen platform warns that it cannot pass size hints to a window manager when a top-level window shows.
+# The offscreen platform warns that it cannot pass size hints to a window manager when a top-level window
+# shows.
 @pytest.mark.qt_log_ignore("propagateSizeHints")
 def test_tab_walks_tree_json_table_email(view, qtbot) -> None:
     view.show()

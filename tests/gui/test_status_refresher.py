@@ -44,7 +44,9 @@ def test_emits_the_status_of_the_demo_deployment(qtbot: QtBot, demo_deployment: 
     assert busy[:2] == [True, False]
     assert refresher.last_status is status
     # The timer keeps refreshing until the instance has booted and confirms the value itself.
-    qtbot.waitUntil(lambda: refresher.last_status is not None and refresher.last_status.verified, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: refresher.last_status is not None and refresher.last_status.verified, timeout=WAIT_MS
+    )
     final = refresher.last_status
     assert final is not None
     assert final.verdict is Verdict.ENABLED
@@ -52,7 +54,9 @@ def test_emits_the_status_of_the_demo_deployment(qtbot: QtBot, demo_deployment: 
     refresher.set_deployment(None)
 
 
-def test_one_refresh_asks_docker_once_for_ps_and_once_for_inspect(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+def test_one_refresh_asks_docker_once_for_ps_and_once_for_inspect(
+    qtbot: QtBot, demo_deployment: DemoFixture
+) -> None:
     refresher = StatusRefresher(interval=3600)
     before = len(docker_calls(demo_deployment))
     with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS):
@@ -62,7 +66,9 @@ def test_one_refresh_asks_docker_once_for_ps_and_once_for_inspect(qtbot: QtBot, 
     refresher.set_deployment(None)
 
 
-def test_requests_during_a_refresh_fold_into_exactly_one_more(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+def test_requests_during_a_refresh_fold_into_exactly_one_more(
+    qtbot: QtBot, demo_deployment: DemoFixture
+) -> None:
     refresher = StatusRefresher(interval=3600, with_http=False)
     statuses: list[Status] = []
     refresher.refreshed.connect(statuses.append)
@@ -84,27 +90,39 @@ def test_a_change_of_docker_env_on_disk_is_shown(qtbot: QtBot, demo_deployment: 
 
     # The panel's own write replaces the file (a new inode): the watch must follow it, twice in a row.
     for telemetry_on, state in ((False, SwitchState.DISABLED), (True, SwitchState.ENABLED)):
-        with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS,
-                              check_params_cb=lambda status, state=state: status.file.state is state):
+        with qtbot.waitSignal(
+            refresher.refreshed,
+            timeout=WAIT_MS,
+            check_params_cb=lambda status, state=state: status.file.state is state,
+        ):
             write_change(prepare_change(deployment, telemetry_on))
     last = refresher.last_status
     assert last is not None and last.file.state is SwitchState.ENABLED
 
     # An edit in place (same inode) is seen too.
     text = deployment.env_file.read_text(encoding="utf-8")
-    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS,
-                          check_params_cb=lambda status: status.file.state is SwitchState.DISABLED):
-        deployment.env_file.write_text(text.replace("APPSMITH_DISABLE_TELEMETRY=false",
-                                                    "APPSMITH_DISABLE_TELEMETRY=true"), encoding="utf-8")
+    with qtbot.waitSignal(
+        refresher.refreshed,
+        timeout=WAIT_MS,
+        check_params_cb=lambda status: status.file.state is SwitchState.DISABLED,
+    ):
+        deployment.env_file.write_text(
+            text.replace("APPSMITH_DISABLE_TELEMETRY=false", "APPSMITH_DISABLE_TELEMETRY=true"),
+            encoding="utf-8",
+        )
     refresher.set_deployment(None)
 
 
-@pytest.mark.parametrize(("fault", "problem", "words"), [
-    ("daemon-down", DockerProblem.DAEMON_DOWN, "not running"),
-    ("permission-denied", DockerProblem.PERMISSION, "Permission denied"),
-])
-def test_docker_errors_are_shown_with_the_file_state(qtbot: QtBot, demo_deployment: DemoFixture, fault: str,
-                                                     problem: DockerProblem, words: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "problem", "words"),
+    [
+        ("daemon-down", DockerProblem.DAEMON_DOWN, "not running"),
+        ("permission-denied", DockerProblem.PERMISSION, "Permission denied"),
+    ],
+)
+def test_docker_errors_are_shown_with_the_file_state(
+    qtbot: QtBot, demo_deployment: DemoFixture, fault: str, problem: DockerProblem, words: str
+) -> None:
     demo_deployment.set_faults(fault)
     refresher = StatusRefresher(interval=3600)
     with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS) as blocker:
@@ -160,7 +178,8 @@ def test_running_query_alone_gives_the_running_state(qtbot: QtBot, demo_deployme
     assert running.server_container(demo_deployment.deployment) is not None
 
 
-# -- run_in_thread ------------------------------------------------------------------------------------------------
+# -- run_in_thread
+# ------------------------------------------------------------------------------------------------
 
 
 def test_run_in_thread_delivers_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -211,4 +230,3 @@ def test_run_in_thread_says_nothing_to_a_deleted_parent(qtbot: QtBot) -> None:
     qtbot.waitUntil(finished.is_set, timeout=5000)
     qtbot.wait(100)
     assert called == []
-

@@ -28,12 +28,14 @@ APPLY_TIMEOUT_MS = 60_000
 SHOTS = os.environ.get("PANEL_SCREENSHOTS")
 
 
-# ----- fixtures ---------------------------------------------------------------------------------------------------
+# ----- fixtures
+# ---------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture()
 def demo(demo_deployment_factory: Callable[..., DemoFixture]) -> DemoSession:
-    """The demo deployment, healthy at once; the audit log is per test (tests/conftest.py's isolated_state)."""
+    """The demo deployment, healthy at once; the audit log is per test (tests/conftest.py's
+    isolated_state)."""
     return demo_deployment_factory(boot_delay=0).session
 
 
@@ -59,15 +61,26 @@ def make_wizard(qtbot):  # type: ignore[no-untyped-def]
 
 def dark_palette() -> QPalette:
     palette = QPalette()
-    for role, color in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.WindowText, "#e8e8e8"),
-                        (QPalette.ColorRole.Base, "#1e1e1e"), (QPalette.ColorRole.AlternateBase, "#333333"),
-                        (QPalette.ColorRole.Text, "#e8e8e8"), (QPalette.ColorRole.Button, "#3a3a3a"),
-                        (QPalette.ColorRole.ButtonText, "#e8e8e8"), (QPalette.ColorRole.Highlight, "#3d6fb4"),
-                        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#3a3a3a"),
-                        (QPalette.ColorRole.ToolTipText, "#e8e8e8"), (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
-                        (QPalette.ColorRole.Light, "#4a4a4a"), (QPalette.ColorRole.Midlight, "#404040"),
-                        (QPalette.ColorRole.Mid, "#303030"), (QPalette.ColorRole.Dark, "#202020"),
-                        (QPalette.ColorRole.Shadow, "#000000"), (QPalette.ColorRole.Link, "#8ab4f8")):
+    for role, color in (
+        (QPalette.ColorRole.Window, "#2b2b2b"),
+        (QPalette.ColorRole.WindowText, "#e8e8e8"),
+        (QPalette.ColorRole.Base, "#1e1e1e"),
+        (QPalette.ColorRole.AlternateBase, "#333333"),
+        (QPalette.ColorRole.Text, "#e8e8e8"),
+        (QPalette.ColorRole.Button, "#3a3a3a"),
+        (QPalette.ColorRole.ButtonText, "#e8e8e8"),
+        (QPalette.ColorRole.Highlight, "#3d6fb4"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#3a3a3a"),
+        (QPalette.ColorRole.ToolTipText, "#e8e8e8"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
+        (QPalette.ColorRole.Light, "#4a4a4a"),
+        (QPalette.ColorRole.Midlight, "#404040"),
+        (QPalette.ColorRole.Mid, "#303030"),
+        (QPalette.ColorRole.Dark, "#202020"),
+        (QPalette.ColorRole.Shadow, "#000000"),
+        (QPalette.ColorRole.Link, "#8ab4f8"),
+    ):
         palette.setColor(role, QColor(color))
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#8a8a8a"))
     palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#8a8a8a"))
@@ -75,7 +88,8 @@ def dark_palette() -> QPalette:
     return palette
 
 
-# ----- helpers ----------------------------------------------------------------------------------------------------
+# ----- helpers
+# ----------------------------------------------------------------------------------------------------
 
 
 def shoot(wizard: FirstRunWizard, name: str) -> None:
@@ -107,8 +121,15 @@ def choose_folder_by_typing(qtbot, wizard: FirstRunWizard, folder: Path) -> None
     qtbot.waitUntil(page.isComplete, timeout=5_000)
 
 
-def walk_to(qtbot, wizard: FirstRunWizard, target: Page, folder: Path,  # type: ignore[no-untyped-def]
-            choice: Choice = Choice.DO_NOT_SHARE, restart_now: bool | None = None, shots: str = "") -> None:
+def walk_to(
+    qtbot,
+    wizard: FirstRunWizard,
+    target: Page,
+    folder: Path,  # type: ignore[no-untyped-def]
+    choice: Choice = Choice.DO_NOT_SHARE,
+    restart_now: bool | None = None,
+    shots: str = "",
+) -> None:
     """From the welcome page to `target`, by keyboard; screenshots named after the pages on the way."""
     assert wizard.currentId() == Page.WELCOME
     if target == Page.WELCOME:
@@ -131,8 +152,11 @@ def walk_to(qtbot, wizard: FirstRunWizard, target: Page, folder: Path,  # type: 
     shoot(wizard, f"choice{shots}")
     if target == Page.CHOICE:
         return
-    radio = {Choice.SHARE: wizard.choice_page.share, Choice.DO_NOT_SHARE: wizard.choice_page.do_not_share,
-             Choice.LATER: wizard.choice_page.later}[choice]
+    radio = {
+        Choice.SHARE: wizard.choice_page.share,
+        Choice.DO_NOT_SHARE: wizard.choice_page.do_not_share,
+        Choice.LATER: wizard.choice_page.later,
+    }[choice]
     radio.setFocus()
     press(qtbot, radio, Qt.Key.Key_Space)
     assert wizard.choice is choice
@@ -156,7 +180,8 @@ def walk_to(qtbot, wizard: FirstRunWizard, target: Page, folder: Path,  # type: 
     assert wizard.currentId() == Page.APPLY
 
 
-# ----- the whole way ----------------------------------------------------------------------------------------------
+# ----- the whole way
+# ----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
@@ -192,7 +217,9 @@ def test_do_not_share_writes_true_restarts_and_verifies(qtbot, make_wizard, demo
     assert wizard.currentId() == Page.DONE
     done = wizard.done_page
     assert done.outcome_label.text().startswith("✔ Verified")
-    qtbot.waitUntil(lambda: wizard.status is not None and wizard.status.verdict is Verdict.DISABLED, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: wizard.status is not None and wizard.status.verdict is Verdict.DISABLED, timeout=15_000
+    )
     assert "Telemetry is OFF" in done.header.title.text()
     assert "Confirmed by the running instance" in done.header.verified.text()
     shoot(wizard, f"done{shots}")
@@ -202,7 +229,9 @@ def test_do_not_share_writes_true_restarts_and_verifies(qtbot, make_wizard, demo
     assert wizard.chosen_folder() == demo.folder
 
 
-def test_share_when_the_file_already_says_so_writes_nothing_and_restarts(qtbot, make_wizard, demo, env_file) -> None:
+def test_share_when_the_file_already_says_so_writes_nothing_and_restarts(
+    qtbot, make_wizard, demo, env_file
+) -> None:
     before = snapshot(env_file)
     wizard = make_wizard()
     walk_to(qtbot, wizard, Page.REVIEW, demo.folder, Choice.SHARE, restart_now=True)
@@ -212,11 +241,15 @@ def test_share_when_the_file_already_says_so_writes_nothing_and_restarts(qtbot, 
     assert wizard.button(QWizard.WizardButton.CommitButton).isEnabled(), "restarting still makes sure"
     press_next(qtbot, wizard)
     qtbot.waitUntil(wizard.apply_page.isComplete, timeout=APPLY_TIMEOUT_MS)
-    assert wizard.apply_result is not None and wizard.apply_result.outcome is Outcome.VERIFIED, wizard.apply_result
+    assert wizard.apply_result is not None and wizard.apply_result.outcome is Outcome.VERIFIED, (
+        wizard.apply_result
+    )
     assert wizard.apply_page.progress.state_text(Step.WRITE).endswith("Skipped")
     assert snapshot(env_file) == before
     press_next(qtbot, wizard)
-    qtbot.waitUntil(lambda: wizard.status is not None and wizard.status.verdict is Verdict.ENABLED, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: wizard.status is not None and wizard.status.verdict is Verdict.ENABLED, timeout=15_000
+    )
     assert "Telemetry is ON" in wizard.done_page.header.title.text()
 
 
@@ -252,7 +285,8 @@ def test_decide_later_goes_to_done_and_writes_nothing(qtbot, make_wizard, demo, 
     assert not audit_log_path().exists()
 
 
-# ----- leaving ----------------------------------------------------------------------------------------------------
+# ----- leaving
+# ----------------------------------------------------------------------------------------------------
 
 
 def _leave(qtbot, wizard: FirstRunWizard, how: str) -> None:  # type: ignore[no-untyped-def]
@@ -265,8 +299,11 @@ def _leave(qtbot, wizard: FirstRunWizard, how: str) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("how", ["escape", "cancel", "close"])
-@pytest.mark.parametrize("page", [Page.WELCOME, Page.DEPLOYMENT, Page.COLLECTED, Page.CHOICE, Page.REVIEW],
-                         ids=lambda page: page.name.lower())
+@pytest.mark.parametrize(
+    "page",
+    [Page.WELCOME, Page.DEPLOYMENT, Page.COLLECTED, Page.CHOICE, Page.REVIEW],
+    ids=lambda page: page.name.lower(),
+)
 def test_leaving_before_apply_writes_nothing(qtbot, make_wizard, demo, env_file, page, how) -> None:
     before = snapshot(env_file)
     wizard = make_wizard()
@@ -279,8 +316,9 @@ def test_leaving_before_apply_writes_nothing(qtbot, make_wizard, demo, env_file,
     assert not audit_log_path().exists()
 
 
-def test_escape_while_applying_stops_safely_and_stays_open(qtbot, make_wizard, demo, env_file,
-                                                           monkeypatch) -> None:
+def test_escape_while_applying_stops_safely_and_stays_open(
+    qtbot, make_wizard, demo, env_file, monkeypatch
+) -> None:
     monkeypatch.setenv("SIMULATED_DOCKER_FAULTS", os.environ["SIMULATED_DOCKER_FAULTS"] + ",rm-hangs")
     wizard = make_wizard()
     walk_to(qtbot, wizard, Page.APPLY, demo.folder, Choice.DO_NOT_SHARE, restart_now=True)
@@ -296,7 +334,8 @@ def test_escape_while_applying_stops_safely_and_stays_open(qtbot, make_wizard, d
     assert wizard.result() == QDialog.DialogCode.Accepted
 
 
-# ----- single pages -----------------------------------------------------------------------------------------------
+# ----- single pages
+# -----------------------------------------------------------------------------------------------
 
 
 def test_invalid_folder_shows_the_reason_and_blocks_next(qtbot, make_wizard, demo, tmp_path) -> None:
@@ -338,7 +377,9 @@ def test_discovered_deployment_is_offered_and_picked_by_keyboard(qtbot, make_wiz
     press_next(qtbot, wizard)
     page = wizard.deployment_page
     qtbot.waitUntil(lambda: page.found_list.count() > 0, timeout=15_000)
-    folders = [page.found_list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(page.found_list.count())]
+    folders = [
+        page.found_list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(page.found_list.count())
+    ]
     assert str(demo.folder) in folders
     page.path_edit.clear()
     page.found_list.setFocus()
@@ -398,7 +439,8 @@ def test_review_is_the_commit_page_and_needs_a_restart_choice(qtbot, make_wizard
 
 
 def test_review_offers_no_restart_while_the_docker_daemon_is_down(
-        qtbot, make_wizard, demo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    qtbot, make_wizard, demo, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """The removal would fail only after docker.env had changed: only writing the file is offered."""
     wizard = make_wizard()
     walk_to(qtbot, wizard, Page.CHOICE, demo.folder)
@@ -417,8 +459,10 @@ def test_review_offers_no_restart_while_the_docker_daemon_is_down(
 def _deployment(folder: Path, environment: str = "", env_text: str | None = None) -> Path:
     folder.mkdir(parents=True)
     (folder / "docker-compose.yml").write_text(
-        "services:\n  appsmith:\n    image: index.docker.io/appsmith/appsmith-ce\n"
-        "    volumes:\n      - ./stacks:/appsmith-stacks\n" + environment, encoding="utf-8")
+        "services:\n  appsmith:\n    image: index.docker.io/appsmith/appsmith-ce\n    volumes:\n      - "
+        "./stacks:/appsmith-stacks\n" + environment,
+        encoding="utf-8",
+    )
     if env_text is not None:
         (folder / "stacks" / "configuration").mkdir(parents=True)
         (folder / "stacks" / "configuration" / "docker.env").write_text(env_text, encoding="utf-8")
@@ -443,8 +487,11 @@ def test_refused_change_shows_the_reason_and_blocks_apply(qtbot, make_wizard, de
 
 
 def test_override_is_warned_about_on_review(qtbot, make_wizard, demo, tmp_path) -> None:
-    folder = _deployment(tmp_path / "overridden", "    environment:\n      APPSMITH_DISABLE_TELEMETRY: \"false\"\n",
-                         f"{TELEMETRY_LINE}=false\n")
+    folder = _deployment(
+        tmp_path / "overridden",
+        '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "false"\n',
+        f"{TELEMETRY_LINE}=false\n",
+    )
     wizard = make_wizard()
     walk_to(qtbot, wizard, Page.REVIEW, folder, Choice.DO_NOT_SHARE)
     label = wizard.review_page.override_label

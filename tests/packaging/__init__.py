@@ -24,6 +24,7 @@ COMMAND = "appsmith-telemetry-panel"
 SMOKE_LINE = re.compile(r"^first paint: \d+\.\d{3} s$", re.MULTILINE)
 """What `--smoke` prints when the main window has painted once."""
 
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"
 
@@ -37,26 +38,48 @@ def unavailable(reason: str) -> NoReturn:
 
 def child_env(**extra: str) -> dict[str, str]:
     """The test's environment without anything that would let the child import the source tree."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")
+    }
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.update(extra)
     return env
 
 
-def run(command: Sequence[str | Path], cwd: Path, timeout: float = 180, check: bool = True,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    command: Sequence[str | Path],
+    cwd: Path,
+    timeout: float = 180,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run a program; on an unexpected exit status fail with everything it printed."""
     shown = " ".join(map(str, command))
     try:
-        result = subprocess.run([str(part) for part in command], cwd=cwd, env=env or child_env(),
-                                capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+        result = subprocess.run(
+            [str(part) for part in command],
+            cwd=cwd,
+            env=env or child_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except subprocess.TimeoutExpired as error:
-        pytest.fail(f"{shown} did not finish in {timeout:.0f} s\n--- stdout ---\n{_text(error.stdout)}\n"
-                    f"--- stderr ---\n{_text(error.stderr)}", pytrace=False)
+        pytest.fail(
+            f"{shown} did not finish in {timeout:.0f} s\n--- stdout ---\n{_text(error.stdout)}\n--- stderr "
+            f"---\n{_text(error.stderr)}",
+            pytrace=False,
+        )
     if check and result.returncode != 0:
-        pytest.fail(f"{shown} exited {result.returncode}\n"
-                    f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}", pytrace=False)
+        pytest.fail(
+            f"{shown} exited {result.returncode}\n--- stdout ---\n{result.stdout}\n--- stderr "
+            f"---\n{result.stderr}",
+            pytrace=False,
+        )
     return result
 
 
@@ -85,4 +108,5 @@ def check_status_json(result: subprocess.CompletedProcess[str], folder: Path) ->
 
 def check_smoke(result: subprocess.CompletedProcess[str]) -> None:
     assert SMOKE_LINE.search(result.stdout), (
-        f"no 'first paint: N.NNN s' line\n--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}")
+        f"no 'first paint: N.NNN s' line\n--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    )

@@ -31,10 +31,36 @@ pytestmark = pytest.mark.slow
 
 SIZE_CEILING = 140 * 1024 * 1024
 """About 115 MB today (PySide6 6.12 on Debian 12); mostly ICU and Qt's own libraries."""
-EXCLUDED_QT = ("Qml", "Quick", "Designer", "UiTools", "Help", "Sql", "Test", "OpenGL", "PrintSupport", "Concurrent",
-               "LabsStyleKit", "Pdf", "Network", "Xml", "WebEngine", "Multimedia", "3D", "Charts")
-PLUGIN_TYPES = {"platforms", "imageformats", "iconengines", "platforminputcontexts", "platformthemes",
-                "xcbglintegrations", "wayland-shell-integration", "wayland-decoration-client"}
+EXCLUDED_QT = (
+    "Qml",
+    "Quick",
+    "Designer",
+    "UiTools",
+    "Help",
+    "Sql",
+    "Test",
+    "OpenGL",
+    "PrintSupport",
+    "Concurrent",
+    "LabsStyleKit",
+    "Pdf",
+    "Network",
+    "Xml",
+    "WebEngine",
+    "Multimedia",
+    "3D",
+    "Charts",
+)
+PLUGIN_TYPES = {
+    "platforms",
+    "imageformats",
+    "iconengines",
+    "platforminputcontexts",
+    "platformthemes",
+    "xcbglintegrations",
+    "wayland-shell-integration",
+    "wayland-decoration-client",
+}
 
 
 @dataclass(frozen=True)
@@ -54,12 +80,26 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
         unavailable(f"PyInstaller is not installed for {sys.executable}: pip install '.[bundle]'")
     work = tmp_path_factory.mktemp("bundle")
     start = time.monotonic()
-    run([PACKAGING / "build-bundle", "--dist", work / "dist", "--work", work / "build", "--python", sys.executable],
-        cwd=work, timeout=900)
+    run(
+        [
+            PACKAGING / "build-bundle",
+            "--dist",
+            work / "dist",
+            "--work",
+            work / "build",
+            "--python",
+            sys.executable,
+        ],
+        cwd=work,
+        timeout=900,
+    )
     folder = work / "dist" / COMMAND
     size = _size(folder)
     files = sum(1 for path in folder.rglob("*") if path.is_file())
-    print(f"\nbundle: {folder} is {size / 2**20:.1f} MiB in {files} files, built in {time.monotonic() - start:.0f} s")
+    print(
+        f"\nbundle: {folder} is {size / 2**20:.1f} MiB in {files} files, built in "
+        f"{time.monotonic() - start:.0f} s"
+    )
     return Bundle(folder, folder / COMMAND, size)
 
 
@@ -72,8 +112,13 @@ def outside(tmp_path: Path) -> Path:
 
 def test_bundle_holds_the_resources_and_the_desktop_files(bundle: Bundle) -> None:
     resources = bundle.folder / "_internal" / "panel" / "resources"
-    for name in ("__init__.py", "catalog.json", "demo/docker-compose.yml", "icons/app.svg",
-                 f"icons/hicolor/256x256/apps/{APP_ID}.png"):
+    for name in (
+        "__init__.py",
+        "catalog.json",
+        "demo/docker-compose.yml",
+        "icons/app.svg",
+        f"icons/hicolor/256x256/apps/{APP_ID}.png",
+    ):
         assert (resources / name).is_file(), f"{name} is missing from the bundle"
     for name in (f"{APP_ID}.desktop", f"{APP_ID}.metainfo.xml", "install-desktop-entry"):
         assert (bundle.folder / name).is_file(), f"{name} is not next to the executable"
@@ -82,15 +127,26 @@ def test_bundle_holds_the_resources_and_the_desktop_files(bundle: Bundle) -> Non
 def test_bundle_leaves_out_unused_qt(bundle: Bundle) -> None:
     pyside = bundle.folder / "_internal" / "PySide6"
     names = [path.name for path in pyside.rglob("*")]
-    unwanted = sorted({name for name in names for module in EXCLUDED_QT
-                       if name.startswith((f"Qt{module}", f"libQt6{module}"))})
+    unwanted = sorted(
+        {
+            name
+            for name in names
+            for module in EXCLUDED_QT
+            if name.startswith((f"Qt{module}", f"libQt6{module}"))
+        }
+    )
     assert not unwanted, f"Qt modules that the app does not use were bundled: {unwanted}"
     assert not (pyside / "Qt" / "translations").exists()
     assert not (pyside / "Qt" / "qml").exists()
     plugin_types = {path.name for path in (pyside / "Qt" / "plugins").iterdir()}
     assert plugin_types <= PLUGIN_TYPES, f"unexpected Qt plugins: {sorted(plugin_types - PLUGIN_TYPES)}"
-    for needed in ("platforms/libqxcb.so", "platforms/libqwayland.so", "platforms/libqoffscreen.so",
-                   "imageformats/libqsvg.so", "iconengines/libqsvgicon.so"):
+    for needed in (
+        "platforms/libqxcb.so",
+        "platforms/libqwayland.so",
+        "platforms/libqoffscreen.so",
+        "imageformats/libqsvg.so",
+        "iconengines/libqsvgicon.so",
+    ):
         assert (pyside / "Qt" / "plugins" / needed).is_file(), f"the {needed} plugin is missing"
     dangling = [str(path) for path in bundle.folder.rglob("*") if path.is_symlink() and not path.exists()]
     assert not dangling, f"dangling links in the bundle: {dangling}"
@@ -99,18 +155,21 @@ def test_bundle_leaves_out_unused_qt(bundle: Bundle) -> None:
 def test_bundle_size(bundle: Bundle) -> None:
     assert bundle.size < SIZE_CEILING, (
         f"the bundle grew to {bundle.size / 2**20:.0f} MiB (ceiling {SIZE_CEILING / 2**20:.0f} MiB): "
-        "see what packaging/appsmith-telemetry-panel.spec lets in")
+        "see what packaging/appsmith-telemetry-panel.spec lets in"
+    )
 
 
 def test_version(bundle: Bundle, outside: Path) -> None:
     assert run([bundle.executable, "--version"], cwd=outside).stdout.strip() == f"{COMMAND} {__version__}"
 
 
-def test_status_json_on_a_sample_deployment(bundle: Bundle, outside: Path, single_deployment: Path,
-                                            fake_bin: FakeBin) -> None:
+def test_status_json_on_a_sample_deployment(
+    bundle: Bundle, outside: Path, single_deployment: Path, fake_bin: FakeBin
+) -> None:
     docker_down(fake_bin)
-    check_status_json(run([bundle.executable, "status", "--json", single_deployment], cwd=outside),
-                      single_deployment)
+    check_status_json(
+        run([bundle.executable, "status", "--json", single_deployment], cwd=outside), single_deployment
+    )
 
 
 def test_demo_smoke_offscreen(bundle: Bundle, outside: Path) -> None:
@@ -118,7 +177,8 @@ def test_demo_smoke_offscreen(bundle: Bundle, outside: Path) -> None:
 
 
 def test_demo_stand_ins_run_through_the_bundle_executable(bundle: Bundle, outside: Path) -> None:
-    """In a bundle there is no `python -m`: the demo's wrappers start the executable itself with these flags."""
+    """In a bundle there is no `python -m`: the demo's wrappers start the executable itself with these
+    flags."""
     state = outside / "docker-state"
     state.mkdir()
     env = child_env(SIMULATED_DOCKER_STATE=str(state))

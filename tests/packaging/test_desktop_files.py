@@ -25,8 +25,10 @@ DESKTOP = PACKAGING / f"{APP_ID}.desktop"
 METAINFO = PACKAGING / f"{APP_ID}.metainfo.xml"
 ICONS = ROOT / "resources" / "icons"
 SIZES = (16, 32, 48, 64, 128, 256)
-SCREENSHOT = ("https://raw.githubusercontent.com/appsmith-telemetry-panel/appsmith-telemetry-panel/main/"
-              "docs/screenshot-main.png")
+SCREENSHOT = (
+    "https://raw.githubusercontent.com/appsmith-telemetry-panel/appsmith-telemetry-panel/main/"
+    "docs/screenshot-main.png"
+)
 
 
 def _tool(name: str, package: str) -> str:
@@ -50,7 +52,9 @@ def test_desktop_entry_is_valid() -> None:
 
 
 def test_metainfo_is_valid() -> None:
-    result = run([_tool("appstreamcli", "appstream"), "validate", "--no-net", METAINFO], cwd=ROOT, check=False)
+    result = run(
+        [_tool("appstreamcli", "appstream"), "validate", "--no-net", METAINFO], cwd=ROOT, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -78,7 +82,8 @@ def test_metainfo_matches_the_app() -> None:
     assert component.findtext("provides/binary") == COMMAND
     assert [image.text for image in component.iterfind("screenshots/screenshot/image")] == [SCREENSHOT]
     assert component.find(f"releases/release[@version='{__version__}']") is not None, (
-        f"add a <release version=\"{__version__}\"> to {METAINFO.name}")
+        f'add a <release version="{__version__}"> to {METAINFO.name}'
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -106,12 +111,17 @@ def test_pngs_are_rendered_from_the_current_svg(size: int, qapp: QApplication) -
     QSvgRenderer(str(ICONS / "app.svg")).render(painter, QRectF(0, 0, size, size))
     painter.end()
     stored = QImage(str(ICONS / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png")).convertToFormat(
-        QImage.Format.Format_ARGB32)
+        QImage.Format.Format_ARGB32
+    )
     difference = sum(
         abs(getattr(rendered.pixelColor(x, y), channel)() - getattr(stored.pixelColor(x, y), channel)())
-        for x in range(size) for y in range(size) for channel in ("red", "green", "blue", "alpha")
+        for x in range(size)
+        for y in range(size)
+        for channel in ("red", "green", "blue", "alpha")
     ) / (size * size * 4)
-    assert difference < 4, f"the {size} px PNG differs from app.svg (mean {difference:.1f}/255): run packaging/render_icons.py"
+    assert difference < 4, (
+        f"the {size} px PNG differs from app.svg (mean {difference:.1f}/255): run packaging/render_icons.py"
+    )
 
 
 def test_install_desktop_entry_and_uninstall(tmp_path: Path) -> None:
@@ -125,9 +135,12 @@ def test_install_desktop_entry_and_uninstall(tmp_path: Path) -> None:
     run([script, "--prefix", prefix, "--exec", program], cwd=tmp_path, env=env)
 
     share = prefix / "share"
-    installed = [share / "applications" / DESKTOP.name, share / "metainfo" / METAINFO.name,
-                 share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg",
-                 *(share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png" for size in SIZES)]
+    installed = [
+        share / "applications" / DESKTOP.name,
+        share / "metainfo" / METAINFO.name,
+        share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg",
+        *(share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png" for size in SIZES),
+    ]
     assert [path for path in installed if not path.is_file()] == []
     entry = _entry(installed[0])
     assert entry["Exec"] == f'"{program.parent}/{COMMAND} \\\\$HOME"'

@@ -24,11 +24,30 @@ from tests.packaging import COMMAND, ROOT, check_smoke, check_status_json, docke
 pytestmark = pytest.mark.slow
 
 ICON_FILES = [f"icons/hicolor/{size}x{size}/apps/{APP_ID}.png" for size in (16, 32, 48, 64, 128, 256)] + [
-    f"icons/hicolor/scalable/apps/{APP_ID}.svg", "icons/app.svg"]
-RESOURCE_FILES = ["__init__.py", "catalog.json", "demo/docker-compose.yml", "demo/stacks/configuration/docker.env",
-                  *ICON_FILES]
-_IGNORED = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-                                  ".hypothesis", ".benchmarks", ".venv", ".mypy_cache", ".ruff_cache", "shots")
+    f"icons/hicolor/scalable/apps/{APP_ID}.svg",
+    "icons/app.svg",
+]
+RESOURCE_FILES = [
+    "__init__.py",
+    "catalog.json",
+    "demo/docker-compose.yml",
+    "demo/stacks/configuration/docker.env",
+    *ICON_FILES,
+]
+_IGNORED = shutil.ignore_patterns(
+    ".git",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".benchmarks",
+    ".venv",
+    ".mypy_cache",
+    ".ruff_cache",
+    "shots",
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +65,12 @@ class Installed:
 
 def _copy_checkout(target: Path) -> None:
     """The files git would commit (tracked, or new and not ignored), so leftovers of old builds stay out."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, check=False)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
     if listed.returncode != 0:  # not a git checkout (an unpacked sdist): copy all but the usual debris
         shutil.copytree(ROOT, target, ignore=_IGNORED)
         return
@@ -94,14 +117,18 @@ def outside(tmp_path: Path) -> Path:
 def test_wheel_and_sdist_carry_the_resources(built: Built) -> None:
     with zipfile.ZipFile(built.wheel) as wheel:
         in_wheel = set(wheel.namelist())
-        entry_points = next(wheel.read(name).decode() for name in in_wheel if name.endswith(".dist-info/entry_points.txt"))
+        entry_points = next(
+            wheel.read(name).decode() for name in in_wheel if name.endswith(".dist-info/entry_points.txt")
+        )
     missing = [name for name in RESOURCE_FILES if f"panel/resources/{name}" not in in_wheel]
     assert not missing, f"the wheel lacks {missing}"
     assert f"{COMMAND} = panel.cli:main" in entry_points
     packages = sorted(str(init.parent.relative_to(ROOT)) for init in (ROOT / "panel").rglob("__init__.py"))
     missing_packages = [package for package in packages if f"{package}/__init__.py" not in in_wheel]
     assert not missing_packages, (
-        f"the wheel lacks the packages {missing_packages}: add them to [tool.setuptools] packages in pyproject.toml")
+        f"the wheel lacks the packages {missing_packages}: add them to [tool.setuptools] packages in "
+        f"pyproject.toml"
+    )
 
     with tarfile.open(built.sdist) as sdist:
         in_sdist = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
@@ -114,20 +141,26 @@ def test_the_installed_package_is_the_one_imported(installed: Installed, outside
     program = "import panel, panel.resources_path as r; print(panel.__file__); print(r.resource_root())"
     result = run([installed.python, "-c", program], cwd=outside)
     module, resources = (Path(line) for line in result.stdout.splitlines())
-    assert module.is_relative_to(installed.venv), f"panel was imported from {module}, not the virtual environment"
+    assert module.is_relative_to(installed.venv), (
+        f"panel was imported from {module}, not the virtual environment"
+    )
     assert resources.is_relative_to(installed.venv) and (resources / "catalog.json").is_file()
-    assert "include-system-site-packages = false" in (installed.venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    assert "include-system-site-packages = false" in (installed.venv / "pyvenv.cfg").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_version(installed: Installed, outside: Path) -> None:
     assert run([installed.command, "--version"], cwd=outside).stdout.strip() == f"{COMMAND} {__version__}"
 
 
-def test_status_json_on_a_sample_deployment(installed: Installed, outside: Path, single_deployment: Path,
-                                            fake_bin: FakeBin) -> None:
+def test_status_json_on_a_sample_deployment(
+    installed: Installed, outside: Path, single_deployment: Path, fake_bin: FakeBin
+) -> None:
     docker_down(fake_bin)
-    check_status_json(run([installed.command, "status", "--json", single_deployment], cwd=outside),
-                      single_deployment)
+    check_status_json(
+        run([installed.command, "status", "--json", single_deployment], cwd=outside), single_deployment
+    )
 
 
 def test_demo_smoke_offscreen(installed: Installed, outside: Path) -> None:

@@ -1,9 +1,10 @@
 """Fixtures for the fault matrix: deployments run by the simulated docker in any folder, the command line as a
 child process (as root, or forked as the unprivileged user `nobody`), and process-group checks.
 
-``sim_deployment(name=..., faults=..., docker_env=...)`` copies the bundled demo deployment into a folder called
-``name`` (spaces, quotes, ``$(…)`` and non-ASCII welcome), with a simulated docker of its own first on PATH, and
-starts it once. Its docker.env holds the secrets of ``tests.conftest.SINGLE_DOCKER_ENV`` unless told otherwise.
+``sim_deployment(name=..., faults=..., docker_env=...)`` copies the bundled demo deployment into a folder
+called ``name`` (spaces, quotes, ``$(…)`` and non-ASCII welcome), with a simulated docker of its own first on
+PATH, and starts it once. Its docker.env holds the secrets of ``tests.conftest.SINGLE_DOCKER_ENV`` unless told
+otherwise.
 """
 
 from __future__ import annotations
@@ -79,20 +80,31 @@ class SimDeployment:
         return read_calls(self.state_dir)
 
     def compose_calls(self) -> list[dict[str, Any]]:
-        return [call for call in self.calls()
-                if call["argv"][:2] == ["docker", "compose"] or call["argv"][:1] == ["docker-compose"]]
+        return [
+            call
+            for call in self.calls()
+            if call["argv"][:2] == ["docker", "compose"] or call["argv"][:1] == ["docker-compose"]
+        ]
 
     def up(self) -> None:
         """`docker compose up -d` as an operator would run it (no faults of the docker side)."""
         from panel.demo.simulated_docker import parse_faults
 
         faults = parse_faults(os.environ.get(FAULTS_ENV))
-        kept = ",".join(f"{k}={v}" if v else k for k, v in faults.items()
-                        if k in ("boot-delay", "health-500", "health-slow", "no-enable-telemetry",
-                                 "users-me-not-json"))
-        subprocess.run([str(self.bin_dir / "docker"), "compose", "-f", "docker-compose.yml", "up", "-d"],
-                       cwd=self.folder, env=dict(os.environ, **{FAULTS_ENV: kept}), check=True,
-                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        kept = ",".join(
+            f"{k}={v}" if v else k
+            for k, v in faults.items()
+            if k in ("boot-delay", "health-500", "health-slow", "no-enable-telemetry", "users-me-not-json")
+        )
+        subprocess.run(
+            [str(self.bin_dir / "docker"), "compose", "-f", "docker-compose.yml", "up", "-d"],
+            cwd=self.folder,
+            env=dict(os.environ, **{FAULTS_ENV: kept}),
+            check=True,
+            capture_output=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
 
     def cli(self, *args: str, timeout: float = CLI_TIMEOUT) -> Cli:
         """The command line in a child process, as root, with this deployment's docker on PATH."""
@@ -100,8 +112,15 @@ class SimDeployment:
 
 
 def run_cli(*args: str, timeout: float = CLI_TIMEOUT, env: dict[str, str] | None = None) -> Cli:
-    completed = subprocess.run([sys.executable, "-m", "panel", *args], capture_output=True, text=True,
-                               env=env or dict(os.environ), timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "panel", *args],
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ),
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     return Cli(completed.returncode, completed.stdout, completed.stderr)
 
 
@@ -113,8 +132,14 @@ def sim_deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
     made: list[SimDeployment] = []
 
-    def make(name: str = "appsmith", faults: str = "", docker_env: str | bytes | None = SINGLE_DOCKER_ENV,
-             start: bool = True, boot_delay: float = 0.2, parent: Path | None = None) -> SimDeployment:
+    def make(
+        name: str = "appsmith",
+        faults: str = "",
+        docker_env: str | bytes | None = SINGLE_DOCKER_ENV,
+        start: bool = True,
+        boot_delay: float = 0.2,
+        parent: Path | None = None,
+    ) -> SimDeployment:
         root = Path(tempfile.mkdtemp(prefix="sim-", dir=tmp_path))
         folder = copy_demo_deployment((parent or root) / name)
         if docker_env is not None:
@@ -140,12 +165,13 @@ def sim_deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         stop_all(sim.state_dir)
 
 
-# --- the command line as another user -------------------------------------------------------------------------
+# --- the command line as another user
+# -------------------------------------------------------------------------
 
 
 def _preload() -> None:
-    """Import everything the command line may import lazily: a forked child running as nobody may not be able to
-    read the interpreter's own folders (pyenv under /root), only modules already loaded work there."""
+    """Import everything the command line may import lazily: a forked child running as nobody may not be able
+    to read the interpreter's own folders (pyenv under /root), only modules already loaded work there."""
     import argparse  # noqa: F401
     import concurrent.futures  # noqa: F401
     import http.client  # noqa: F401
@@ -185,15 +211,15 @@ def run_cli_as_nobody(*args: str, env: dict[str, str] | None = None) -> Cli:
                 os.dup2(out.fileno(), 1)
                 os.dup2(err.fileno(), 2)
                 # pytest replaced sys.stdout and sys.stderr: print() must reach the redirected descriptors.
-                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-                sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+                sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
                 if env is not None:
                     os.environ.update(env)
                 os.setgroups([])
                 os.setgid(NOBODY)
                 os.setuid(NOBODY)
                 code = panel.cli.main(list(args))
-            except BaseException as error:  # noqa: BLE001 - reported to the parent on stderr
+            except BaseException as error:
                 with contextlib.suppress(BaseException):
                     os.write(2, f"child failed: {error!r}\n".encode())
             finally:
@@ -204,5 +230,8 @@ def run_cli_as_nobody(*args: str, env: dict[str, str] | None = None) -> Cli:
         _, status = os.waitpid(pid, 0)
         out.seek(0)
         err.seek(0)
-        return Cli(os.waitstatus_to_exitcode(status), out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"))
+        return Cli(
+            os.waitstatus_to_exitcode(status),
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )

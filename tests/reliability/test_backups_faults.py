@@ -1,5 +1,5 @@
-"""The fault matrix, backups: a restore brings back the exact bytes; backups keep the original's mode and owner;
-old ones are pruned to the count the README documents."""
+"""The fault matrix, backups: a restore brings back the exact bytes; backups keep the original's mode and
+owner; old ones are pruned to the count the README documents."""
 
 from __future__ import annotations
 
@@ -93,7 +93,9 @@ def test_row_old_backups_are_pruned_to_the_documented_count(tmp_path: Path) -> N
     backups = list_backups(env_file)
     assert len(backups) == KEEP_BACKUPS == 10
     # Newest first: the backup before the last change holds the version before it, and so on.
-    assert [backup.path.read_bytes() for backup in backups] == list(reversed(versions[-KEEP_BACKUPS - 1:-1]))
+    assert [backup.path.read_bytes() for backup in backups] == list(
+        reversed(versions[-KEEP_BACKUPS - 1 : -1])
+    )
     listed = json.loads(cli("backups", str(folder), "--json").stdout)
     assert [Path(item["path"]) for item in listed] == [backup.path for backup in backups]
     assert f"the newest {KEEP_BACKUPS} are kept" in README.read_text(encoding="utf-8")

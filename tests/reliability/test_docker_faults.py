@@ -1,5 +1,5 @@
-"""The fault matrix, Docker and the instance: every fault ends with a sentence that says what state Appsmith and
-docker.env are in, nothing written when the change could not be applied, and no process left behind.
+"""The fault matrix, Docker and the instance: every fault ends with a sentence that says what state Appsmith
+and docker.env are in, nothing written when the change could not be applied, and no process left behind.
 
 Rows run against the simulated docker (panel/demo), through the command line in a child process, through the
 engine the command line uses (`apply_change`), and through the window's `ApplyRunner`.
@@ -33,11 +33,15 @@ RUN_MS = 90_000
 
 
 class Recorder:
-    """A reporter for `apply_change` that can cancel the run at a chosen moment: when a step reports (`cancel_on`),
-    or on the first output line of the command of `cancel_on_output_of`."""
+    """A reporter for `apply_change` that can cancel the run at a chosen moment: when a step reports
+    (`cancel_on`), or on the first output line of the command of `cancel_on_output_of`."""
 
-    def __init__(self, cancel: threading.Event, cancel_on: Callable[[Step, StepState, str], bool] | None = None,
-                 cancel_on_output_of: Step | None = None) -> None:
+    def __init__(
+        self,
+        cancel: threading.Event,
+        cancel_on: Callable[[Step, StepState, str], bool] | None = None,
+        cancel_on_output_of: Step | None = None,
+    ) -> None:
         self.cancel = cancel
         self.cancel_on = cancel_on
         self.cancel_on_output_of = cancel_on_output_of
@@ -65,38 +69,55 @@ def file_state(sim: SimDeployment) -> SwitchState:
 
 
 def no_orphans(sim: SimDeployment, since: int | None = None) -> None:
-    """Every compose command the panel started (each leads a process group of its own) has ended, with everything
-    it started. Short docker queries run in the caller's group and are waited for."""
-    calls = sim.calls()[sim.baseline if since is None else since:]
+    """Every compose command the panel started (each leads a process group of its own) has ended, with
+    everything it started. Short docker queries run in the caller's group and are waited for."""
+    calls = sim.calls()[sim.baseline if since is None else since :]
     changing = [call for call in calls if call["argv"][-2:] == ["up", "-d"] or "rm" in call["argv"]]
     assert all(call["pgid"] == call["pid"] for call in changing), "compose runs in a process group of its own"
     for call in changing:
         assert live_processes_in_group(call["pgid"]) == [], f"left running: {call['argv']}"
 
 
-def short_plan(sim: SimDeployment, tool: ComposeTool = ComposeTool.V2, timeout: float | None = None) -> RestartPlan:
+def short_plan(
+    sim: SimDeployment, tool: ComposeTool = ComposeTool.V2, timeout: float | None = None
+) -> RestartPlan:
     plan = plan_restart(sim.deployment, tool)
     if timeout is not None:
-        plan = replace(plan, remove=replace(plan.remove, timeout=timeout), start=replace(plan.start, timeout=timeout))
+        plan = replace(
+            plan, remove=replace(plan.remove, timeout=timeout), start=replace(plan.start, timeout=timeout)
+        )
     return plan
 
 
-def run_core(sim: SimDeployment, *, timeout: float | None = None, health_timeout: float = 60.0,
-             recorder: Recorder | None = None) -> tuple[ApplyResult, Recorder]:
+def run_core(
+    sim: SimDeployment,
+    *,
+    timeout: float | None = None,
+    health_timeout: float = 60.0,
+    recorder: Recorder | None = None,
+) -> tuple[ApplyResult, Recorder]:
     cancel = threading.Event()
     recorder = recorder or Recorder(cancel)
     recorder.cancel = cancel
     change = prepare_change(sim.deployment, False)
-    result = apply_change(change, short_plan(sim, timeout=timeout), recorder, cancel, health_timeout=health_timeout,
-                          health_interval=0.2)
+    result = apply_change(
+        change,
+        short_plan(sim, timeout=timeout),
+        recorder,
+        cancel,
+        health_timeout=health_timeout,
+        health_interval=0.2,
+    )
     return result, recorder
 
 
-# --- docker missing, daemon down, socket permission ----------------------------------------------------------
+# --- docker missing, daemon down, socket permission
+# ----------------------------------------------------------
 
 
-def test_row_docker_missing(sim_deployment: Callable[..., SimDeployment], tmp_path: Path,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_row_docker_missing(
+    sim_deployment: Callable[..., SimDeployment], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sim = sim_deployment(start=False)
     empty = tmp_path / "empty-bin"
     empty.mkdir()
@@ -114,12 +135,17 @@ def test_row_docker_missing(sim_deployment: Callable[..., SimDeployment], tmp_pa
     assert sim.env_file.read_bytes() == before and list_backups(sim.env_file) == []
 
 
-@pytest.mark.parametrize(("fault", "problem", "words"), [
-    ("daemon-down", "daemon-down", "The Docker daemon is not running"),
-    ("permission-denied", "permission-denied", "Permission denied on the Docker socket"),
-], ids=["daemon-not-running", "socket-permission-denied"])
-def test_row_docker_engine_unreachable(sim_deployment: Callable[..., SimDeployment], fault: str, problem: str,
-                                       words: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "problem", "words"),
+    [
+        ("daemon-down", "daemon-down", "The Docker daemon is not running"),
+        ("permission-denied", "permission-denied", "Permission denied on the Docker socket"),
+    ],
+    ids=["daemon-not-running", "socket-permission-denied"],
+)
+def test_row_docker_engine_unreachable(
+    sim_deployment: Callable[..., SimDeployment], fault: str, problem: str, words: str
+) -> None:
     sim = sim_deployment()
     sim.set_faults(fault)
     before = sim.env_file.read_bytes()
@@ -141,8 +167,9 @@ def test_row_docker_engine_unreachable(sim_deployment: Callable[..., SimDeployme
     assert written.code == 0 and file_state(sim) is SwitchState.DISABLED
 
 
-def test_row_docker_engine_unreachable_in_the_window(qtbot: QtBot, sim_deployment: Callable[..., SimDeployment],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_row_docker_engine_unreachable_in_the_window(
+    qtbot: QtBot, sim_deployment: Callable[..., SimDeployment], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from panel.core.status import gather
     from panel.gui.consent_dialog import ConsentDialog
 
@@ -157,27 +184,41 @@ def test_row_docker_engine_unreachable_in_the_window(qtbot: QtBot, sim_deploymen
     assert dialog.restart_later_button.isEnabled()
 
 
-# --- compose v1, v2, both; a compose file docker rejects ---------------------------------------------------------
+# --- compose v1, v2, both; a compose file docker rejects
+# ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("faults", "program"), [
-    ("no-compose-v1", ["docker", "compose"]),
-    ("no-compose-v2", ["docker-compose"]),
-    ("", ["docker", "compose"]),
-], ids=["compose-v2-only", "compose-v1-only", "compose-both-prefers-v2"])
-def test_row_compose_versions(sim_deployment: Callable[..., SimDeployment], faults: str, program: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("faults", "program"),
+    [
+        ("no-compose-v1", ["docker", "compose"]),
+        ("no-compose-v2", ["docker-compose"]),
+        ("", ["docker", "compose"]),
+    ],
+    ids=["compose-v2-only", "compose-v1-only", "compose-both-prefers-v2"],
+)
+def test_row_compose_versions(
+    sim_deployment: Callable[..., SimDeployment], faults: str, program: list[str]
+) -> None:
     sim = sim_deployment(faults=faults)
     before = len(sim.calls())
     result = sim.cli("disable", str(sim.folder), "--restart", "--yes", "--json")
     assert result.code == 0, result.output
     report = json.loads(result.stdout)
     assert report["outcome"] == "verified"
-    assert report["commands"] == [shlex.join([*program, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith"]),
-                                  shlex.join([*program, "-f", "docker-compose.yml", "up", "-d"])]
-    ran = [call["argv"] for call in sim.calls()[before:] if call["argv"][-2:] == ["up", "-d"]
-           or "rm" in call["argv"]]
-    assert ran == [[*program, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith"],
-                   [*program, "-f", "docker-compose.yml", "up", "-d"]]
+    assert report["commands"] == [
+        shlex.join([*program, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith"]),
+        shlex.join([*program, "-f", "docker-compose.yml", "up", "-d"]),
+    ]
+    ran = [
+        call["argv"]
+        for call in sim.calls()[before:]
+        if call["argv"][-2:] == ["up", "-d"] or "rm" in call["argv"]
+    ]
+    assert ran == [
+        [*program, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith"],
+        [*program, "-f", "docker-compose.yml", "up", "-d"],
+    ]
 
 
 def test_row_compose_missing_both(sim_deployment: Callable[..., SimDeployment]) -> None:
@@ -204,12 +245,13 @@ def test_row_compose_file_rejected(sim_deployment: Callable[..., SimDeployment])
     assert status["container"]["running"] is True, "compose refused before touching the container"
 
 
-# --- rm then up fails, up hangs, cancel at each step -------------------------------------------------------------
+# --- rm then up fails, up hangs, cancel at each step
+# -------------------------------------------------------------
 
 
 def test_row_rm_succeeds_up_fails(sim_deployment: Callable[..., SimDeployment]) -> None:
-    """Found by this row: the retry command in the message was `cd <folder> && …` unquoted, so pasting it for a
-    folder with spaces, quotes or `$(…)` in its name ran something else."""
+    """Found by this row: the retry command in the message was `cd <folder> && …` unquoted, so pasting it for
+    a folder with spaces, quotes or `$(…)` in its name ran something else."""
     sim = sim_deployment(name='my "apps" $(echo x)')
     sim.set_faults("up-fails")
     result = sim.cli("disable", str(sim.folder), "--restart", "--yes", "--json")
@@ -240,13 +282,16 @@ def test_row_up_hangs_past_its_timeout(sim_deployment: Callable[..., SimDeployme
     no_orphans(sim)
 
 
-def test_row_up_hangs_past_its_timeout_in_the_window(qtbot: QtBot, sim_deployment: Callable[..., SimDeployment]
-                                                      ) -> None:
+def test_row_up_hangs_past_its_timeout_in_the_window(
+    qtbot: QtBot, sim_deployment: Callable[..., SimDeployment]
+) -> None:
     from panel.gui.apply_runner import ApplyRunner
 
     sim = sim_deployment()
     sim.set_faults("up-hangs")
-    runner = ApplyRunner(prepare_change(sim.deployment, False), short_plan(sim, timeout=2.0), health_interval=0.2)
+    runner = ApplyRunner(
+        prepare_change(sim.deployment, False), short_plan(sim, timeout=2.0), health_interval=0.2
+    )
     with qtbot.waitSignal(runner.finished, timeout=RUN_MS) as finished:
         runner.start()
     result: ApplyResult = finished.args[0]
@@ -292,8 +337,9 @@ def test_row_cancel_during_each_step(sim_deployment: Callable[..., SimDeployment
 
 
 @pytest.mark.parametrize("point", list(CANCEL_POINTS))
-def test_row_cancel_during_each_step_in_the_window(qtbot: QtBot, sim_deployment: Callable[..., SimDeployment],
-                                                   point: str) -> None:
+def test_row_cancel_during_each_step_in_the_window(
+    qtbot: QtBot, sim_deployment: Callable[..., SimDeployment], point: str
+) -> None:
     from panel.gui.apply_runner import ApplyRunner
 
     faults, how, outcome, words = CANCEL_POINTS[point]
@@ -320,24 +366,35 @@ def test_row_cancel_during_each_step_in_the_window(qtbot: QtBot, sim_deployment:
     no_orphans(sim, calls_before)
 
 
-@pytest.mark.parametrize(("signum", "faults", "code", "words"), [
-    (signal.SIGINT, "up-hangs", 6, "APPSMITH IS DOWN"),
-    (signal.SIGTERM, "rm-hangs", 130, "may be down"),
-], ids=["ctrl-c-during-start", "sigterm-during-remove"])
-def test_row_cancel_the_command_line_with_a_signal(sim_deployment: Callable[..., SimDeployment], signum: int,
-                                                    faults: str, code: int, words: str) -> None:
-    """Found by this row: Ctrl+C used to end the command line with a bare "cancelled" (Appsmith's state untold, no
-    audit line), and SIGTERM killed it outright, leaving compose running in its own session."""
+@pytest.mark.parametrize(
+    ("signum", "faults", "code", "words"),
+    [
+        (signal.SIGINT, "up-hangs", 6, "APPSMITH IS DOWN"),
+        (signal.SIGTERM, "rm-hangs", 130, "may be down"),
+    ],
+    ids=["ctrl-c-during-start", "sigterm-during-remove"],
+)
+def test_row_cancel_the_command_line_with_a_signal(
+    sim_deployment: Callable[..., SimDeployment], signum: int, faults: str, code: int, words: str
+) -> None:
+    """Found by this row: Ctrl+C used to end the command line with a bare "cancelled" (Appsmith's state
+    untold, no audit line), and SIGTERM killed it outright, leaving compose running in its own session."""
     sim = sim_deployment()
     sim.set_faults(faults)
-    process = subprocess.Popen([sys.executable, "-m", "panel", "disable", str(sim.folder), "--restart", "--yes"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "panel", "disable", str(sim.folder), "--restart", "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert process.stderr is not None
     step = "Start it again" if faults == "up-hangs" else "Remove the container"
     seen_step = False
     for line in process.stderr:
         seen_step = seen_step or (line.startswith("[  running]") and step in line)
-        if seen_step and line.startswith("    | "):  # the hanging command has started and printed its first line
+        # the hanging command has started and printed its first line
+        if seen_step and line.startswith("    | "):
             break
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
@@ -347,7 +404,8 @@ def test_row_cancel_the_command_line_with_a_signal(sim_deployment: Callable[...,
     no_orphans(sim)
 
 
-# --- health and the instance's answers --------------------------------------------------------------------------
+# --- health and the instance's answers
+# --------------------------------------------------------------------------
 
 
 def test_row_health_never_turns_up(sim_deployment: Callable[..., SimDeployment]) -> None:
@@ -383,10 +441,14 @@ def test_row_instance_answers_slowly(sim_deployment: Callable[..., SimDeployment
     assert document["verified"] is False
 
 
-@pytest.mark.parametrize(("fault", "note"), [
-    ("no-enable-telemetry", "does not report enableTelemetry"),
-    ("users-me-not-json", "not JSON"),
-], ids=["users-me-lacks-the-field", "users-me-not-json"])
+@pytest.mark.parametrize(
+    ("fault", "note"),
+    [
+        ("no-enable-telemetry", "does not report enableTelemetry"),
+        ("users-me-not-json", "not JSON"),
+    ],
+    ids=["users-me-lacks-the-field", "users-me-not-json"],
+)
 def test_row_users_me_answers(sim_deployment: Callable[..., SimDeployment], fault: str, note: str) -> None:
     sim = sim_deployment()
     sim.set_faults(f"{fault},boot-delay=0.2")
@@ -411,4 +473,3 @@ def test_row_missing_file_with_restart_runs_nothing(sim_deployment: Callable[...
     result = sim.cli("disable", str(sim.folder), "--restart", "--yes")
     assert result.code == 5 and "first start" in result.stderr
     assert not sim.env_file.exists() and not any(call["argv"][-2:] == ["up", "-d"] for call in sim.calls())
-

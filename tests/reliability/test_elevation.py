@@ -1,6 +1,7 @@
-"""The row "file owned by root while the panel runs as a normal user", in the window: the lock banner says who owns
-docker.env, shows the exact commands, and — where pkexec is installed — offers "Change as administrator…", which
-runs the panel's own command line through pkexec after a review (a fake pkexec on PATH records what it was given).
+"""The row "file owned by root while the panel runs as a normal user", in the window: the lock banner says who
+owns docker.env, shows the exact commands, and — where pkexec is installed — offers "Change as
+administrator…", which runs the panel's own command line through pkexec after a review (a fake pkexec on PATH
+records what it was given).
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ def fake_pkexec(bin_dir: Path, exit_code: int = 0, lines: tuple[str, ...] = ("[ 
     record = bin_dir / "pkexec-args"
     printed = "".join(f"echo {shlex.quote(line)}\n" for line in lines)
     program = bin_dir / "pkexec"
-    program.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > {shlex.quote(str(record))}\n'
-                       f"{printed}exit {exit_code}\n", encoding="utf-8")
+    program.write_text(
+        f'#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > {shlex.quote(str(record))}\n'
+        f"{printed}exit {exit_code}\n",
+        encoding="utf-8",
+    )
     program.chmod(0o755)
     return record
 
@@ -56,9 +60,9 @@ def window(qtbot: QtBot) -> MainWindow:
     return made
 
 
-def test_row_root_owned_file_banner_offers_pkexec_where_installed(qtbot: QtBot, window: MainWindow, bin_dir: Path,
-                                                                  tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_row_root_owned_file_banner_offers_pkexec_where_installed(
+    qtbot: QtBot, window: MainWindow, bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = write_single_deployment(tmp_path / "my apps")
     assert window.open_deployment(folder)
     qtbot.waitUntil(lambda: window.status is not None, timeout=30_000)
@@ -75,9 +79,14 @@ def test_row_root_owned_file_banner_offers_pkexec_where_installed(qtbot: QtBot, 
     assert window.elevate_button.isVisible()
     assert window.elevate_button.text() == "Change as &administrator…"
     assert window.elevate_button.accessibleName()
-    assert f"pkexec {shlex.join(self_argv())} enable {shlex.quote(str(folder))} --restart" in window.lock_banner.text.text()
+    assert (
+        f"pkexec {shlex.join(self_argv())} enable {shlex.quote(str(folder))} --restart"
+        in window.lock_banner.text.text()
+    )
     asked: list[Status] = []
-    monkeypatch.setattr(ElevatedChangeDialog, "ask", classmethod(lambda cls, parent, shown: asked.append(shown)))
+    monkeypatch.setattr(
+        ElevatedChangeDialog, "ask", classmethod(lambda cls, parent, shown: asked.append(shown))
+    )
     window.elevate_button.click()
     assert asked == [status]
 
@@ -94,19 +103,28 @@ def test_row_forced_read_only_offers_no_elevation(qtbot: QtBot, bin_dir: Path, t
     assert window.read_only and not window.elevate_button.isVisible()
 
 
-@pytest.mark.parametrize(("code", "words"), [
-    (0, "Done: the change was made as administrator."),
-    (6, "APPSMITH IS DOWN"),
-    (126, "the administrator password was not given"),
-], ids=["done", "appsmith-down", "password-dismissed"])
-def test_row_change_as_administrator_runs_pkexec_after_review(qtbot: QtBot, bin_dir: Path, tmp_path: Path,
-                                                               code: int, words: str) -> None:
-    record = fake_pkexec(bin_dir, code, ("[  running] Remove the container", "    | Stopping appsmith ... done"))
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (0, "Done: the change was made as administrator."),
+        (6, "APPSMITH IS DOWN"),
+        (126, "the administrator password was not given"),
+    ],
+    ids=["done", "appsmith-down", "password-dismissed"],
+)
+def test_row_change_as_administrator_runs_pkexec_after_review(
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, code: int, words: str
+) -> None:
+    record = fake_pkexec(
+        bin_dir, code, ("[  running] Remove the container", "    | Stopping appsmith ... done")
+    )
     folder = write_single_deployment(tmp_path / 'it\'s "my" $(apps)')
     dialog = ElevatedChangeDialog(not_writable(folder), None)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert dialog.telemetry_on is None and not dialog.run_button.isEnabled(), "nothing is chosen for the operator"
+    assert dialog.telemetry_on is None and not dialog.run_button.isEnabled(), (
+        "nothing is chosen for the operator"
+    )
     dialog.disable_choice.click()
     assert dialog.run_button.isEnabled()
     assert "+APPSMITH_DISABLE_TELEMETRY=true" in dialog.diff_view.toPlainText()
@@ -125,8 +143,9 @@ def test_row_change_as_administrator_runs_pkexec_after_review(qtbot: QtBot, bin_
     assert_no_secret(screen_text(dialog))
 
 
-def test_row_change_as_administrator_cannot_be_closed_while_root_runs(qtbot: QtBot, bin_dir: Path,
-                                                                      tmp_path: Path) -> None:
+def test_row_change_as_administrator_cannot_be_closed_while_root_runs(
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path
+) -> None:
     program = bin_dir / "pkexec"
     program.write_text("#!/bin/sh\nexec sleep 2\n", encoding="utf-8")
     program.chmod(0o755)
@@ -144,8 +163,9 @@ def test_row_change_as_administrator_cannot_be_closed_while_root_runs(qtbot: QtB
     assert not dialog.isVisible()
 
 
-def test_row_change_as_administrator_on_an_unreadable_file(qtbot: QtBot, bin_dir: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_row_change_as_administrator_on_an_unreadable_file(
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from panel.core import change
     from panel.core.change import RefusedError
 
@@ -163,4 +183,3 @@ def test_row_change_as_administrator_on_an_unreadable_file(qtbot: QtBot, bin_dir
     assert "cannot be read by this user" in dialog.diff_view.toPlainText()
     assert "APPSMITH_DISABLE_TELEMETRY=false" in dialog.diff_view.toPlainText()
     assert change.prepare_change is not unreadable
-

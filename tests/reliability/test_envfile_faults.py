@@ -1,8 +1,9 @@
-"""The fault matrix, env file and folder: whatever shape docker.env is in, whoever owns it, wherever it lives, the
-panel says what it sees, writes only the value, and refuses (writing nothing) when it cannot do that safely.
+"""The fault matrix, env file and folder: whatever shape docker.env is in, whoever owns it, wherever it lives,
+the panel says what it sees, writes only the value, and refuses (writing nothing) when it cannot do that
+safely.
 
-Changes go through the command line in a child process, as an operator runs it. Rows about another user run the
-command line forked as `nobody` (uid 65534) against files prepared as root.
+Changes go through the command line in a child process, as an operator runs it. Rows about another user run
+the command line forked as `nobody` (uid 65534) against files prepared as root.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ KEY = "APPSMITH_DISABLE_TELEMETRY"
 
 @pytest.fixture
 def offline(world_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """PATH holds only a `docker` (a shell script any user can run) whose daemon is down: no real engine is asked."""
+    """PATH holds only a `docker` (a shell script any user can run) whose daemon is down: no real engine is
+    asked."""
     folder = world_tmp / "offline-bin"
     folder.mkdir()
     docker = folder / "docker"
@@ -53,7 +55,11 @@ def cli(*args: str) -> Cli:
 
 
 def status_of(folder: Path, as_nobody: bool = False) -> dict:
-    result = run_cli_as_nobody("status", str(folder), "--json") if as_nobody else cli("status", str(folder), "--json")
+    result = (
+        run_cli_as_nobody("status", str(folder), "--json")
+        if as_nobody
+        else cli("status", str(folder), "--json")
+    )
     assert result.code == 0, result.output
     return json.loads(result.stdout)
 
@@ -63,7 +69,8 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.name.endswith(".tmp"))
 
 
-# --- missing, empty ----------------------------------------------------------------------------------------------
+# --- missing, empty
+# ----------------------------------------------------------------------------------------------
 
 
 def test_row_missing_file_is_refused_and_nothing_is_created(offline: Path, tmp_path: Path) -> None:
@@ -80,8 +87,8 @@ def test_row_missing_file_is_refused_and_nothing_is_created(offline: Path, tmp_p
 
 
 def test_row_missing_file_or_a_folder_nobody_may_enter(offline: Path, world_tmp: Path) -> None:
-    """Found by this row: a folder the user may not enter gave Python's bare "[Errno 13] Permission denied" (and an
-    unexpected-error dialog in the window), with no owner and no command to run."""
+    """Found by this row: a folder the user may not enter gave Python's bare "[Errno 13] Permission denied"
+    (and an unexpected-error dialog in the window), with no owner and no command to run."""
     folder = write_single_deployment(world_tmp / "appsmith")
     env_file_of(folder).parent.chmod(0o700)
     result = run_cli_as_nobody("disable", str(folder), "--yes")
@@ -93,7 +100,11 @@ def test_row_missing_file_or_a_folder_nobody_may_enter(offline: Path, world_tmp:
 def test_row_empty_file_gets_the_line(offline: Path, tmp_path: Path) -> None:
     folder = write_single_deployment(tmp_path / "appsmith", docker_env=b"")
     before = status_of(folder)
-    assert (before["file"]["state"], before["verdict"], before["telemetry_on"]) == ("unset", "disabled", False)
+    assert (before["file"]["state"], before["verdict"], before["telemetry_on"]) == (
+        "unset",
+        "disabled",
+        False,
+    )
     result = cli("disable", str(folder), "--yes")
     assert result.code == 0, result.output
     assert env_file_of(folder).read_bytes() == f"{KEY}=true\n".encode()
@@ -101,7 +112,8 @@ def test_row_empty_file_gets_the_line(offline: Path, tmp_path: Path) -> None:
     assert backup.path.read_bytes() == b""
 
 
-# --- another user: unreadable, read-only, owned by root ------------------------------------------------------------
+# --- another user: unreadable, read-only, owned by root
+# ------------------------------------------------------------
 
 
 def test_row_unreadable_file_as_a_normal_user(offline: Path, world_tmp: Path) -> None:
@@ -113,8 +125,8 @@ def test_row_unreadable_file_as_a_normal_user(offline: Path, world_tmp: Path) ->
     assert document["file"]["exists"] is True and document["file"]["writable"] is False
     error = document["file"]["error"]
     assert "cannot be read by user nobody" in error
-    # Found by this row: the advice was `sudo chmod o+r docker.env`, which hands the encryption password and the
-    # database credentials to every user of the machine.
+    # Found by this row: the advice was `sudo chmod o+r docker.env`, which hands the encryption password and
+    # the database credentials to every user of the machine.
     assert "chmod" not in error and "keep it private" in error
     result = run_cli_as_nobody("disable", str(folder), "--yes")
     assert result.code == 5, result.output
@@ -133,7 +145,10 @@ def test_row_read_only_file(offline: Path, world_tmp: Path) -> None:
     assert status_of(folder, as_nobody=True)["file"]["writable"] is False
     result = run_cli_as_nobody("disable", str(folder), "--yes")
     assert result.code == 5, result.output
-    assert "is not writable by user nobody (it belongs to nobody, mode 0444); nothing was written" in result.stderr
+    assert (
+        "is not writable by user nobody (it belongs to nobody, mode 0444); nothing was written"
+        in result.stderr
+    )
     assert env_file.read_bytes() == before and env_file.stat().st_mode & 0o777 == 0o444
     assert list_backups(env_file) == [] and leftovers(env_file.parent) == []
 
@@ -150,7 +165,9 @@ def test_row_file_owned_by_root_while_the_panel_runs_as_a_normal_user(offline: P
     assert [shlex.split(command)[0] for command in commands] == ["sudo", "sudo"]
     # The exact command, pasted into a shell, names this very folder (spaces, quotes and $(…) included).
     assert [shlex.split(command)[-3:] for command in commands] == [
-        ["disable", str(folder), "--restart"], ["enable", str(folder), "--restart"]]
+        ["disable", str(folder), "--restart"],
+        ["enable", str(folder), "--restart"],
+    ]
     assert env_file.read_bytes() == before and list_backups(env_file) == []
 
 
@@ -177,7 +194,8 @@ def test_row_folder_of_the_file_not_writable(offline: Path, world_tmp: Path) -> 
     assert env_file.read_bytes() == before
 
 
-# --- symlink, folder names ---------------------------------------------------------------------------------------
+# --- symlink, folder names
+# ---------------------------------------------------------------------------------------
 
 
 def test_row_symlinked_file_edits_the_target_and_keeps_the_link(offline: Path, tmp_path: Path) -> None:
@@ -203,7 +221,7 @@ def test_row_symlinked_file_edits_the_target_and_keeps_the_link(offline: Path, t
 
 INJECTING_NAMES = {
     "spaces": "my apps folder",
-    "quotes": "it's \"quoted\"",
+    "quotes": 'it\'s "quoted"',
     "command-substitution": "$(touch INJECTED)",
     "backticks-and-semicolons": "`touch INJECTED`; touch INJECTED2 &&",
     "non-ascii": "Appsmith · données – 日本",
@@ -212,7 +230,8 @@ INJECTING_NAMES = {
 
 @pytest.mark.parametrize("name", list(INJECTING_NAMES.values()), ids=list(INJECTING_NAMES))
 def test_row_folder_names_with_spaces_quotes_substitutions_and_non_ascii(
-        sim_deployment: Callable[..., SimDeployment], tmp_path: Path, name: str) -> None:
+    sim_deployment: Callable[..., SimDeployment], tmp_path: Path, name: str
+) -> None:
     parent = tmp_path / "work"
     parent.mkdir()
     sim = sim_deployment(name=name, parent=parent)
@@ -229,34 +248,75 @@ def test_row_folder_names_with_spaces_quotes_substitutions_and_non_ascii(
         assert not list(place.glob("INJECTED*")), "a folder name was run by a shell"
 
 
-# --- the text itself -----------------------------------------------------------------------------------------------
+# --- the text itself
+# -----------------------------------------------------------------------------------------------
 
 SHAPES: dict[str, tuple[bytes, str, bytes]] = {
     # name: (docker.env before, its state, docker.env after `disable`)
-    "crlf": (b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=false\r\nB=2\r\n", "enabled",
-             b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\nB=2\r\n"),
+    "crlf": (
+        b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=false\r\nB=2\r\n",
+        "enabled",
+        b"A=1\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\nB=2\r\n",
+    ),
     "crlf-key-absent": (b"A=1\r\nB=2\r\n", "unset", b"A=1\r\nB=2\r\nAPPSMITH_DISABLE_TELEMETRY=true\r\n"),
-    "bom": (BOM + b"APPSMITH_DISABLE_TELEMETRY=false\nX=1\n", "enabled", BOM + b"APPSMITH_DISABLE_TELEMETRY=true\nX=1\n"),
-    "no-final-newline": (b"A=1\nAPPSMITH_DISABLE_TELEMETRY=false", "enabled", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true"),
+    "bom": (
+        BOM + b"APPSMITH_DISABLE_TELEMETRY=false\nX=1\n",
+        "enabled",
+        BOM + b"APPSMITH_DISABLE_TELEMETRY=true\nX=1\n",
+    ),
+    "no-final-newline": (
+        b"A=1\nAPPSMITH_DISABLE_TELEMETRY=false",
+        "enabled",
+        b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true",
+    ),
     "no-final-newline-key-absent": (b"# c\nA=1", "unset", b"# c\nA=1\nAPPSMITH_DISABLE_TELEMETRY=true\n"),
-    "export-prefix": (b"export APPSMITH_DISABLE_TELEMETRY=false\nexport A=1\n", "enabled",
-                      b"export APPSMITH_DISABLE_TELEMETRY=true\nexport A=1\n"),
-    "double-quoted": (b'APPSMITH_DISABLE_TELEMETRY="false"\n', "enabled", b"APPSMITH_DISABLE_TELEMETRY=true\n"),
-    "single-quoted-with-comment": (b"APPSMITH_DISABLE_TELEMETRY='FALSE'  # ops, 2021\n", "enabled",
-                                   b"APPSMITH_DISABLE_TELEMETRY=true  # ops, 2021\n"),
-    "comment-touching-a-quoted-value": (b'APPSMITH_DISABLE_TELEMETRY="false"# ops\n', "enabled",
-                                        b"APPSMITH_DISABLE_TELEMETRY=true # ops\n"),
-    "inline-comment": (b"APPSMITH_DISABLE_TELEMETRY=false # set by ops\nB=x#y\n", "enabled",
-                       b"APPSMITH_DISABLE_TELEMETRY=true # set by ops\nB=x#y\n"),
-    "duplicate-keys": (b"APPSMITH_DISABLE_TELEMETRY=true\nA=1\nAPPSMITH_DISABLE_TELEMETRY=false\n", "enabled",
-                       b"APPSMITH_DISABLE_TELEMETRY=true\nA=1\nAPPSMITH_DISABLE_TELEMETRY=true\n"),
-    "empty-value": (b"A=1\nAPPSMITH_DISABLE_TELEMETRY=\nB=2\n", "invalid", b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\nB=2\n"),
+    "export-prefix": (
+        b"export APPSMITH_DISABLE_TELEMETRY=false\nexport A=1\n",
+        "enabled",
+        b"export APPSMITH_DISABLE_TELEMETRY=true\nexport A=1\n",
+    ),
+    "double-quoted": (
+        b'APPSMITH_DISABLE_TELEMETRY="false"\n',
+        "enabled",
+        b"APPSMITH_DISABLE_TELEMETRY=true\n",
+    ),
+    "single-quoted-with-comment": (
+        b"APPSMITH_DISABLE_TELEMETRY='FALSE'  # ops, 2021\n",
+        "enabled",
+        b"APPSMITH_DISABLE_TELEMETRY=true  # ops, 2021\n",
+    ),
+    "comment-touching-a-quoted-value": (
+        b'APPSMITH_DISABLE_TELEMETRY="false"# ops\n',
+        "enabled",
+        b"APPSMITH_DISABLE_TELEMETRY=true # ops\n",
+    ),
+    "inline-comment": (
+        b"APPSMITH_DISABLE_TELEMETRY=false # set by ops\nB=x#y\n",
+        "enabled",
+        b"APPSMITH_DISABLE_TELEMETRY=true # set by ops\nB=x#y\n",
+    ),
+    "duplicate-keys": (
+        b"APPSMITH_DISABLE_TELEMETRY=true\nA=1\nAPPSMITH_DISABLE_TELEMETRY=false\n",
+        "enabled",
+        b"APPSMITH_DISABLE_TELEMETRY=true\nA=1\nAPPSMITH_DISABLE_TELEMETRY=true\n",
+    ),
+    "empty-value": (
+        b"A=1\nAPPSMITH_DISABLE_TELEMETRY=\nB=2\n",
+        "invalid",
+        b"A=1\nAPPSMITH_DISABLE_TELEMETRY=true\nB=2\n",
+    ),
     "bare-key": (b"APPSMITH_DISABLE_TELEMETRY\n", "invalid", b"APPSMITH_DISABLE_TELEMETRY=true\n"),
     "invalid-value": (b"APPSMITH_DISABLE_TELEMETRY=maybe\n", "invalid", b"APPSMITH_DISABLE_TELEMETRY=true\n"),
-    "spring-boolean-word": (b"APPSMITH_DISABLE_TELEMETRY=No\n", "enabled", b"APPSMITH_DISABLE_TELEMETRY=true\n"),
-    "multiline-quoted-neighbour": (b'CERT="line1\nAPPSMITH_DISABLE_TELEMETRY=false\nline3"\nAPPSMITH_DISABLE_TELEMETRY=0\n',
-                                   "enabled", (b'CERT="line1\nAPPSMITH_DISABLE_TELEMETRY=false\nline3"\n'
-                                               b"APPSMITH_DISABLE_TELEMETRY=true\n")),
+    "spring-boolean-word": (
+        b"APPSMITH_DISABLE_TELEMETRY=No\n",
+        "enabled",
+        b"APPSMITH_DISABLE_TELEMETRY=true\n",
+    ),
+    "multiline-quoted-neighbour": (
+        b'CERT="line1\nAPPSMITH_DISABLE_TELEMETRY=false\nline3"\nAPPSMITH_DISABLE_TELEMETRY=0\n',
+        "enabled",
+        (b'CERT="line1\nAPPSMITH_DISABLE_TELEMETRY=false\nline3"\nAPPSMITH_DISABLE_TELEMETRY=true\n'),
+    ),
 }
 
 
@@ -295,7 +355,9 @@ def test_row_bytes_that_are_not_utf8_in_the_window(qtbot: QtBot, offline: Path, 
     from panel.core.status import gather
     from panel.gui.consent_dialog import ConsentDialog, Page
 
-    folder = write_single_deployment(tmp_path / "appsmith", docker_env=f"{KEY}=false\n".encode() + b"X=\xff\n")
+    folder = write_single_deployment(
+        tmp_path / "appsmith", docker_env=f"{KEY}=false\n".encode() + b"X=\xff\n"
+    )
     status = gather(load_deployment(folder))
     dialog = ConsentDialog(status, False, None)
     qtbot.addWidget(dialog)
@@ -307,8 +369,10 @@ def _ten_megabytes() -> bytes:
     lines = [SINGLE_DOCKER_ENV]
     size, number = len(SINGLE_DOCKER_ENV), 0
     while size < 10 * 1024 * 1024:
-        block = (f"# generated setting {number}: padding so the file is large, as a runaway script might make it\n"
-                 f"EXTRA_SETTING_{number}=value-{number}-abcdefghijklmnopqrstuvwxyz\n")
+        block = (
+            f"# generated setting {number}: padding so the file is large, as a runaway script might make "
+            f"it\nEXTRA_SETTING_{number}=value-{number}-abcdefghijklmnopqrstuvwxyz\n"
+        )
         lines.append(block)
         size += len(block)
         number += 1
@@ -316,8 +380,8 @@ def _ten_megabytes() -> bytes:
 
 
 def test_row_a_ten_megabyte_file(offline: Path, tmp_path: Path) -> None:
-    """Found by this row: reading 10 MB took ~9 s (python-dotenv's reader, once per read), and the diff twice that;
-    the window read the file on its own thread at every refresh."""
+    """Found by this row: reading 10 MB took ~9 s (python-dotenv's reader, once per read), and the diff twice
+    that; the window read the file on its own thread at every refresh."""
     before = _ten_megabytes()
     assert len(before) >= 10 * 1024 * 1024
     folder = write_single_deployment(tmp_path / "appsmith", docker_env=before)
@@ -329,13 +393,16 @@ def test_row_a_ten_megabyte_file(offline: Path, tmp_path: Path) -> None:
     result = cli("disable", str(folder), "--yes")
     write_seconds = time.monotonic() - started
     assert result.code == 0, result.output
-    assert env_file_of(folder).read_bytes() == before.replace(f"{KEY}=false\n".encode(), f"{KEY}=true\n".encode(), 1)
+    assert env_file_of(folder).read_bytes() == before.replace(
+        f"{KEY}=false\n".encode(), f"{KEY}=true\n".encode(), 1
+    )
     assert list_backups(env_file_of(folder))[0].path.read_bytes() == before
     assert f"-{KEY}=false" in result.stdout and f"+{KEY}=true" in result.stdout
     assert status_seconds < 20 and write_seconds < 40, (status_seconds, write_seconds)
 
 
-# --- the file changes under the panel ------------------------------------------------------------------------------
+# --- the file changes under the panel
+# ------------------------------------------------------------------------------
 
 
 def test_row_file_changes_between_read_and_write(tmp_path: Path) -> None:
@@ -366,7 +433,9 @@ def test_row_file_changes_between_read_and_write_in_the_window(qtbot: QtBot, tmp
         runner.start()
     result = finished.args[0]
     assert result.outcome is Outcome.REFUSED
-    assert "changed on disk since it was read" in result.message and result.message.startswith("Nothing was changed")
+    assert "changed on disk since it was read" in result.message and result.message.startswith(
+        "Nothing was changed"
+    )
     assert env_file.read_bytes() == edited and list_backups(env_file) == []
 
 
@@ -390,24 +459,35 @@ _RACER = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("choices", [("off", "off"), ("off", "on"), ("on", "off", "off", "on")],
-                         ids=["two-panels-same-choice", "two-panels-opposite-choices", "four-panels"])
+@pytest.mark.parametrize(
+    "choices",
+    [("off", "off"), ("off", "on"), ("on", "off", "off", "on")],
+    ids=["two-panels-same-choice", "two-panels-opposite-choices", "four-panels"],
+)
 def test_row_two_panels_on_one_deployment(tmp_path: Path, choices: tuple[str, ...]) -> None:
-    folder = write_single_deployment(tmp_path / "appsmith",
-                                     docker_env=SINGLE_DOCKER_ENV.replace(f"{KEY}=false", f"{KEY}=maybe"))
+    folder = write_single_deployment(
+        tmp_path / "appsmith", docker_env=SINGLE_DOCKER_ENV.replace(f"{KEY}=false", f"{KEY}=maybe")
+    )
     env_file = env_file_of(folder)
     before = env_file.read_bytes()
     go = tmp_path / "go"
-    panels = [subprocess.Popen([sys.executable, "-c", _RACER, str(folder), str(go), choice], text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for choice in choices]
+    panels = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(folder), str(go), choice],
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for choice in choices
+    ]
     for panel in panels:
         assert panel.stdout is not None and panel.stdout.readline().strip() == "ready"
     go.touch()
     outcomes = [panel.communicate(timeout=60)[0].strip() for panel in panels]
     assert sorted(outcomes) == ["refused"] * (len(choices) - 1) + ["written"], outcomes
     winner = choices[outcomes.index("written")]
-    assert env_file.read_bytes() == before.replace(f"{KEY}=maybe".encode(),
-                                                   f"{KEY}={'false' if winner == 'on' else 'true'}".encode())
+    assert env_file.read_bytes() == before.replace(
+        f"{KEY}=maybe".encode(), f"{KEY}={'false' if winner == 'on' else 'true'}".encode()
+    )
     [backup] = list_backups(env_file)
     assert backup.path.read_bytes() == before and leftovers(env_file.parent) == []
-

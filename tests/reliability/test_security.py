@@ -1,6 +1,6 @@
-"""The fault matrix, security: no secret of docker.env reaches anything the panel shows, prints, logs or keeps; the
-panel talks only to the deployment on loopback and sends nothing of its own; no shell ever runs a command; backups
-and the audit log are never more readable than docker.env itself.
+"""The fault matrix, security: no secret of docker.env reaches anything the panel shows, prints, logs or
+keeps; the panel talks only to the deployment on loopback and sends nothing of its own; no shell ever runs a
+command; backups and the audit log are never more readable than docker.env itself.
 """
 
 from __future__ import annotations
@@ -37,11 +37,17 @@ from tests.conftest import (
 from tests.reliability.conftest import Cli, SimDeployment, run_cli
 
 PANEL = Path(panel.__file__).parent
-ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole,
-         Qt.ItemDataRole.StatusTipRole, Qt.ItemDataRole.WhatsThisRole)
+ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+    Qt.ItemDataRole.StatusTipRole,
+    Qt.ItemDataRole.WhatsThisRole,
+)
 
 
-# --- collecting everything a person (or a screen reader) could see -----------------------------------------------
+# --- collecting everything a person (or a screen reader) could see
+# -----------------------------------------------
 
 
 def _model_texts(view: QAbstractItemView) -> Iterator[str]:
@@ -68,8 +74,11 @@ def _model_texts(view: QAbstractItemView) -> Iterator[str]:
 
     yield from walk(QModelIndex())
     for orientation in (Qt.Orientation.Horizontal, Qt.Orientation.Vertical):
-        sections = (count(model.columnCount, QModelIndex()) if orientation is Qt.Orientation.Horizontal
-                    else model.rowCount(QModelIndex()))
+        sections = (
+            count(model.columnCount, QModelIndex())
+            if orientation is Qt.Orientation.Horizontal
+            else model.rowCount(QModelIndex())
+        )
         for section in range(sections):
             value = model.headerData(section, orientation, Qt.ItemDataRole.DisplayRole)
             if isinstance(value, str):
@@ -81,9 +90,23 @@ def screen_text(widget: QWidget) -> str:
     descriptions, status and what's-this tips, item views' items and headers, tabs, combo items, actions."""
     parts: list[str] = []
     for child in [widget, *widget.findChildren(QWidget)]:
-        parts += [child.windowTitle(), child.toolTip(), child.accessibleName(), child.accessibleDescription(),
-                  child.statusTip(), child.whatsThis()]
-        for getter in ("text", "title", "subTitle", "toPlainText", "placeholderText", "currentText", "labelText"):
+        parts += [
+            child.windowTitle(),
+            child.toolTip(),
+            child.accessibleName(),
+            child.accessibleDescription(),
+            child.statusTip(),
+            child.whatsThis(),
+        ]
+        for getter in (
+            "text",
+            "title",
+            "subTitle",
+            "toPlainText",
+            "placeholderText",
+            "currentText",
+            "labelText",
+        ):
             method = getattr(child, getter, None)
             if callable(method):
                 try:
@@ -118,12 +141,17 @@ class Seen:
         self.add(name, screen_text(widget))
 
 
-# --- every screen of the window -------------------------------------------------------------------------------------
+# --- every screen of the window
+# -------------------------------------------------------------------------------------
 
 
-def test_no_secret_in_any_window_text(qtbot: QtBot, sim_deployment: Callable[..., SimDeployment],
-                                      caplog: pytest.LogCaptureFixture, tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_secret_in_any_window_text(
+    qtbot: QtBot,
+    sim_deployment: Callable[..., SimDeployment],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from panel.core.status import gather
     from panel.gui.about_dialog import AboutDialog
     from panel.gui.backups_view import RestoreDialog
@@ -135,7 +163,8 @@ def test_no_secret_in_any_window_text(qtbot: QtBot, sim_deployment: Callable[...
     caplog.set_level(logging.DEBUG)
     seen = Seen()
     sim = sim_deployment()
-    assert run_cli("disable", str(sim.folder), "--yes").code == 0  # a backup, an audit line, a pending restart
+    # a backup, an audit line, a pending restart
+    assert run_cli("disable", str(sim.folder), "--yes").code == 0
     monkeypatch.setattr(ConsentDialog, "health_interval", 0.2)
 
     window = MainWindow(remember=False)
@@ -168,7 +197,9 @@ def test_no_secret_in_any_window_text(qtbot: QtBot, sim_deployment: Callable[...
     seen.screen("consent dialog, progress and verdict", consent)
     consent.close()
 
-    broken = sim_deployment(name="broken", docker_env=SINGLE_DOCKER_ENV.encode() + b"NOTE=\xff\n", start=False)
+    broken = sim_deployment(
+        name="broken", docker_env=SINGLE_DOCKER_ENV.encode() + b"NOTE=\xff\n", start=False
+    )
     refused = ConsentDialog(gather(broken.deployment), False, window)
     assert refused.pages.currentIndex() == Page.REFUSED
     seen.screen("consent dialog, refused", refused)
@@ -180,8 +211,9 @@ def test_no_secret_in_any_window_text(qtbot: QtBot, sim_deployment: Callable[...
     assert status is not None
     window.show_status(replace(status, file=replace(status.file, writable=False)))
     seen.screen("main window, not writable (lock banner)", window)
-    pkexec = Path(os.environ["PATH"].split(os.pathsep)[0]) / "pkexec"  # the last simulated docker's bin folder
-    pkexec.write_text("#!/bin/sh\necho \"pkexec ran: $*\"\nexit 0\n", encoding="utf-8")
+    # the last simulated docker's bin folder
+    pkexec = Path(os.environ["PATH"].split(os.pathsep)[0]) / "pkexec"
+    pkexec.write_text('#!/bin/sh\necho "pkexec ran: $*"\nexit 0\n', encoding="utf-8")
     pkexec.chmod(0o755)
     elevated = ElevatedChangeDialog(status, window)
     elevated.disable_choice.click()
@@ -231,10 +263,13 @@ def test_no_secret_in_any_window_text(qtbot: QtBot, sim_deployment: Callable[...
     assert any("••••••" in text for text in seen.pieces.values()), "the diffs show masked secrets"
 
 
-# --- every command of the command line ----------------------------------------------------------------------------
+# --- every command of the command line
+# ----------------------------------------------------------------------------
 
 
-def test_no_secret_in_any_command_output(sim_deployment: Callable[..., SimDeployment], tmp_path: Path) -> None:
+def test_no_secret_in_any_command_output(
+    sim_deployment: Callable[..., SimDeployment], tmp_path: Path
+) -> None:
     sim = sim_deployment()
     folder = str(sim.folder)
     legacy = str(write_legacy_deployment(tmp_path / "legacy"))
@@ -251,7 +286,17 @@ def test_no_secret_in_any_command_output(sim_deployment: Callable[..., SimDeploy
         return result
 
     run("--help")
-    for command in ("status", "disable", "enable", "payloads", "backups", "restore", "discover", "fix-nginx", "log"):
+    for command in (
+        "status",
+        "disable",
+        "enable",
+        "payloads",
+        "backups",
+        "restore",
+        "discover",
+        "fix-nginx",
+        "log",
+    ):
         run(command, "--help")
     run("status", folder)
     run("-v", "status", folder, "--json")
@@ -299,14 +344,16 @@ def test_no_secret_in_backups_or_their_diffs(tmp_path: Path) -> None:
     folder = write_single_deployment(tmp_path / "appsmith")
     env_file = folder / "stacks" / "configuration" / "docker.env"
     assert run_cli("disable", str(folder), "--yes").code == 0
-    env_file.write_text(SINGLE_DOCKER_ENV.replace("Hf3k", "XXXX"), encoding="utf-8")  # a secret changed by hand
+    # a secret changed by hand
+    env_file.write_text(SINGLE_DOCKER_ENV.replace("Hf3k", "XXXX"), encoding="utf-8")
     [backup] = list_backups(env_file)
     preview = restore_preview(env_file, backup)
     assert_no_secret(preview)
     assert "secret" in preview.lower() or "••••••" in preview
 
 
-# --- network: loopback only, nothing of its own --------------------------------------------------------------------
+# --- network: loopback only, nothing of its own
+# --------------------------------------------------------------------
 
 _NETWORK_WATCH = textwrap.dedent(r"""
     import json, sys
@@ -315,7 +362,8 @@ _NETWORK_WATCH = textwrap.dedent(r"""
     def hook(event, args):
         if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
             seen.append([event, repr(args[-1])])
-        elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr"):
+        elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex",
+                       "socket.gethostbyaddr"):
             seen.append([event, repr(args[0])])
 
     sys.addaudithook(hook)
@@ -328,17 +376,25 @@ _NETWORK_WATCH = textwrap.dedent(r"""
 
 def _watch_network(runs: list[list[str]], tmp_path: Path) -> dict:
     report = tmp_path / "network.json"
-    subprocess.run([sys.executable, "-c", _NETWORK_WATCH, json.dumps(runs), str(report)], check=True,
-                   capture_output=True, timeout=180, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", _NETWORK_WATCH, json.dumps(runs), str(report)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
     return json.loads(report.read_text())
 
 
-def test_network_only_the_deployments_loopback_port(sim_deployment: Callable[..., SimDeployment],
-                                                    tmp_path: Path) -> None:
+def test_network_only_the_deployments_loopback_port(
+    sim_deployment: Callable[..., SimDeployment], tmp_path: Path
+) -> None:
     sim = sim_deployment()
     folder = str(sim.folder)
-    report = _watch_network([["status", folder, "--json"], ["disable", folder, "--restart", "--yes"],
-                             ["status", folder]], tmp_path)
+    report = _watch_network(
+        [["status", folder, "--json"], ["disable", folder, "--restart", "--yes"], ["status", folder]],
+        tmp_path,
+    )
     assert report["codes"] == [0, 0, 0]
     status = json.loads(run_cli("status", folder, "--json").stdout)
     ports = {status["container"]["http_port"]}
@@ -358,10 +414,18 @@ def test_network_nothing_at_start_up_of_the_window(tmp_path: Path) -> None:
     leaves the machine on the way (the demo's own processes are separate programs)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     report = tmp_path / "network.json"
-    script = _NETWORK_WATCH.replace("codes = [main(arguments) for arguments in json.loads(sys.argv[1])]",
-                                    "codes = [main(['--demo', '--smoke'])]")
-    subprocess.run([sys.executable, "-c", script, "[]", str(report)], check=True, capture_output=True, timeout=180,
-                   env=env, stdin=subprocess.DEVNULL)
+    script = _NETWORK_WATCH.replace(
+        "codes = [main(arguments) for arguments in json.loads(sys.argv[1])]",
+        "codes = [main(['--demo', '--smoke'])]",
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, "[]", str(report)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
     found = json.loads(report.read_text())
     assert found["codes"] == [0]
     for event, address in found["seen"]:
@@ -377,7 +441,8 @@ _GUARD = textwrap.dedent(r"""
     for name, attempt in {
         "tcp to a public address": lambda: socket.create_connection(("192.0.2.10", 80), timeout=1),
         "tcp to a private address": lambda: socket.create_connection(("10.1.2.3", 443), timeout=1),
-        "udp to a resolver": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("8.8.8.8", 53)),
+        "udp to a resolver": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
+            b"x", ("8.8.8.8", 53)),
         "name lookup": lambda: socket.getaddrinfo("telemetry.example.com", 443),
         "connect by name": lambda: socket.create_connection(("example.com", 80), timeout=1),
     }.items():
@@ -397,20 +462,33 @@ _GUARD = textwrap.dedent(r"""
 
 
 def test_network_guard_refuses_anything_but_loopback() -> None:
-    """The panel enforces it: `main()` installs an audit hook that refuses, before a packet leaves, any connection
-    or name lookup that is not this machine's loopback."""
-    out = subprocess.run([sys.executable, "-c", _GUARD], capture_output=True, text=True, check=True, timeout=60,
-                         cwd=str(PANEL.parent)).stdout
+    """The panel enforces it: `main()` installs an audit hook that refuses, before a packet leaves, any
+    connection or name lookup that is not this machine's loopback."""
+    out = subprocess.run(
+        [sys.executable, "-c", _GUARD],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=str(PANEL.parent),
+    ).stdout
     results = ast.literal_eval(out.strip().splitlines()[-1])
     assert results.pop("loopback") != "unreachable"
     assert results == dict.fromkeys(results, "refused")
 
 
 def test_network_libraries_are_used_by_one_module_only() -> None:
-    """The only code that opens a connection is the loopback probe (the demo's simulator aside); no HTTP client
-    library that could phone home (requests, urllib3, Qt's network module) is imported at all."""
-    opening = {"HTTPConnection", "HTTPSConnection", "create_connection", "urlopen", "getaddrinfo", "gethostbyname",
-               "create_server"}
+    """The only code that opens a connection is the loopback probe (the demo's simulator aside); no HTTP
+    client library that could phone home (requests, urllib3, Qt's network module) is imported at all."""
+    opening = {
+        "HTTPConnection",
+        "HTTPSConnection",
+        "create_connection",
+        "urlopen",
+        "getaddrinfo",
+        "gethostbyname",
+        "create_server",
+    }
     users, libraries = set(), []
     for path in PANEL.rglob("*.py"):
         if path.parent.name == "demo":
@@ -420,20 +498,33 @@ def test_network_libraries_are_used_by_one_module_only() -> None:
             if isinstance(node, ast.Call):
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                socket_call = isinstance(func, ast.Attribute) and func.attr == "socket" \
-                    and isinstance(func.value, ast.Name) and func.value.id == "socket"
+                socket_call = (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "socket"
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == "socket"
+                )
                 if name in opening or socket_call:
                     users.add(path.relative_to(PANEL).as_posix())
-            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            libraries += [f"{path.name}: {module}" for module in modules
-                          if module.split(".")[0] in ("requests", "urllib3", "httpx", "aiohttp")
-                          or module.startswith(("PySide6.QtNetwork", "urllib.request"))]
+            modules = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            libraries += [
+                f"{path.name}: {module}"
+                for module in modules
+                if module.split(".")[0] in ("requests", "urllib3", "httpx", "aiohttp")
+                or module.startswith(("PySide6.QtNetwork", "urllib.request"))
+            ]
     assert sorted(users) == ["core/instance.py"]
     assert libraries == []
 
 
-# --- no shell, ever --------------------------------------------------------------------------------------------------
+# --- no shell, ever
+# --------------------------------------------------------------------------------------------------
 
 _PROCESS_WATCH = textwrap.dedent(r"""
     import json, sys
@@ -441,8 +532,9 @@ _PROCESS_WATCH = textwrap.dedent(r"""
 
     def hook(event, args):
         if event == "subprocess.Popen":
-            seen.append(["popen", str(args[0]), [str(a) for a in args[1]] if not isinstance(args[1], (str, bytes))
-                         else str(args[1])])
+            argv = args[1]
+            seen.append(["popen", str(args[0]),
+                         [str(a) for a in argv] if not isinstance(argv, (str, bytes)) else str(argv)])
         elif event in ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile"):
             seen.append([event, repr(args)])
 
@@ -460,9 +552,19 @@ def test_no_shell_runs_any_command(sim_deployment: Callable[..., SimDeployment],
     sim = sim_deployment(name="x; touch PWNED1 && $(touch PWNED2) `touch PWNED3` | sh", parent=parent)
     folder = str(sim.folder)
     report = tmp_path / "processes.json"
-    runs = [["status", folder], ["disable", folder, "--restart", "--yes"], ["enable", folder, "--restart", "--yes"]]
-    subprocess.run([sys.executable, "-c", _PROCESS_WATCH, json.dumps(runs), str(report)], check=True,
-                   capture_output=True, timeout=240, cwd=str(parent), stdin=subprocess.DEVNULL)
+    runs = [
+        ["status", folder],
+        ["disable", folder, "--restart", "--yes"],
+        ["enable", folder, "--restart", "--yes"],
+    ]
+    subprocess.run(
+        [sys.executable, "-c", _PROCESS_WATCH, json.dumps(runs), str(report)],
+        check=True,
+        capture_output=True,
+        timeout=240,
+        cwd=str(parent),
+        stdin=subprocess.DEVNULL,
+    )
     found = json.loads(report.read_text())
     assert found["codes"] == [0, 0, 0]
     assert found["seen"], "commands ran"
@@ -485,20 +587,26 @@ def test_no_shell_in_the_source() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg == "shell":
                 offenders.append(f"{path.name}:{node.value.lineno} shell=")
-            if isinstance(node, ast.Attribute) and node.attr in ("system", "popen", "startCommand", "startDetached") \
-                    and isinstance(node.value, ast.Name) and node.value.id in ("os", "QProcess"):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("system", "popen", "startCommand", "startDetached")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("os", "QProcess")
+            ):
                 offenders.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
             if isinstance(node, ast.Attribute) and node.attr == "startCommand":
                 offenders.append(f"{path.name}:{node.lineno} startCommand")
     assert offenders == []
 
 
-# --- permissions of what the panel creates -------------------------------------------------------------------------
+# --- permissions of what the panel creates
+# -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o644])
-def test_backups_and_audit_log_no_wider_than_the_env_file(tmp_path: Path, mode: int,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backups_and_audit_log_no_wider_than_the_env_file(
+    tmp_path: Path, mode: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no docker needed
     folder = write_single_deployment(tmp_path / "appsmith")
     env_file = folder / "stacks" / "configuration" / "docker.env"
@@ -515,14 +623,21 @@ def test_backups_and_audit_log_no_wider_than_the_env_file(tmp_path: Path, mode: 
     assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
 
 
-def test_backups_no_wider_even_with_a_permissive_umask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backups_no_wider_even_with_a_permissive_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     folder = write_single_deployment(tmp_path / "appsmith")
     env_file = folder / "stacks" / "configuration" / "docker.env"
     env_file.chmod(0o600)
     program = "import os, sys; os.umask(0); from panel.cli import main; sys.exit(main(sys.argv[1:]))"
-    result = subprocess.run([sys.executable, "-c", program, "disable", str(folder), "--yes"],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", program, "disable", str(folder), "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     [backup] = list_backups(env_file)
     assert stat.S_IMODE(backup.path.stat().st_mode) == 0o600
@@ -531,7 +646,9 @@ def test_backups_no_wider_even_with_a_permissive_umask(tmp_path: Path, monkeypat
     assert stat.S_IMODE(audit_log_path().parent.stat().st_mode) == 0o700
 
 
-def test_audit_log_made_wider_by_hand_is_narrowed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_audit_log_made_wider_by_hand_is_narrowed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     folder = write_single_deployment(tmp_path / "appsmith")
     log = audit_log_path()
@@ -543,7 +660,8 @@ def test_audit_log_made_wider_by_hand_is_narrowed_again(tmp_path: Path, monkeypa
 
 
 def test_the_walker_sees_every_kind_of_text(qtbot: QtBot) -> None:
-    """The collector above is what the secret rows trust: it must find a secret wherever a widget can hold one."""
+    """The collector above is what the secret rows trust: it must find a secret wherever a widget can hold
+    one."""
     from PySide6.QtWidgets import (
         QGroupBox,
         QLabel,

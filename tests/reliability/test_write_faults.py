@@ -38,7 +38,8 @@ def temporary_files(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.name.endswith(".tmp"))
 
 
-# --- the disk fills during the write -------------------------------------------------------------------------------
+# --- the disk fills during the write
+# -------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -49,8 +50,12 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     configuration = env_file_of(folder).parent
     for child in configuration.iterdir():
         child.unlink()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(configuration)],
-                             capture_output=True, text=True, check=False)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(configuration)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if mounted.returncode != 0:
         need_root(f"mounting a tmpfs ({mounted.stderr.strip()})")
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
@@ -75,15 +80,18 @@ def _fill(folder: Path, leave_pages: int) -> None:
 
 
 def _four_page_env() -> bytes:
-    text = SINGLE_DOCKER_ENV + "".join(f"# padding line {n:04d} so the file fills whole pages of the disk\n"
-                                       for n in range(200))
+    text = SINGLE_DOCKER_ENV + "".join(
+        f"# padding line {n:04d} so the file fills whole pages of the disk\n" for n in range(200)
+    )
     data = text.encode()[: 4 * PAGE - 100]
     return data[: data.rindex(b"\n") + 1]
 
 
-@pytest.mark.parametrize(("leave_pages", "what"), [(0, "no room for the backup"),
-                                                   (4, "room for the backup, not for the new copy")],
-                         ids=["backup-cannot-be-written", "new-copy-cannot-be-written"])
+@pytest.mark.parametrize(
+    ("leave_pages", "what"),
+    [(0, "no room for the backup"), (4, "room for the backup, not for the new copy")],
+    ids=["backup-cannot-be-written", "new-copy-cannot-be-written"],
+)
 def test_row_disk_fills_during_the_write(small_disk: Path, leave_pages: int, what: str) -> None:
     env_file = env_file_of(small_disk)
     before = _four_page_env()
@@ -116,12 +124,13 @@ def test_row_disk_full_during_a_restore(small_disk: Path) -> None:
     assert env_file.read_bytes() == current and temporary_files(env_file.parent) == []
 
 
-# --- the process is killed during the write --------------------------------------------------------------------------
+# --- the process is killed during the write
+# --------------------------------------------------------------------------
 
 _DRIVER = textwrap.dedent(r"""
-    # Reads "<mode>\t<folder>\t<argument>" lines; for each, reads the folder's docker.env (as the panel does before
-    # it writes), forks a writer and answers one line. Forking from this small single-threaded process keeps each
-    # kill cheap, so that hundreds of them take seconds.
+    # Reads "<mode>\t<folder>\t<argument>" lines; for each, reads the folder's docker.env (as the panel does
+    # before it writes), forks a writer and answers one line. Forking from this small single-threaded process
+    # keeps each kill cheap, so that hundreds of them take seconds.
     import os, signal, sys, time
     from pathlib import Path
     from panel.core.change import prepare_change, write_change
@@ -171,8 +180,9 @@ _DRIVER = textwrap.dedent(r"""
 
 class Driver:
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", _DRIVER, CORE], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _DRIVER, CORE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
 
     def ask(self, mode: str, folder: Path, argument: object = "") -> str:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -208,8 +218,8 @@ def _deployment(base: Path, data: bytes) -> Path:
 
 
 def _check_whole(folder: Path, old: bytes, new: bytes) -> str:
-    """The invariant after any kill: docker.env is the old or the new version, whole, with its mode and owner; every
-    backup is the old version, whole. Returns which version the file is."""
+    """The invariant after any kill: docker.env is the old or the new version, whole, with its mode and owner;
+    every backup is the old version, whole. Returns which version the file is."""
     env_file = env_file_of(folder)
     data = env_file.read_bytes()
     assert data in (old, new), f"partial docker.env ({len(data)} bytes)"
@@ -219,14 +229,17 @@ def _check_whole(folder: Path, old: bytes, new: bytes) -> str:
         assert (info.st_uid, info.st_gid) == (1234, 2345)
     for backup in list_backups(env_file):
         assert backup.path.read_bytes() == old, f"partial backup {backup.path.name}"
-    for name in temporary_files(env_file.parent):  # a killed writer cannot clean up; nothing wider than the file
+    # a killed writer cannot clean up; nothing wider than the file
+    for name in temporary_files(env_file.parent):
         assert (env_file.parent / name).stat().st_mode & 0o777 in (0o600, 0o640)
     return "new" if data == new else "old"
 
 
 def _versions(size: int) -> tuple[bytes, bytes]:
-    padding = "".join(f"# filler {n:07d}: a long comment line so that writing the file takes a while\n"
-                      for n in range(size // 80))
+    padding = "".join(
+        f"# filler {n:07d}: a long comment line so that writing the file takes a while\n"
+        for n in range(size // 80)
+    )
     old = (SINGLE_DOCKER_ENV + padding).encode()
     return old, old.replace(f"{KEY}=false\n".encode(), f"{KEY}=true\n".encode(), 1)
 

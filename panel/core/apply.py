@@ -177,10 +177,14 @@ def run_streaming(command: PlannedCommand, on_line: Callable[[str], None], cance
         errors="replace",
         bufsize=1,
     )
-    assert process.stdout is not None
-    reader = threading.Thread(
-        target=lambda: [on_line(line.rstrip("\r\n")) for line in process.stdout], daemon=True
-    )
+    output = process.stdout
+    assert output is not None
+
+    def forward() -> None:
+        for line in output:
+            on_line(line.rstrip("\r\n"))
+
+    reader = threading.Thread(target=forward, daemon=True)
     reader.start()
     deadline = time.monotonic() + command.timeout
     try:
@@ -198,7 +202,7 @@ def run_streaming(command: PlannedCommand, on_line: Callable[[str], None], cance
         raise
     finally:
         reader.join(timeout=5)
-        process.stdout.close()
+        output.close()
     return code
 
 

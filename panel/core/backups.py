@@ -42,7 +42,7 @@ def backup_folder(file: Path) -> Path:
 def list_backups(file: Path) -> list[Backup]:
     """The backups of `file`, newest first."""
     target = Path(os.path.realpath(file))
-    found = []
+    found: list[Backup] = []
     if not target.parent.is_dir():
         return found
     for entry in target.parent.iterdir():

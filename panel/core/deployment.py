@@ -233,8 +233,8 @@ def _stacks_folder(folder: Path, service: dict[str, Any], variables: dict[str, s
             parts = interpolate(volume, variables).split(":")
             source, target = (parts[0], parts[1]) if len(parts) >= 2 else (None, parts[0])
         elif isinstance(volume, dict):
-            source, target = volume.get("source"), volume.get("target")
-            source = interpolate(str(source), variables) if source else None
+            source = interpolate(str(volume["source"]), variables) if volume.get("source") else None
+            target = str(volume.get("target", ""))
             is_bind = volume.get("type") == "bind"
         else:
             continue
@@ -278,7 +278,9 @@ def load_deployment(path: Path) -> Deployment:
         server_name = "appsmith-internal-server"
         server = services[server_name] or {}
         env_file = folder / "docker.env"
-        recreate = tuple(name for name in ("appsmith-internal-server", "nginx") if name in services)
+        recreate: tuple[str, ...] = tuple(
+            name for name in ("appsmith-internal-server", "nginx") if name in services
+        )
         template = folder / NGINX_TEMPLATE
         nginx_template: Path | None = template
         if not template.is_file():

@@ -111,6 +111,12 @@ _LEADING_EXPORT = re.compile(r"export[^\S\r\n]+")
 _BLANKS = re.compile(r"[^\S\r\n]*")
 
 
+def _after_blanks(text: str, position: int) -> int:
+    """Where the spaces and tabs (not line breaks) that start at `position` end."""
+    match = _BLANKS.match(text, position)
+    return match.end() if match else position
+
+
 def _closing_quotes(original: str, start: int) -> Iterator[int]:
     """Where a quoted value that opens at `start` may end: a quote of the same kind that only blanks, a
     comment or the line's end follow (python-dotenv reads nothing else after a quoted value)."""
@@ -139,10 +145,10 @@ def _value_span(original: str, key: str, value: str | None) -> _Span | None:
     if not original.startswith(token, position):
         return None
     key_end = position + len(token)
-    equals = _BLANKS.match(original, key_end).end()  # type: ignore[union-attr]  # `*` always matches
+    equals = _after_blanks(original, key_end)
     if original[equals : equals + 1] != "=":
         return _Span(key_end, key_end) if value is None else None
-    start = _BLANKS.match(original, equals + 1).end()  # type: ignore[union-attr]
+    start = _after_blanks(original, equals + 1)
     if value is None:
         return None
     if original[start : start + 1] in ("'", '"'):

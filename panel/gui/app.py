@@ -135,7 +135,7 @@ def discover_into(window: MainWindow, open_single: bool) -> None:
         process.deleteLater()
 
     process.finished.connect(found)
-    process.failed.connect(lambda error: (found(CommandResult((), 1, "", "")), None))
+    process.failed.connect(lambda error: found(CommandResult((), 1, "", "")))
     process.start()
 
 

@@ -842,7 +842,11 @@ class ConsentDialog(QDialog):
                 [
                     self.tr(
                         "{file} has its previous content again; what was there is kept as {name}."
-                    ).format(file=env_file, name=safety.name),
+                    ).format(file=env_file, name=safety.name)
+                    if safety is not None
+                    else self.tr("{file} had been deleted; it has its previous content again.").format(
+                        file=env_file
+                    ),
                     start,
                 ]
             ),

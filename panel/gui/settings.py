@@ -12,7 +12,7 @@ MAX_RECENT = 8
 
 def recent_deployments() -> list[Path]:
     value = QSettings().value("deployments/recent", [])
-    items = [value] if isinstance(value, str) else list(value or [])
+    items = [value] if isinstance(value, str) else list(value) if isinstance(value, list | tuple) else []
     return [Path(item) for item in items if item]
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import shlex
 import signal
 import sys
 import threading
@@ -40,6 +42,23 @@ def _print_json(document: Any) -> None:
 
 def _error(message: str) -> None:
     print(f"appsmith-telemetry-panel: {message}", file=sys.stderr)
+
+
+def _mistyped_command(word: str) -> bool:
+    """A bare word that names no folder or file here is a mistyped command, never a folder to open: say so."""
+    if os.sep in word or word in (".", "..") or os.path.lexists(word):
+        return False
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    folder = (
+        f" To open a folder of that name, give its path: {shlex.quote('./' + word)}"
+        if word.isprintable()
+        else ""
+    )
+    _error(f"unknown command {word!r}.{hint} Commands: {', '.join(COMMANDS)}.{folder}")
+    return True
 
 
 def _load(path: str | None, ps: Any = None) -> Any:
@@ -500,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
 
     netguard.install()
     first = next((arg for arg in argv if not arg.startswith("-")), None)
+    if first is not None and first not in COMMANDS and _mistyped_command(first):
+        return ExitCode.USAGE
     if first not in COMMANDS:
         if any(arg in ("-h", "--help") for arg in argv):
             build_gui_parser().print_help()

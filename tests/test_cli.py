@@ -515,3 +515,25 @@ def test_no_secret_in_any_output(cli: Cli, single_deployment: Path, legacy_deplo
     assert len(cli.outputs) == 6
     for text in cli.outputs:
         assert_no_secret(text)
+
+
+# --- a mistyped command
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_mistyped_command_is_named_with_the_list_and_never_opened_as_a_folder(cli: Cli) -> None:
+    result = cli("stauts", code=2)
+    assert "unknown command 'stauts'" in result.stderr
+    assert "Did you mean 'status'?" in result.stderr
+    assert "status, enable, disable" in result.stderr
+    assert "./stauts" in result.stderr, "says how to open a folder of that name"
+    assert not result.stdout
+
+
+def test_a_word_that_names_a_folder_here_is_not_a_mistyped_command(cli: Cli) -> None:
+    """`stauts` that exists in the current folder is a folder to open: the desktop app is asked for it (and,
+    with no display in this child, says it cannot start rather than calling it an unknown command)."""
+    (cli.cwd / "stauts").mkdir()
+    result = cli("stauts", "--smoke", code=2)
+    assert "the desktop app cannot start: no graphical display" in result.stderr
+    assert "unknown command" not in result.stderr

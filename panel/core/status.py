@@ -497,7 +497,9 @@ def gather(
         file = read_file_state(deployment.env_file)
         nginx = nginx_check(deployment)
         if with_http:
-            import http.client  # noqa: F401 - the probe's module loads here, while docker answers, not after it
+            from panel.core.instance import load_client
+
+            load_client()  # while docker answers, not after it
         running = running_future.result()
     return assemble(deployment, file, running, nginx)
 

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Self
 
@@ -120,9 +121,9 @@ def copy_demo_deployment(target: Path) -> Path:
     """Copy the bundled sample deployment to `target` (read_bytes: the resources may sit in a zip)."""
     from panel.resources_path import resource_root
 
-    def copy(node: object, destination: Path) -> None:
+    def copy(node: Traversable, destination: Path) -> None:
         destination.mkdir(parents=True, exist_ok=True)
-        for child in node.iterdir():  # type: ignore[attr-defined]
+        for child in node.iterdir():
             if child.is_dir():
                 copy(child, destination / child.name)
             elif child.is_file():

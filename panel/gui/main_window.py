@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     # the refresher come in with the first deployment, a moment after the first frame.
     from panel.core.backups import Backup
     from panel.core.deployment import Deployment
+    from panel.core.payloads import LocalFacts
     from panel.core.status import Status
     from panel.gui.activity_view import ActivityView
     from panel.gui.backups_view import BackupsView
@@ -396,7 +397,7 @@ class MainWindow(QMainWindow):
         # Not the banner's isVisible(): that is False while the window itself is not shown.
         return self._read_only or self.forced_read_only
 
-    def _facts(self):  # type: ignore[no-untyped-def]
+    def _facts(self) -> LocalFacts:
         from panel.core.payloads import LocalFacts
 
         status = self.status

@@ -277,7 +277,7 @@ FIRST_PAINT_PROBE = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     from panel.gui import main_window
 
-    LATER = ("yaml", "dotenv", "http.client", "panel.core.status", "panel.core.deployment",
+    LATER = ("yaml", "dotenv", "requests", "http.client", "panel.core.status", "panel.core.deployment",
              "panel.gui.status_refresher", "panel.gui.backups_view", "panel.gui.activity_view")
 
     class Probe(QObject):

@@ -179,6 +179,8 @@ def _preload() -> None:
     import pwd  # noqa: F401
     import shlex  # noqa: F401
 
+    import requests  # noqa: F401
+
     import panel.cli
     import panel.core.apply
     import panel.core.audit

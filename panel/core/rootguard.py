@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import pwd
+import shlex
 import stat
 from pathlib import Path
 
@@ -175,7 +176,8 @@ def restart_refusal(folder: Path, compose_file: Path) -> str | None:
             return (
                 f"Not restarted: {who}, so {path.name} could say anything, and root does not run docker "
                 f"compose on a file another user can change. {owner} (or an administrator, after reading "
-                f"{compose_file}) must recreate the container: cd {folder} && docker compose up -d"
+                f"{compose_file}) must recreate the container: cd {shlex.quote(str(folder))} && "
+                f"docker compose up -d"
             )
     return None
 

@@ -394,9 +394,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_fix_nginx(args: argparse.Namespace) -> int:
     from panel.core import audit
+    from panel.core.change import RefusedError
     from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
+    from panel.core.rootguard import root_refusal
 
     deployment = _load(args.path)
+    if deployment.nginx_template is not None:
+        refusal = root_refusal(deployment.folder, deployment.compose_file, deployment.nginx_template)
+        if refusal is not None:
+            raise RefusedError(refusal)
     fix = prepare_nginx_fix(deployment)
     print(fix.diff() or "The nginx template already has the sub_filter line in every 'location /' block.")
     if args.dry_run or not fix.changes_file:

@@ -19,6 +19,7 @@ from panel.core.safewrite import (
     open_folder,
     read_all,
     replace_while_locked,
+    resolve,
     sync_folder,
     write_new_file,
 )
@@ -41,21 +42,18 @@ class Backup:
 
 
 def backup_folder(file: Path) -> Path:
-    return Path(os.path.realpath(file)).parent
+    return resolve(file).parent
 
 
 def list_backups(file: Path) -> list[Backup]:
     """The backups of `file`, newest first."""
-    target = Path(os.path.realpath(file))
+    target = resolve(file)
     found: list[Backup] = []
     if not target.parent.is_dir():
         return found
     for entry in target.parent.iterdir():
-        if not entry.name.startswith(target.name + ".backup-"):
-            continue
-        match = _SUFFIX.search(entry.name)
-        if match and entry.is_file() and not entry.is_symlink():
-            created = datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
+        created = _stamp_of(entry.name, target.name)
+        if created is not None and entry.is_file() and not entry.is_symlink():
             found.append(Backup(entry, created, entry.stat().st_size))
     return sorted(found, key=lambda backup: backup.created, reverse=True)
 
@@ -124,7 +122,7 @@ def prune_while_locked(folder: Folder, keep: int = KEEP_BACKUPS, taken: str | No
 
 
 def prune_backups(file: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
-    with locked(Path(os.path.realpath(file))) as folder:
+    with locked(resolve(file)) as folder:
         return prune_while_locked(folder, keep)
 
 
@@ -143,7 +141,7 @@ def find_backup(file: Path, name: str) -> Backup:
 def read_backup(file: Path, backup: Backup) -> bytes:
     """The backup's bytes, opened in the file's folder without following a link: a name swapped for a link
     since it was listed is refused, not followed."""
-    target = Path(os.path.realpath(file))
+    target = resolve(file)
     _check_beside(target, backup)
     folder_fd = open_folder(target.parent, readable=False)
     try:
@@ -165,7 +163,7 @@ def restore_backup(file: Path, backup: Backup) -> Path | None:
     """Put the backup's exact bytes back, after backing up what is there now (returned; None when the file was
     deleted, in which case it comes back with the backup's own mode and owner). Everything is looked up in the
     locked folder, without following a link."""
-    target = Path(os.path.realpath(file))
+    target = resolve(file)
     _check_beside(target, backup)
     with locked(target) as folder:
         fd = open_file(folder.fd, backup.path.name, backup.path)

@@ -10,7 +10,7 @@ from panel.core.backups import backup_while_locked
 from panel.core.deployment import Deployment
 from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, SwitchReading, masked_diff
 from panel.core.rootguard import root_refusal
-from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_while_locked
+from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_while_locked, resolve
 from panel.core.status import current_user, user_name
 
 
@@ -107,7 +107,7 @@ def _owned_by(path: Path) -> str:
 def check_writable(path: Path, folder: Path) -> None:
     """Refuse, saying who owns what and the exact commands an administrator can run, when this user may not
     write the file or create the backup and the new copy beside it."""
-    target = Path(os.path.realpath(path))
+    target = resolve(path)
     if _read_only_filesystem(target.parent):
         raise RefusedError(
             f"{target.parent} is on a read-only filesystem, so nobody can change {target.name} there, not "

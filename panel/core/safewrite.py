@@ -94,6 +94,18 @@ def read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
+def resolve(path: Path) -> Path:
+    """The real path of the file to act on. As root, a path that another user could change is not resolved
+    (the link could be swapped between the look and the use): it is taken as written, and `open_folder` then
+    refuses any link or `..` on it."""
+    if os.geteuid() == 0:
+        from panel.core.rootguard import changer
+
+        if changer(path) is not None:
+            return Path(path).absolute()
+    return Path(os.path.realpath(path))
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The exact bytes of a file as read, with its mode and owner then, and which folder it was read in."""
@@ -109,7 +121,7 @@ class Snapshot:
 
     @classmethod
     def read(cls, path: Path) -> Snapshot:
-        target = Path(os.path.realpath(path))
+        target = resolve(path)
         folder_fd = open_folder(target.parent, readable=False)
         try:
             fd = open_file(folder_fd, target.name, target)

@@ -19,6 +19,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -243,6 +244,26 @@ def test_row_root_refuses_a_docker_env_symlink_in_a_users_folder(offline: Path, 
     assert result.code == 5, result.output
     assert "is reached through a symbolic link, and user nobody owns" in result.stderr
     assert "Run the panel as that user" in result.stderr
+
+
+def test_row_root_follows_no_link_swapped_in_after_its_first_look(world_tmp: Path) -> None:
+    """The check of the path and its use are apart: a link put there in between is not followed either."""
+    from panel.core.backups import Backup, restore_backup
+    from panel.core.safewrite import FileChangedError, Snapshot
+
+    secret = root_only_file(world_tmp / "root-only", "docker.env", f"ROOT_ONLY_NOTE={ROOT_ONLY}\n")
+    folder = users_deployment(world_tmp)
+    configuration = env_file_of(folder).parent
+    configuration.rename(configuration.with_name("configuration.old"))
+    configuration.symlink_to(secret.parent)
+    os.lchown(configuration, NOBODY, NOBODY)
+    with pytest.raises(FileChangedError, match="is a link or not a folder"):
+        Snapshot.read(env_file_of(folder))
+    fake = Backup(configuration / "docker.env.backup-20260101T000000.000000Z", datetime.now(UTC), 0)
+    with pytest.raises(FileChangedError):
+        restore_backup(env_file_of(folder), fake)
+    assert owner_and_bytes(secret) == (0, 0o600, f"ROOT_ONLY_NOTE={ROOT_ONLY}\n".encode())
+    assert sorted(p.name for p in secret.parent.iterdir()) == ["docker.env"]
 
 
 def test_row_root_refuses_a_volume_path_that_leaves_the_deployment(offline: Path, world_tmp: Path) -> None:

@@ -101,8 +101,9 @@ def _may(uid: int, info: os.stat_result, bits: int) -> bool:
 def read_for_users(path: Path, folder: Path) -> str | None:
     """The text of a file that root reads on behalf of the users behind it (`.env`, an `env_file:`), or None
     when it is missing, or when running as root and it is a link, not a regular file, or one of those users
-    could not read it themselves: its values must not reach them through root. Not root: read as usual."""
-    if not running_as_root():
+    could not read it themselves: its values must not reach them through root. Not root, or a file only root
+    can change (an administrator's own): read as usual."""
+    if not running_as_root() or changer(path) is None:
         try:
             return path.read_text(encoding="utf-8")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):

@@ -185,6 +185,11 @@ class ElevatedChangeDialog(QDialog):
         words = _EXIT_WORDS.get(
             result.returncode, "The command ended with exit code {code}; see the output above."
         )
+        if result.returncode == 0 and "Not restarted: " in self.output_view.toPlainText():
+            words = (
+                "Written as administrator, but not restarted: this user can change the compose file, so root "
+                "does not run it. Recreate the container as the output above says."
+            )
         self.verdict.setText(self.tr(words).format(code=result.returncode))
         self.close_button.setEnabled(True)
         self.close_button.setFocus()

@@ -189,3 +189,16 @@ def test_row_change_as_administrator_on_an_unreadable_file(
     assert "cannot be read by this user" in dialog.diff_view.toPlainText()
     assert "APPSMITH_DISABLE_TELEMETRY=false" in dialog.diff_view.toPlainText()
     assert change.prepare_change is not unreadable
+
+
+def test_row_change_as_administrator_says_when_root_did_not_restart(
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, system_program: Path
+) -> None:
+    fake_pkexec(bin_dir, 0, ("Written.", "Not restarted: user alice owns /srv/appsmith, so ..."))
+    folder = write_single_deployment(tmp_path / "appsmith")
+    dialog = ElevatedChangeDialog(not_writable(folder), None)
+    qtbot.addWidget(dialog)
+    dialog.disable_choice.click()
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: dialog.result_code is not None, timeout=30_000)
+    assert "but not restarted" in dialog.verdict.text() and "Done:" not in dialog.verdict.text()

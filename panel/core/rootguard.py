@@ -142,7 +142,7 @@ def root_refusal(folder: Path, compose_file: Path, env_file: Path) -> str | None
         return None
     next_step = (
         "Nothing was written. Run the panel as that user (who may change the file without an administrator), "
-        "or have an administrator put the real path in the compose file."
+        "or have an administrator replace the link or '..' with the real path."
     )
     env_changer = changer(env_file)
     compose_changer = changer(compose_file)

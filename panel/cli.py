@@ -214,12 +214,16 @@ def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.apply import Outcome, apply_change
     from panel.core.change import check_writable, prepare_change
     from panel.core.restart import check_engine, detect_compose_tool, plan_restart
+    from panel.core.rootguard import restart_refusal, running_as_root, telemetry_lines_only
 
     telemetry_on = args.command == "enable"
     deployment = _load(args.path)
     change = prepare_change(deployment, telemetry_on)
-    plan = plan_restart(deployment, detect_compose_tool()) if args.restart else None
+    not_restarted = restart_refusal(deployment.folder, deployment.compose_file) if args.restart else None
+    plan = plan_restart(deployment, detect_compose_tool()) if args.restart and not not_restarted else None
     diff = change.diff()  # once: masking a big file takes a while
+    if running_as_root():
+        diff = telemetry_lines_only(diff)  # root sends back the switch's line, nothing else of the file
     report: dict[str, Any] = {
         "deployment": str(deployment.folder),
         "env_file": str(deployment.env_file),
@@ -234,6 +238,8 @@ def cmd_switch(args: argparse.Namespace) -> int:
         str(override) + " — it wins over docker.env, so this change has no effect until it is removed."
         for override in deployment.overrides
     ]
+    if not_restarted:
+        notes.append(not_restarted)
     report["warnings"] = notes
     if not args.json:
         print(f"{'Enable' if telemetry_on else 'Disable'} telemetry for {deployment.folder}")
@@ -270,6 +276,8 @@ def cmd_switch(args: argparse.Namespace) -> int:
         )
     else:
         print(result.message)
+        if not_restarted and result.ok:
+            print(not_restarted)
     if result.ok:
         return ExitCode.OK
     if result.appsmith_down:
@@ -348,10 +356,21 @@ def cmd_backups(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from panel.core import audit
     from panel.core.backups import find_backup, restore_backup, restore_preview
+    from panel.core.change import RefusedError
+    from panel.core.rootguard import root_refusal, running_as_root, telemetry_lines_only
 
     deployment = _load(args.path)
+    refusal = root_refusal(deployment.folder, deployment.compose_file, deployment.env_file)
+    if refusal is not None:
+        raise RefusedError(refusal)
     backup = find_backup(deployment.env_file, args.backup)
-    print(restore_preview(deployment.env_file, backup))
+    preview = restore_preview(deployment.env_file, backup)
+    if running_as_root() and preview.startswith("--- "):
+        preview = telemetry_lines_only(preview) or (
+            "The backup differs from the current file in lines other than the switch, which are not shown "
+            "when the panel runs as root."
+        )
+    print(preview)
     if not _confirm(f"Restore {backup.path.name} over {deployment.env_file}?", args.yes):
         return ExitCode.REFUSED
     safety = restore_backup(deployment.env_file, backup)
@@ -394,9 +413,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_fix_nginx(args: argparse.Namespace) -> int:
     from panel.core import audit
+    from panel.core.change import RefusedError
     from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
+    from panel.core.rootguard import root_refusal
 
     deployment = _load(args.path)
+    if deployment.nginx_template is not None:
+        refusal = root_refusal(deployment.folder, deployment.compose_file, deployment.nginx_template)
+        if refusal is not None:
+            raise RefusedError(refusal)
     fix = prepare_nginx_fix(deployment)
     print(fix.diff() or "The nginx template already has the sub_filter line in every 'location /' block.")
     if args.dry_run or not fix.changes_file:

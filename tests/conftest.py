@@ -722,6 +722,23 @@ def as_nobody() -> Callable[..., Any]:
     return run
 
 
+@pytest.fixture
+def system_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A root-owned stand-in for the system-wide entry point that pkexec may run, in folders only root may
+    change (`panel.core.invocation.SYSTEM_PROGRAM` points at it). Skips unless running as root."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root: only a program that root owns may be run as root")
+    from panel.core import invocation
+
+    folder = tmp_path / "system-bin"
+    folder.mkdir(mode=0o755)
+    program = folder / "appsmith-telemetry-panel"
+    program.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    program.chmod(0o755)
+    monkeypatch.setattr(invocation, "SYSTEM_PROGRAM", program)
+    return program
+
+
 def dedent(text: str) -> str:
     """textwrap.dedent, re-exported so tests writing compose files inline read naturally."""
     return textwrap.dedent(text)

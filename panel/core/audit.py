@@ -3,13 +3,19 @@ secrets."""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
+import pwd
+import stat
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from panel.core.paths import audit_log_path
+
+log = logging.getLogger("panel.audit")
 
 
 @dataclass(frozen=True)
@@ -50,12 +56,53 @@ def record(
         outcome=outcome,
     )
     path = log_path or audit_log_path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        _append(path, line)
+    except (OSError, UntrustedLogError) as error:
+        # The change itself happened and is reported as it was; only its record is missing.
+        reason = str(error) if isinstance(error, UntrustedLogError) else f"{error.strerror or error} ({path})"
+        log.warning("The change was not written to the audit log: %s", reason)
+    return entry
+
+
+class UntrustedLogError(RuntimeError):
+    """The audit log's folder or file is not this user's alone: appending there could write into someone
+    else's file (a link planted by another user when root runs with that user's HOME)."""
+
+
+def _append(path: Path, line: str) -> None:
+    """Append `line` to the log in a folder that must belong to this user and not be writable by others, the
+    file opened in it without following a link."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        folder = os.fstat(folder_fd)
+        if folder.st_uid != os.geteuid() or folder.st_mode & 0o022:
+            raise UntrustedLogError(
+                f"{path.parent} belongs to {_owner(folder.st_uid)} (mode {folder.st_mode & 0o7777:04o}), "
+                f"not to this user alone. Remove it, or set XDG_STATE_HOME to a folder of this user."
+            )
+        fd = os.open(
+            path.name,
+            os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+            0o600,
+            dir_fd=folder_fd,
+        )
+    except OSError as error:
+        os.close(folder_fd)
+        if error.errno == errno.ELOOP:
+            raise UntrustedLogError(f"{path} is a symbolic link; the panel does not follow it.") from error
+        raise
+    except BaseException:
+        os.close(folder_fd)
+        raise
+    os.close(folder_fd)
     with os.fdopen(fd, "r+b") as handle:
         info = os.fstat(handle.fileno())
-        if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            raise UntrustedLogError(f"{path} is not a regular file of this user; nothing was appended.")
+        if info.st_mode & 0o077:
             # a log made wider by hand (or by an older version) is narrowed again
             os.fchmod(handle.fileno(), 0o600)
         size = info.st_size
@@ -64,7 +111,13 @@ def record(
             if handle.read(1) != b"\n":
                 line = "\n" + line  # a torn last line must not swallow this entry
         handle.write(line.encode("utf-8"))
-    return entry
+
+
+def _owner(uid: int) -> str:
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"user {uid}"
 
 
 def read_entries(log_path: Path | None = None) -> list[AuditEntry]:

@@ -9,12 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from panel.core.safewrite import (
+    FileChangedError,
+    Folder,
     Snapshot,
+    current_state,
     ensure_unchanged,
     locked,
+    open_file,
+    open_folder,
+    read_all,
     replace_while_locked,
+    resolve,
     sync_folder,
-    temporary_prefix,
     write_new_file,
 )
 
@@ -36,61 +42,88 @@ class Backup:
 
 
 def backup_folder(file: Path) -> Path:
-    return Path(os.path.realpath(file)).parent
+    return resolve(file).parent
 
 
 def list_backups(file: Path) -> list[Backup]:
     """The backups of `file`, newest first."""
-    target = Path(os.path.realpath(file))
+    target = resolve(file)
     found: list[Backup] = []
     if not target.parent.is_dir():
         return found
     for entry in target.parent.iterdir():
-        if not entry.name.startswith(target.name + ".backup-"):
-            continue
-        match = _SUFFIX.search(entry.name)
-        if match and entry.is_file() and not entry.is_symlink():
-            created = datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
+        created = _stamp_of(entry.name, target.name)
+        if created is not None and entry.is_file() and not entry.is_symlink():
             found.append(Backup(entry, created, entry.stat().st_size))
     return sorted(found, key=lambda backup: backup.created, reverse=True)
 
 
 def create_backup(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
     """Copy the snapshot's bytes (checked to still be the file's) beside it, with its mode and owner."""
-    with locked(snapshot.target):
-        ensure_unchanged(snapshot)
-        return backup_while_locked(snapshot, keep)
+    with locked(snapshot.target, snapshot.folder_id) as folder:
+        info = ensure_unchanged(snapshot, folder)
+        return backup_while_locked(folder, snapshot.data, info, keep)
 
 
-def backup_while_locked(snapshot: Snapshot, keep: int = KEEP_BACKUPS) -> Path:
-    """The backup itself, for a caller that holds `locked(snapshot.target)`: written whole under a temporary
-    name, then linked to its own, so a backup is never partial; then older ones beyond `keep` are pruned."""
-    target = snapshot.target
-    temporary = write_new_file(
-        target.parent, temporary_prefix(target), snapshot.data, snapshot.mode, snapshot.uid, snapshot.gid
-    )
+def backup_while_locked(folder: Folder, data: bytes, info: os.stat_result, keep: int = KEEP_BACKUPS) -> Path:
+    """The backup itself, for a caller that holds `locked(...)`: `data` written whole under a temporary name
+    in the locked folder, with the mode and owner of `info` (the file's status now), then linked to its own
+    name, so a backup is never partial; then older ones beyond `keep` are pruned (never this one)."""
+    temporary = write_new_file(folder, data, info.st_mode, info.st_uid, info.st_gid)
     try:
         while True:
-            stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
-            destination = target.parent / f"{target.name}.backup-{stamp}"
+            name = f"{folder.name}.backup-{datetime.now(UTC).strftime(_STAMP_FORMAT)}"
             try:
-                os.link(temporary, destination)
+                os.link(temporary, name, src_dir_fd=folder.fd, dst_dir_fd=folder.fd, follow_symlinks=False)
                 break
             except FileExistsError:
                 continue
     finally:
-        os.unlink(temporary)
-    sync_folder(target.parent)
-    prune_backups(target, keep)
-    return destination
+        os.unlink(temporary, dir_fd=folder.fd)
+    sync_folder(folder)
+    prune_while_locked(folder, keep, taken=name)
+    return folder.path / name
+
+
+def _stamp_of(name: str, file_name: str) -> datetime | None:
+    if not name.startswith(file_name + ".backup-"):
+        return None
+    match = _SUFFIX.search(name)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def prune_while_locked(folder: Folder, keep: int = KEEP_BACKUPS, taken: str | None = None) -> list[Path]:
+    """Remove the oldest backups beyond `keep`, looked up in the locked folder. Never the backup just `taken`,
+    and never a name dated in the future: no backup the panel took can be, so it is someone else's file, and
+    counting it would push the real ones out."""
+    now = datetime.now(UTC)
+    found: list[tuple[datetime, str]] = []
+    for entry in os.scandir(folder.fd):
+        created = _stamp_of(entry.name, folder.name)
+        if created is None or created > now or not entry.is_file(follow_symlinks=False):
+            continue
+        found.append((created, entry.name))
+    found.sort(reverse=True)
+    removed = []
+    for _, name in found[keep:]:
+        if name == taken:
+            continue
+        try:
+            os.unlink(name, dir_fd=folder.fd)
+        except FileNotFoundError:
+            continue
+        removed.append(folder.path / name)
+    return removed
 
 
 def prune_backups(file: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
-    removed = []
-    for backup in list_backups(file)[keep:]:
-        backup.path.unlink(missing_ok=True)
-        removed.append(backup.path)
-    return removed
+    with locked(resolve(file)) as folder:
+        return prune_while_locked(folder, keep)
 
 
 def find_backup(file: Path, name: str) -> Backup:
@@ -105,28 +138,55 @@ def find_backup(file: Path, name: str) -> Backup:
     raise FileNotFoundError(f"No backup named {wanted!r} for {file}. Backups: {choices}.")
 
 
+def read_backup(file: Path, backup: Backup) -> bytes:
+    """The backup's bytes, opened in the file's folder without following a link: a name swapped for a link
+    since it was listed is refused, not followed."""
+    target = resolve(file)
+    _check_beside(target, backup)
+    folder_fd = open_folder(target.parent, readable=False)
+    try:
+        fd = open_file(folder_fd, backup.path.name, backup.path)
+        try:
+            return read_all(fd)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(folder_fd)
+
+
+def _check_beside(target: Path, backup: Backup) -> None:
+    if backup.path.parent != target.parent or _stamp_of(backup.path.name, target.name) is None:
+        raise FileChangedError(f"{backup.path} is not a backup of {target}; nothing was restored.")
+
+
 def restore_backup(file: Path, backup: Backup) -> Path | None:
     """Put the backup's exact bytes back, after backing up what is there now (returned; None when the file was
-    deleted, in which case it comes back with the backup's own mode and owner)."""
-    restored = backup.path.read_bytes()
-    target = Path(os.path.realpath(file))
-    if not target.exists():
-        info = backup.path.stat()
-        with locked(target):
+    deleted, in which case it comes back with the backup's own mode and owner). Everything is looked up in the
+    locked folder, without following a link."""
+    target = resolve(file)
+    _check_beside(target, backup)
+    with locked(target) as folder:
+        fd = open_file(folder.fd, backup.path.name, backup.path)
+        try:
+            restored, backup_info = read_all(fd), os.fstat(fd)
+        finally:
+            os.close(fd)
+        try:
+            current, info = current_state(folder)
+        except FileNotFoundError:
             temporary = write_new_file(
-                target.parent, temporary_prefix(target), restored, info.st_mode, info.st_uid, info.st_gid
+                folder, restored, backup_info.st_mode, backup_info.st_uid, backup_info.st_gid
             )
-            try:
-                os.link(temporary, target)  # fails rather than overwrite a file created meanwhile
+            try:  # fails rather than overwrite a file created meanwhile
+                os.link(
+                    temporary, folder.name, src_dir_fd=folder.fd, dst_dir_fd=folder.fd, follow_symlinks=False
+                )
             finally:
-                os.unlink(temporary)
-            sync_folder(target.parent)
-        return None
-    current = Snapshot.read(file)
-    with locked(current.target):
-        ensure_unchanged(current)
-        safety = backup_while_locked(current)
-        replace_while_locked(current, restored)
+                os.unlink(temporary, dir_fd=folder.fd)
+            sync_folder(folder)
+            return None
+        safety = backup_while_locked(folder, current, info)
+        replace_while_locked(folder, restored, info)
     return safety
 
 
@@ -134,9 +194,9 @@ def restore_preview(file: Path, backup: Backup) -> str:
     """What restoring would change, secrets masked, in words when the masked diff alone would mislead."""
     from panel.core.envfile import masked_diff
 
-    restored = backup.path.read_bytes()
+    restored = read_backup(file, backup)
     try:
-        current = file.read_bytes()
+        current = Snapshot.read(file).data
     except FileNotFoundError:
         return f"{file.name} does not exist now; restoring brings it back whole ({len(restored)} bytes)."
     if current == restored:

@@ -9,7 +9,8 @@ from pathlib import Path
 from panel.core.backups import backup_while_locked
 from panel.core.deployment import Deployment
 from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, SwitchReading, masked_diff
-from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_while_locked
+from panel.core.rootguard import root_refusal
+from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_while_locked, resolve
 from panel.core.status import current_user, user_name
 
 
@@ -50,6 +51,9 @@ class EnvChange:
 def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
     """Read docker.env and compute the new bytes, or refuse with a reason and the next step."""
     path = deployment.env_file
+    refusal = root_refusal(deployment.folder, deployment.compose_file, path)
+    if refusal is not None:
+        raise RefusedError(refusal)
     try:
         snapshot = Snapshot.read(path)
     except FileNotFoundError as error:
@@ -81,9 +85,14 @@ def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
 
 def elevation_hint(folder: Path) -> str:
     """The exact commands an administrator can run when this user may not write the file."""
-    from panel.core.invocation import admin_commands
+    from panel.core.invocation import admin_commands, install_note
 
-    return "An administrator can run one of: " + "  |  ".join(admin_commands(folder))
+    note = install_note()
+    return (
+        (f"{note} " if note else "")
+        + "An administrator can run one of: "
+        + "  |  ".join(admin_commands(folder))
+    )
 
 
 def _owned_by(path: Path) -> str:
@@ -98,7 +107,13 @@ def _owned_by(path: Path) -> str:
 def check_writable(path: Path, folder: Path) -> None:
     """Refuse, saying who owns what and the exact commands an administrator can run, when this user may not
     write the file or create the backup and the new copy beside it."""
-    target = Path(os.path.realpath(path))
+    target = resolve(path)
+    if _read_only_filesystem(target.parent):
+        raise RefusedError(
+            f"{target.parent} is on a read-only filesystem, so nobody can change {target.name} there, not "
+            f"even an administrator; nothing was written. Remount it read-write (or change the file where "
+            f"it is kept writable), then try again."
+        )
     if not os.access(target, os.W_OK):
         raise RefusedError(
             f"{path} is not writable by user {current_user()}{_owned_by(target)}; nothing was written. "
@@ -110,6 +125,13 @@ def check_writable(path: Path, folder: Path) -> None:
             f"the backup and the new copy of {target.name} are written; nothing was written. "
             f"{elevation_hint(folder)}"
         )
+
+
+def _read_only_filesystem(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def write_change(change: EnvChange) -> Path | None:
@@ -124,8 +146,8 @@ def write_change(change: EnvChange) -> Path | None:
 def write_with_backup(snapshot: Snapshot, new_data: bytes) -> Path:
     """Keep the file as read in a backup, then replace it, under one lock: a panel that finds the file changed
     since it read it writes nothing at all, not even a backup."""
-    with locked(snapshot.target):
-        ensure_unchanged(snapshot)
-        backup = backup_while_locked(snapshot)
-        replace_while_locked(snapshot, new_data)
+    with locked(snapshot.target, snapshot.folder_id) as folder:
+        info = ensure_unchanged(snapshot, folder)
+        backup = backup_while_locked(folder, snapshot.data, info)
+        replace_while_locked(folder, new_data, info)
     return backup

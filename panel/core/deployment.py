@@ -3,6 +3,7 @@ it."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -164,12 +165,17 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
     return _INTERPOLATION.sub(substitute, value)
 
 
+def _read_env_values(path: Path, folder: Path) -> dict[str, str | None]:
+    """An env file's values, read as `rootguard.read_for_users` allows: as root, never a file reached by a
+    link or one the users behind root could not read themselves."""
+    from panel.core.rootguard import read_for_users
+
+    text = read_for_users(path, folder)
+    return {} if text is None else dict(dotenv_values(stream=io.StringIO(text)))
+
+
 def _compose_variables(folder: Path) -> dict[str, str]:
-    variables = (
-        {key: value or "" for key, value in dotenv_values(folder / ".env").items()}
-        if (folder / ".env").is_file()
-        else {}
-    )
+    variables = {key: value or "" for key, value in _read_env_values(folder / ".env", folder).items()}
     variables.update(os.environ)
     return variables
 
@@ -219,7 +225,7 @@ def _env_file_override(name: str, service: dict[str, Any], folder: Path, env_fil
         path = (folder / entry).absolute()
         if path == env_file or not path.is_file():
             continue
-        values = dotenv_values(path)
+        values = _read_env_values(path, folder)
         if TELEMETRY_KEY in values:
             winner = Override(name, f"{entry} (env_file: in compose)", values[TELEMETRY_KEY])
     return winner

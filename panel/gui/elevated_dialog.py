@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from panel.core.change import RefusedError, prepare_change
 from panel.core.docker import CommandResult, DockerError
 from panel.core.envfile import TELEMETRY_KEY
-from panel.core.invocation import elevated_argv
+from panel.core.invocation import elevated_argv, install_note, system_program
 from panel.core.status import Status
 from panel.gui.docker_process import DockerProcess
 
@@ -69,7 +69,8 @@ class ElevatedChangeDialog(QDialog):
             self.tr(
                 "This user may not change {file}. An administrator can make the change: pkexec asks for an "
                 "administrator's password, then runs the command below as root. It writes the file (with a "
-                "backup) and recreates the Appsmith container."
+                "backup) and recreates the Appsmith container, unless this user could change the compose "
+                "file: then it says who must recreate it."
             ).format(file=status.deployment.env_file)
         )
         intro.setWordWrap(True)
@@ -154,12 +155,17 @@ class ElevatedChangeDialog(QDialog):
                     "command sets {key}={value} and keeps every other line as it is."
                 ).format(key=TELEMETRY_KEY, value="false" if telemetry_on else "true")
             )
+        if system_program() is None:
+            # root must run only a program that root alone can change: say how to put one in place instead
+            self.command_view.setPlainText(install_note() or "")
+            self.run_button.setEnabled(False)
+            return
         self.command_view.setPlainText(shlex.join(self.argv()))
         self.run_button.setEnabled(self.process is None)
 
     @Slot()
     def run(self) -> None:
-        if self.process is not None or self.telemetry_on is None:
+        if self.process is not None or self.telemetry_on is None or system_program() is None:
             return
         for widget in (self.run_button, self.disable_choice, self.enable_choice, self.close_button):
             widget.setEnabled(False)
@@ -179,6 +185,11 @@ class ElevatedChangeDialog(QDialog):
         words = _EXIT_WORDS.get(
             result.returncode, "The command ended with exit code {code}; see the output above."
         )
+        if result.returncode == 0 and "Not restarted: " in self.output_view.toPlainText():
+            words = (
+                "Written as administrator, but not restarted: this user can change the compose file, so root "
+                "does not run it. Recreate the container as the output above says."
+            )
         self.verdict.setText(self.tr(words).format(code=result.returncode))
         self.close_button.setEnabled(True)
         self.close_button.setFocus()

@@ -4,7 +4,6 @@ activity."""
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -356,16 +355,21 @@ class MainWindow(QMainWindow):
             reason = self.tr("{file} may not be changed by user {user}{owner}").format(
                 file=status.file.path.name, user=current_user(), owner=_owner_words(status.file.path)
             )
-            elevate = shutil.which("pkexec") is not None
+            from panel.core.invocation import elevation_offered
+
+            elevate = elevation_offered()
         elif not self.forced_read_only:
             reason = None
         self.elevate_button.setVisible(elevate)
         read_only = reason is not None
         self._read_only = read_only
         if read_only and self.deployment is not None:
-            from panel.core.invocation import admin_commands
+            from panel.core.invocation import admin_commands, install_note
 
             commands = "\n".join(admin_commands(self.deployment.folder))
+            note = install_note()
+            if note:
+                commands = f"{commands}\n{note}"
             self.lock_banner.show_text(
                 self.tr(
                     "Read-only: {}. Nothing here can change the deployment. An administrator can apply a "

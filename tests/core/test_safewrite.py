@@ -114,7 +114,7 @@ def test_refuses_when_the_file_was_replaced_by_other_bytes_of_the_same_size(env_
 def test_a_failed_rename_leaves_the_original_and_no_temporary(
     env_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*_: object) -> None:
+    def refuse(*_: object, **__: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(safewrite.os, "replace", refuse)

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +29,7 @@ from panel.core import audit
 from panel.core.backups import list_backups
 from panel.core.deployment import load_deployment
 from panel.core.envfile import EnvText, SwitchState
-from panel.core.invocation import admin_commands
+from panel.core.invocation import admin_commands, elevation_offered
 from panel.core.nginx import SUB_FILTER_LINE
 from panel.core.restart import ComposeTool, plan_restart
 from panel.core.status import RunningState, Status, Verdict, assemble, nginx_check, read_file_state
@@ -681,7 +680,7 @@ def assert_auto_read_only(window: MainWindow, folder: Path) -> None:
     assert visible_actions(window) == set()
     assert not window.backups.restore.isVisibleTo(window)
     assert not window.wizard_action.isVisible()
-    elevate = [window.elevate_button.text().replace("&", "")] if shutil.which("pkexec") else []
+    elevate = [window.elevate_button.text().replace("&", "")] if elevation_offered() else []
     assert changing_controls(window) == [f"{text} Change as administrator (pkexec)" for text in elevate], (
         "only the change through pkexec, which asks for an administrator's password"
     )
@@ -737,6 +736,7 @@ def test_pkexec_offers_the_change_as_administrator_only_when_docker_env_is_not_w
     docker_down: FakeBin,
     open_window: OpenWindow,
     monkeypatch: pytest.MonkeyPatch,
+    system_program: Path,
 ) -> None:
     from panel.gui.elevated_dialog import ElevatedChangeDialog
 
@@ -751,9 +751,7 @@ def test_pkexec_offers_the_change_as_administrator_only_when_docker_env_is_not_w
         window.refresh()
     assert_auto_read_only(window, single_deployment)
     assert window.elevate_button.isVisibleTo(window)
-    assert (
-        f"pkexec {shutil.which('appsmith-telemetry-panel') or ''}".strip() in window.lock_banner.text.text()
-    )
+    assert f"pkexec {system_program} disable" in window.lock_banner.text.text()
     asked: list[tuple[Any, Status]] = []
     monkeypatch.setattr(
         ElevatedChangeDialog, "ask", classmethod(lambda cls, parent, status: asked.append((parent, status)))

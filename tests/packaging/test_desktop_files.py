@@ -152,3 +152,20 @@ def test_install_desktop_entry_and_uninstall(tmp_path: Path) -> None:
     run([script, "--prefix", prefix, "--uninstall"], cwd=tmp_path, env=env)
     assert [path for path in installed if path.exists()] == []
     assert not (tmp_path / "home").exists(), "with --prefix nothing goes to the home folder"
+
+
+def test_polkit_action_allows_only_the_system_wide_entry_point() -> None:
+    """pkexec may run exactly the path the panel offers, and only after an administrator's password."""
+    from panel.core.invocation import SYSTEM_PROGRAM
+
+    action = ET.parse(PACKAGING / f"{APP_ID}.policy").getroot().find("action")
+    assert action is not None and action.get("id", "").startswith(APP_ID)
+    annotations = {item.get("key"): item.text for item in action.findall("annotate")}
+    assert annotations["org.freedesktop.policykit.exec.path"] == str(SYSTEM_PROGRAM)
+    defaults = action.find("defaults")
+    assert defaults is not None
+    assert {child.tag: child.text for child in defaults} == {
+        "allow_any": "auth_admin",
+        "allow_inactive": "auth_admin",
+        "allow_active": "auth_admin",
+    }

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from panel.core.invocation import self_argv
 from panel.core.status import Status, gather
 from panel.gui.elevated_dialog import ElevatedChangeDialog
 from panel.gui.main_window import MainWindow
@@ -61,7 +60,12 @@ def window(qtbot: QtBot) -> MainWindow:
 
 
 def test_row_root_owned_file_banner_offers_pkexec_where_installed(
-    qtbot: QtBot, window: MainWindow, bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    window: MainWindow,
+    bin_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    system_program: Path,
 ) -> None:
     folder = write_single_deployment(tmp_path / "my apps")
     assert window.open_deployment(folder)
@@ -71,7 +75,7 @@ def test_row_root_owned_file_banner_offers_pkexec_where_installed(
     assert window.read_only and not window.elevate_button.isVisible(), "no pkexec installed: no button"
     banner = window.lock_banner.text.text()
     assert "docker.env may not be changed by user" in banner and "(it belongs to root)" in banner
-    assert f"sudo {shlex.join(self_argv())} disable {shlex.quote(str(folder))} --restart" in banner
+    assert f"sudo {system_program} disable {shlex.quote(str(folder))} --restart" in banner
     assert not window.disable_button.isVisible() and not window.enable_button.isVisible()
 
     fake_pkexec(bin_dir)
@@ -80,7 +84,7 @@ def test_row_root_owned_file_banner_offers_pkexec_where_installed(
     assert window.elevate_button.text() == "Change as &administrator…"
     assert window.elevate_button.accessibleName()
     assert (
-        f"pkexec {shlex.join(self_argv())} enable {shlex.quote(str(folder))} --restart"
+        f"pkexec {system_program} enable {shlex.quote(str(folder))} --restart"
         in window.lock_banner.text.text()
     )
     asked: list[Status] = []
@@ -91,7 +95,9 @@ def test_row_root_owned_file_banner_offers_pkexec_where_installed(
     assert asked == [status]
 
 
-def test_row_forced_read_only_offers_no_elevation(qtbot: QtBot, bin_dir: Path, tmp_path: Path) -> None:
+def test_row_forced_read_only_offers_no_elevation(
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, system_program: Path
+) -> None:
     fake_pkexec(bin_dir)
     folder = write_single_deployment(tmp_path / "appsmith")
     window = MainWindow(read_only=True, remember=False)
@@ -113,7 +119,7 @@ def test_row_forced_read_only_offers_no_elevation(qtbot: QtBot, bin_dir: Path, t
     ids=["done", "appsmith-down", "password-dismissed"],
 )
 def test_row_change_as_administrator_runs_pkexec_after_review(
-    qtbot: QtBot, bin_dir: Path, tmp_path: Path, code: int, words: str
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, code: int, words: str, system_program: Path
 ) -> None:
     record = fake_pkexec(
         bin_dir, code, ("[  running] Remove the container", "    | Stopping appsmith ... done")
@@ -128,7 +134,7 @@ def test_row_change_as_administrator_runs_pkexec_after_review(
     dialog.disable_choice.click()
     assert dialog.run_button.isEnabled()
     assert "+APPSMITH_DISABLE_TELEMETRY=true" in dialog.diff_view.toPlainText()
-    expected = [str(bin_dir / "pkexec"), *self_argv(), "disable", str(folder), "--restart", "--yes"]
+    expected = [str(bin_dir / "pkexec"), str(system_program), "disable", str(folder), "--restart", "--yes"]
     assert shlex.split(dialog.command_view.toPlainText()) == expected
     dialog.run_button.click()
     assert not dialog.close_button.isEnabled()
@@ -144,7 +150,7 @@ def test_row_change_as_administrator_runs_pkexec_after_review(
 
 
 def test_row_change_as_administrator_cannot_be_closed_while_root_runs(
-    qtbot: QtBot, bin_dir: Path, tmp_path: Path
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, system_program: Path
 ) -> None:
     program = bin_dir / "pkexec"
     program.write_text("#!/bin/sh\nexec sleep 2\n", encoding="utf-8")
@@ -164,7 +170,7 @@ def test_row_change_as_administrator_cannot_be_closed_while_root_runs(
 
 
 def test_row_change_as_administrator_on_an_unreadable_file(
-    qtbot: QtBot, bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system_program: Path
 ) -> None:
     from panel.core import change
     from panel.core.change import RefusedError
@@ -183,3 +189,16 @@ def test_row_change_as_administrator_on_an_unreadable_file(
     assert "cannot be read by this user" in dialog.diff_view.toPlainText()
     assert "APPSMITH_DISABLE_TELEMETRY=false" in dialog.diff_view.toPlainText()
     assert change.prepare_change is not unreadable
+
+
+def test_row_change_as_administrator_says_when_root_did_not_restart(
+    qtbot: QtBot, bin_dir: Path, tmp_path: Path, system_program: Path
+) -> None:
+    fake_pkexec(bin_dir, 0, ("Written.", "Not restarted: user alice owns /srv/appsmith, so ..."))
+    folder = write_single_deployment(tmp_path / "appsmith")
+    dialog = ElevatedChangeDialog(not_writable(folder), None)
+    qtbot.addWidget(dialog)
+    dialog.disable_choice.click()
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: dialog.result_code is not None, timeout=30_000)
+    assert "but not restarted" in dialog.verdict.text() and "Done:" not in dialog.verdict.text()

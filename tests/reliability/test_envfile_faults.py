@@ -171,15 +171,29 @@ def test_row_file_owned_by_root_while_the_panel_runs_as_a_normal_user(offline: P
     assert env_file.read_bytes() == before and list_backups(env_file) == []
 
 
-def test_row_file_owned_by_root_offers_pkexec_where_installed(offline: Path, world_tmp: Path) -> None:
+def test_row_file_owned_by_root_offers_pkexec_where_installed(
+    offline: Path, world_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from panel.core import invocation
+
     pkexec = offline / "pkexec"
     pkexec.write_text("#!/bin/sh\nexit 126\n", encoding="utf-8")
     pkexec.chmod(0o755)
+    program = world_tmp / "system-bin" / "appsmith-telemetry-panel"  # root's, and nobody can stat it
+    program.parent.mkdir(mode=0o755)
+    program.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    program.chmod(0o755)
+    monkeypatch.setattr(invocation, "SYSTEM_PROGRAM", program)
     folder = write_single_deployment(world_tmp / "appsmith")
     result = run_cli_as_nobody("disable", str(folder), "--yes")
     assert result.code == 5
     commands = result.stderr.split("An administrator can run one of: ", 1)[1].strip().split("  |  ")
-    assert [shlex.split(command)[0] for command in commands] == ["sudo", "sudo", "pkexec", "pkexec"]
+    assert [shlex.split(command)[:2] for command in commands] == [
+        ["sudo", str(program)],
+        ["sudo", str(program)],
+        ["pkexec", str(program)],
+        ["pkexec", str(program)],
+    ]
     assert shlex.split(commands[2])[-3:] == ["disable", str(folder), "--restart"]
 
 

@@ -151,6 +151,7 @@ def test_no_secret_in_any_window_text(
     caplog: pytest.LogCaptureFixture,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    system_program: Path,
 ) -> None:
     from panel.core.status import gather
     from panel.gui.about_dialog import AboutDialog

@@ -29,7 +29,11 @@ def run(context: Context) -> list[Row]:
     engine = context.engine
     if engine is None:
         return [Row.skipped(label, f"≤ {FACTOR}x + poll", context.no_engine)]
-    interval = float(panel_value(context.settings, "apply.HEALTH_INTERVAL", "from panel.core import apply"))
+    interval = float(
+        panel_value(
+            context.settings, "apply_sequence.HEALTH_INTERVAL", "from panel.core import apply_sequence"
+        )
+    )
     deployment = engine.deployment()
     env = child_env(context.settings)
     compose = [*engine.compose_cmd, "-f", "docker-compose.yml"]

@@ -87,7 +87,7 @@ def _has_result(dialog: ConsentDialog) -> bool:
 
 
 def responsiveness(faults: str, runs: int) -> dict[str, Any]:
-    from panel.core.apply import Outcome
+    from panel.core.apply_sequence import Outcome
     from panel.core.status import Verdict
     from panel.demo import start_demo
     from panel.gui.consent_dialog import ConsentDialog

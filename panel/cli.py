@@ -211,7 +211,8 @@ def _signals_cancel(cancel: threading.Event) -> Iterator[None]:
 
 
 def cmd_switch(args: argparse.Namespace) -> int:
-    from panel.core.apply import Outcome, apply_change
+    from panel.core.apply import apply_change
+    from panel.core.apply_sequence import Outcome
     from panel.core.change import check_writable, prepare_change
     from panel.core.restart import check_engine, detect_compose_tool, plan_restart
     from panel.core.rootguard import restart_refusal, running_as_root, telemetry_lines_only
@@ -272,10 +273,14 @@ def cmd_switch(args: argparse.Namespace) -> int:
                 "outcome": result.outcome.value,
                 "message": result.message,
                 "backup": str(result.backup) if result.backup else None,
+                "file_written": result.file_written,
+                "warnings": [*notes, *result.warnings],
             }
         )
     else:
         print(result.message)
+        for warning in result.warnings:
+            _error(warning)
         if not_restarted and result.ok:
             print(not_restarted)
     if result.ok:
@@ -354,8 +359,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from panel.core import audit
-    from panel.core.backups import find_backup, restore_backup, restore_preview
+    from panel.core.backups import find_backup, restore_and_record, restore_preview
     from panel.core.change import RefusedError
     from panel.core.rootguard import root_refusal, running_as_root, telemetry_lines_only
 
@@ -373,10 +377,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(preview)
     if not _confirm(f"Restore {backup.path.name} over {deployment.env_file}?", args.yes):
         return ExitCode.REFUSED
-    safety = restore_backup(deployment.env_file, backup)
-    audit.record("restore", deployment.env_file, None, backup.path.name, safety, "restored; restart to apply")
-    kept = f" What was there before is kept as {safety.name}." if safety else ""
+    restored = restore_and_record(deployment.env_file, backup)
+    kept = f" What was there before is kept as {restored.safety.name}." if restored.safety else ""
     print(f"Restored.{kept} Recreate the containers to apply it.")
+    if restored.audit_warning:
+        _error(restored.audit_warning)
     return ExitCode.OK
 
 
@@ -429,8 +434,12 @@ def cmd_fix_nginx(args: argparse.Namespace) -> int:
     if not _confirm("Add the missing lines?", args.yes):
         return ExitCode.REFUSED
     backup = write_nginx_fix(fix)
-    audit.record("fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply")
     print(f"Written (backup {backup.name if backup else '-'}). Recreate the containers to apply it.")
+    warning = audit.record_or_warn(
+        "fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply"
+    )
+    if warning:
+        _error(warning)
     return ExitCode.OK
 
 

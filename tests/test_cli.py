@@ -311,6 +311,27 @@ def test_disable_json_result(cli: Cli, single_deployment: Path) -> None:
     assert document["backup"] == str(list_backups(_env_file(single_deployment))[0].path)
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_audit_log_that_cannot_be_written_is_a_warning_beside_the_true_result(
+    cli: Cli, single_deployment: Path, as_json: bool
+) -> None:
+    """Issue 11: the change was made, so it is reported as made (exit 0, backup named), with a warning that
+    its audit entry is missing; never "Nothing was changed"."""
+    (cli.state / "appsmith-telemetry-panel").write_text("a file where the log's folder should be")
+    result = cli("disable", str(single_deployment), "--yes", *(["--json"] if as_json else []), code=0)
+    assert b"APPSMITH_DISABLE_TELEMETRY=true" in _env_file(single_deployment).read_bytes()
+    [backup] = list_backups(_env_file(single_deployment))
+    assert "Nothing was changed" not in result.stdout + result.stderr
+    if as_json:
+        document = json.loads(result.stdout)
+        assert document["outcome"] == "written-restart-later" and document["file_written"] is True
+        assert document["backup"] == str(backup.path)
+        assert any("not written to the audit log" in warning for warning in document["warnings"])
+    else:
+        assert "Written." in result.stdout
+        assert "The change was not written to the audit log" in result.stderr
+
+
 def test_disable_warns_about_an_override(cli: Cli, tmp_path: Path) -> None:
     from tests.conftest import SINGLE_COMPOSE
 

@@ -43,6 +43,8 @@ def record(
     outcome: str,
     log_path: Path | None = None,
 ) -> AuditEntry:
+    """Append one entry; `AuditError` when it cannot be written (the change it records happened all the same,
+    so callers say so beside the result: `record_or_warn`)."""
     from panel.core.status import current_user
 
     entry = AuditEntry(
@@ -59,11 +61,32 @@ def record(
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
     try:
         _append(path, line)
-    except (OSError, UntrustedLogError) as error:
-        # The change itself happened and is reported as it was; only its record is missing.
-        reason = str(error) if isinstance(error, UntrustedLogError) else f"{error.strerror or error} ({path})"
-        log.warning("The change was not written to the audit log: %s", reason)
+    except UntrustedLogError as error:
+        raise AuditError(str(error)) from error
+    except OSError as error:
+        raise AuditError(f"{error.strerror or error} ({path})") from error
     return entry
+
+
+class AuditError(RuntimeError):
+    """The audit entry could not be written. The change it records happened: this is said beside the result,
+    never instead of it."""
+
+    @property
+    def warning(self) -> str:
+        return f"The change was not written to the audit log: {self}. The result above is what happened."
+
+
+def record_or_warn(
+    action: str, file: Path, old: str | None, new: str | None, backup: Path | None, outcome: str
+) -> str | None:
+    """Record the entry; None when it was written, else the warning to show beside the result."""
+    try:
+        record(action, file, old, new, backup, outcome)
+    except AuditError as error:
+        log.warning("%s", error.warning)
+        return error.warning
+    return None
 
 
 class UntrustedLogError(RuntimeError):

@@ -204,3 +204,24 @@ def restore_preview(file: Path, backup: Backup) -> str:
     return masked_diff(current, restored, file.name) or (
         "The backup differs from the current file only in secret values, which are not shown."
     )
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A restore that happened: what was put back, where the replaced content is kept, and a warning when the
+    audit entry could not be written (the restore itself stands)."""
+
+    backup: Backup
+    safety: Path | None
+    audit_warning: str | None
+
+
+def restore_and_record(file: Path, backup: Backup) -> Restored:
+    """The restore every front end runs: back up what is there, put the backup's bytes back, record it."""
+    from panel.core import audit
+
+    safety = restore_backup(file, backup)
+    warning = audit.record_or_warn(
+        "restore", file, None, backup.path.name, safety, "restored; restart to apply"
+    )
+    return Restored(backup, safety, warning)

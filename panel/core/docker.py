@@ -27,6 +27,8 @@ class DockerProblem(StrEnum):
     PERMISSION = "permission-denied"
     TIMEOUT = "timeout"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+    """Stopped because it was asked to: not a fault of docker."""
 
 
 @dataclass(frozen=True)

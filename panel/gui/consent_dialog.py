@@ -46,9 +46,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from panel.core import apply, audit
-from panel.core.apply import ApplyResult, Outcome, Step, StepState
-from panel.core.backups import find_backup, restore_backup
+from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step, StepState
+from panel.core.backups import find_backup, restore_and_record
 from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
 from panel.core.deployment import Deployment
 from panel.core.docker import DockerError, DockerProblem
@@ -195,8 +194,8 @@ class ConsentDialog(QDialog):
     """Review the change, then apply it with a visible, cancellable progress; `ask()` returns the
     ApplyResult."""
 
-    health_timeout: float = apply.HEALTH_TIMEOUT
-    health_interval: float = apply.HEALTH_INTERVAL
+    health_timeout: float = HEALTH_TIMEOUT
+    health_interval: float = HEALTH_INTERVAL
     """How the runner waits for Appsmith to come back (tests shorten the interval)."""
 
     def __init__(
@@ -779,6 +778,7 @@ class ConsentDialog(QDialog):
             )
         if extra:
             lines.append(extra)
+        lines.extend(result.warnings)
         self._set_verdict(_tr(_VERDICT_HEADINGS[result.outcome]), "\n".join(lines))
         pixmap = (
             QStyle.StandardPixmap.SP_DialogApplyButton
@@ -820,13 +820,12 @@ class ConsentDialog(QDialog):
         if not type(self).confirm_restore(self, result.backup, env_file):
             return
         try:
-            backup = find_backup(env_file, result.backup.name)
-            safety = restore_backup(env_file, backup)
-            audit.record("restore", env_file, None, backup.path.name, safety, "restored; restart to apply")
+            restored = restore_and_record(env_file, find_backup(env_file, result.backup.name))
         except (OSError, RuntimeError) as error:
             log.error("restoring %s failed: %s", result.backup, error)
             self._show_verdict(result, self.tr("Restoring the backup failed: {error}").format(error=error))
             return
+        safety = restored.safety
         self._restored = True
         self.restore_button.hide()
         self.retry_button.hide()
@@ -848,6 +847,7 @@ class ConsentDialog(QDialog):
                         file=env_file
                     ),
                     start,
+                    *([restored.audit_warning] if restored.audit_warning else []),
                 ]
             ),
         )

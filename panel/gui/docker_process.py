@@ -58,7 +58,7 @@ class DockerProcess(QObject):
 
     `finished(CommandResult)`: the program ran and exited, whatever its exit code.
     `failed(DockerError)`: it is not on PATH, could not be started, timed out, or was cancelled
-    (problem FAILED, message "cancelled").
+    (problem CANCELLED).
     """
 
     output = Signal(str)
@@ -154,7 +154,7 @@ class DockerProcess(QObject):
         if self._process is None or self._pgid is None:
             self._stopping = _Stop.CANCEL  # still starting: stopped as soon as it has a process id
             if self._process is None:
-                self._fail_soon(DockerError(DockerProblem.FAILED, "cancelled"))
+                self._fail_soon(DockerError(DockerProblem.CANCELLED, "cancelled"))
             return
         self._stop(_Stop.CANCEL)
 
@@ -216,7 +216,7 @@ class DockerProcess(QObject):
             return
         assert self._process is not None
         if self._stopping is _Stop.CANCEL:
-            self._conclude_failed(DockerError(DockerProblem.FAILED, "cancelled"))
+            self._conclude_failed(DockerError(DockerProblem.CANCELLED, "cancelled"))
             return
         self._conclude_failed(
             DockerError(
@@ -285,7 +285,7 @@ class DockerProcess(QObject):
                 )
             )
         else:
-            self._conclude_failed(DockerError(DockerProblem.FAILED, "cancelled"))
+            self._conclude_failed(DockerError(DockerProblem.CANCELLED, "cancelled"))
 
     # -- the one ending
     # -----------------------------------------------------------------------------------------

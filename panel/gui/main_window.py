@@ -481,20 +481,19 @@ class MainWindow(QMainWindow):
 
         if not RestoreDialog.ask(self, self.deployment.env_file, backup):
             return
-        from panel.core import audit
-        from panel.core.backups import restore_backup
+        from panel.core.backups import restore_and_record
 
         try:
-            safety = restore_backup(self.deployment.env_file, backup)
+            restored = restore_and_record(self.deployment.env_file, backup)
         except (OSError, RuntimeError) as error:
             QMessageBox.critical(
                 self, self.tr("Restore failed"), self.tr("Nothing was changed: {}").format(error)
             )
             return
-        audit.record(
-            "restore", self.deployment.env_file, None, backup.path.name, safety, "restored; restart to apply"
-        )
+        safety = restored.safety
         kept = self.tr(" What was there before is kept as {}.").format(safety.name) if safety else ""
+        if restored.audit_warning:
+            kept += "\n\n" + restored.audit_warning
         QMessageBox.information(
             self,
             self.tr("Restored"),

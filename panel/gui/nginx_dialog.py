@@ -66,9 +66,11 @@ class NginxFixDialog(QDialog):
         except (RefusedError, OSError, RuntimeError) as error:
             QMessageBox.critical(parent, cls.tr_static("Nothing was written"), str(error))
             return False
-        audit.record(
+        warning = audit.record_or_warn(
             "fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply"
         )
+        if warning:
+            QMessageBox.warning(parent, cls.tr_static("Written, but not recorded"), warning)
         return True
 
     @staticmethod

@@ -37,8 +37,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from panel.core import apply
-from panel.core.apply import ApplyResult, Outcome, Step, StepState
+from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step, StepState
 from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
 from panel.core.discover import Found, discover
@@ -831,8 +830,9 @@ class ApplyPage(_Page):
 
     def _finished(self, result: ApplyResult) -> None:
         mark = "✔" if result.ok else "✘"
-        self.result_label.setText(f"{mark} {result.message}")
-        self.result_label.setAccessibleDescription(result.message)
+        text = "\n".join([result.message, *result.warnings])
+        self.result_label.setText(f"{mark} {text}")
+        self.result_label.setAccessibleDescription(text)
         self.retry_button.setVisible(self.runner is not None and self.runner.can_retry_start)
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("&Close"))
         self.completeChanged.emit()
@@ -892,7 +892,7 @@ class DonePage(_Page):
         else:
             self.setSubTitle(self.tr("What was done, and the state Appsmith is in now."))
             mark = "✔" if result.ok else "✘"
-            self.outcome_label.setText(f"{mark} {result.message}")
+            self.outcome_label.setText(f"{mark} " + "\n".join([result.message, *result.warnings]))
             if result.outcome is Outcome.WRITTEN and owner.plan is not None:
                 self.commands_view.setPlainText(owner.plan.shell_text())
                 self.commands_title.show()
@@ -955,8 +955,8 @@ class FirstRunWizard(QWizard):
         self,
         parent: QWidget | None = None,
         initial: Path | None = None,
-        health_interval: float = apply.HEALTH_INTERVAL,
-        health_timeout: float = apply.HEALTH_TIMEOUT,
+        health_interval: float = HEALTH_INTERVAL,
+        health_timeout: float = HEALTH_TIMEOUT,
     ) -> None:
         super().__init__(parent)
         self.health_interval = health_interval

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from panel.core.apply import Outcome, apply_change
+from panel.core.apply import apply_change
+from panel.core.apply_sequence import Outcome
 from panel.core.change import prepare_change
 from panel.core.deployment import Layout, load_deployment
 from panel.core.envfile import EnvText, SwitchState

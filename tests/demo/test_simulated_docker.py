@@ -24,7 +24,8 @@ import pytest
 import requests
 
 from panel.core import containers, docker
-from panel.core.apply import ApplyResult, Outcome, Step, StepState, apply_change
+from panel.core.apply import apply_change
+from panel.core.apply_sequence import ApplyResult, Outcome, Step, StepState
 from panel.core.change import prepare_change
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment, load_deployment

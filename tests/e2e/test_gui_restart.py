@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from panel.core.apply import Outcome
+from panel.core.apply_sequence import Outcome
 from panel.core.status import Verdict
 from panel.gui.consent_dialog import ConsentDialog
 from panel.gui.main_window import MainWindow

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from panel.core.apply import Outcome
+from panel.core.apply_sequence import Outcome
 from panel.core.deployment import load_deployment
 from panel.core.status import gather
 from panel.gui.consent_dialog import ConsentDialog

@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from panel.core import audit
-from panel.core.apply import ApplyResult, Outcome, Step, StepState
+from panel.core.apply_sequence import ApplyResult, Outcome, Step, StepState
 from panel.core.backups import list_backups
 from panel.core.change import prepare_change
 from panel.core.envfile import EnvText, SwitchState

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from panel.core import audit
-from panel.core.apply import Outcome, Step
+from panel.core.apply_sequence import Outcome, Step
 from panel.core.deployment import load_deployment
 from panel.core.envfile import EnvText, SwitchState
 from panel.core.payloads import load_catalog

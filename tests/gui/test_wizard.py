@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget, QWizard
 
-from panel.core.apply import Outcome, Step
+from panel.core.apply_sequence import Outcome, Step
 from panel.core.backups import list_backups
 from panel.core.paths import audit_log_path
 from panel.core.status import Verdict

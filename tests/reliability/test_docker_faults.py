@@ -21,7 +21,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from panel.core import audit
-from panel.core.apply import ApplyResult, Outcome, Step, StepState, apply_change
+from panel.core.apply import apply_change
+from panel.core.apply_sequence import ApplyResult, Outcome, Step, StepState
 from panel.core.backups import list_backups
 from panel.core.change import prepare_change
 from panel.core.envfile import EnvText, SwitchState
@@ -260,7 +261,7 @@ def test_row_rm_succeeds_up_fails(sim_deployment: Callable[..., SimDeployment]) 
     assert report["outcome"] == "appsmith-down"
     assert report["message"].startswith("APPSMITH IS DOWN")
     assert "driver failed programming external connectivity" in report["message"]
-    retry = report["message"].split("Retry with: ", 1)[1].split("  — ", 1)[0]
+    retry = report["message"].split("Start it again with: ", 1)[1].split("  — ", 1)[0]
     assert retry == f"cd {shlex.quote(str(sim.folder))} && docker compose -f docker-compose.yml up -d"
     [entry] = audit.read_entries()
     assert entry.outcome.startswith("appsmith-down")

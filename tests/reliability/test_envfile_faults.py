@@ -434,7 +434,7 @@ def test_row_file_changes_between_read_and_write(tmp_path: Path) -> None:
 
 
 def test_row_file_changes_between_read_and_write_in_the_window(qtbot: QtBot, tmp_path: Path) -> None:
-    from panel.core.apply import Outcome
+    from panel.core.apply_sequence import Outcome
     from panel.core.deployment import load_deployment
     from panel.gui.apply_runner import ApplyRunner
 

@@ -158,6 +158,14 @@ class RunningState:
         return matches[0] if matches else None
 
 
+class Layer(StrEnum):
+    """The layer whose value decides: docker.env, a compose override, or what the running instance reports."""
+
+    FILE = "file"
+    OVERRIDE = "override"
+    RUNNING = "running instance"
+
+
 @dataclass(frozen=True)
 class Status:
     deployment: Deployment
@@ -171,7 +179,7 @@ class Status:
     """Whether telemetry is on, from the best evidence; None when it cannot be known."""
     verified: bool
     """True when the running instance itself confirms the configured value."""
-    winner: str
+    winner: Layer
     reason: str
     advice: str
     warnings: tuple[str, ...] = field(default=())
@@ -248,7 +256,7 @@ class Status:
             "telemetry_on": self.effective_on,
             "verified": self.verified,
             "pending_restart": self.pending_restart,
-            "winner": self.winner,
+            "winner": self.winner.value,
             "reason": self.reason,
             "advice": self.advice,
             "warnings": list(self.warnings),
@@ -288,16 +296,21 @@ def assemble(
     override = deployment.overrides[-1] if deployment.overrides else None
     if override is not None:
         configured: SwitchState | None = override.state
-        winner = "override"
+        winner = Layer.OVERRIDE
     else:
         configured = file.state
-        winner = "file"
+        winner = Layer.FILE
     container = running.server_container(deployment)
     running_on, evidence = _running_on(deployment, running)
     configured_on = configured.telemetry_on if configured is not None else None
 
     def status(
-        verdict: Verdict, effective: bool | None, verified: bool, reason: str, advice: str, who: str = winner
+        verdict: Verdict,
+        effective: bool | None,
+        verified: bool,
+        reason: str,
+        advice: str,
+        who: Layer = winner,
     ) -> Status:
         return Status(
             deployment,
@@ -322,7 +335,7 @@ def assemble(
                 False,
                 f"{file.error} The running instance has telemetry {_on_off(running_on)} ({evidence}).",
                 "Fix access to the file to see or change it.",
-                "running instance",
+                Layer.RUNNING,
             )
         return status(
             Verdict.UNKNOWN,
@@ -376,7 +389,7 @@ def assemble(
                 f"still has it {_on_off(running_on)} ({evidence}).",
                 "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: "
                 "--restart).",
-                "running instance",
+                Layer.RUNNING,
             )
         return status(
             verdict,

@@ -101,9 +101,11 @@ class LayersView(QWidget):
         self.fix_nginx.setVisible(not read_only)
 
     def show_status(self, status: Status) -> None:
-        self.file_layer.set_rows(self._file_rows(status), status.winner == "file")
-        self.override_layer.set_rows(self._override_rows(status), status.winner == "override")
-        self.running_layer.set_rows(self._running_rows(status), status.winner == "running instance")
+        from panel.core.status import Layer  # loaded with the status model, after the first paint
+
+        self.file_layer.set_rows(self._file_rows(status), status.winner is Layer.FILE)
+        self.override_layer.set_rows(self._override_rows(status), status.winner is Layer.OVERRIDE)
+        self.running_layer.set_rows(self._running_rows(status), status.winner is Layer.RUNNING)
         warnings = list(status.warnings)
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))

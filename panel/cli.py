@@ -213,16 +213,20 @@ def _signals_cancel(cancel: threading.Event) -> Iterator[None]:
 def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.apply import apply_change
     from panel.core.apply_sequence import Outcome
-    from panel.core.change import check_writable, prepare_change
+    from panel.core.change import RefusedError, check_writable, prepare_review
     from panel.core.restart import check_engine, detect_compose_tool, plan_restart
     from panel.core.rootguard import restart_refusal, running_as_root, telemetry_lines_only
 
     telemetry_on = args.command == "enable"
     deployment = _load(args.path)
-    change = prepare_change(deployment, telemetry_on)
+    # The right to write is asked after the diff is shown: the review says what would change in any case.
+    review = prepare_review(deployment, telemetry_on, by_this_user=False)
+    if review.change is None:
+        raise RefusedError(review.refusal)
+    change = review.change
     not_restarted = restart_refusal(deployment.folder, deployment.compose_file) if args.restart else None
     plan = plan_restart(deployment, detect_compose_tool()) if args.restart and not not_restarted else None
-    diff = change.diff()  # once: masking a big file takes a while
+    diff = review.diff
     if running_as_root():
         diff = telemetry_lines_only(diff)  # root sends back the switch's line, nothing else of the file
     report: dict[str, Any] = {

@@ -48,6 +48,29 @@ class EnvChange:
         return masked_diff(self.snapshot.data, self.new_data, self.deployment.env_file.name)
 
 
+@dataclass(frozen=True)
+class Review:
+    """What a person is shown before a change: the change and its masked diff, or why it is refused. Every
+    front end prepares it with `prepare_review`; windows run that off the GUI thread (a big file takes
+    seconds to read, parse and mask)."""
+
+    change: EnvChange | None
+    diff: str
+    refusal: str | None
+
+
+def prepare_review(deployment: Deployment, telemetry_on: bool, by_this_user: bool = True) -> Review:
+    """The review of setting telemetry on or off; `by_this_user` False when another user (root) will write,
+    so this user's right to write is not asked."""
+    try:
+        change = prepare_change(deployment, telemetry_on)
+        if by_this_user and change.changes_file:
+            check_writable(deployment.env_file, deployment.folder)
+    except RefusedError as error:
+        return Review(None, "", str(error))
+    return Review(change, change.diff(), None)
+
+
 def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
     """Read docker.env and compute the new bytes, or refuse with a reason and the next step."""
     path = deployment.env_file

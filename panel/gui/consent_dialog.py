@@ -7,13 +7,13 @@ live step list, the compose output, a safe cancel, and a verdict that says what 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEventLoop, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QFont,
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -48,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step, StepState
 from panel.core.backups import find_backup, restore_and_record
-from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
+from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment
 from panel.core.docker import DockerError, DockerProblem
 from panel.core.envfile import TELEMETRY_KEY
@@ -56,6 +55,7 @@ from panel.core.payloads import CatalogError, load_catalog
 from panel.core.restart import ComposeTool, RestartPlan, detect_compose_tool, plan_restart
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
+from panel.gui.background import prepare_with_progress
 from panel.gui.worker import run_in_thread
 
 log = logging.getLogger("panel.gui.consent")
@@ -170,26 +170,6 @@ def _plain_button(text: str, name: str) -> QPushButton:
     return button
 
 
-@dataclass(frozen=True)
-class Review:
-    """What the review page shows: the change and its masked diff, or why it is refused. `ConsentDialog.ask`
-    computes it off the GUI thread: reading, parsing and masking a big docker.env takes seconds."""
-
-    change: EnvChange | None
-    diff: str
-    refusal: str | None
-
-
-def prepare_review(deployment: Deployment, telemetry_on: bool) -> Review:
-    try:
-        change = prepare_change(deployment, telemetry_on)
-        if change.changes_file:
-            check_writable(deployment.env_file, deployment.folder)
-    except RefusedError as error:
-        return Review(None, "", str(error))
-    return Review(change, change.diff(), None)
-
-
 class ConsentDialog(QDialog):
     """Review the change, then apply it with a visible, cancellable progress; `ask()` returns the
     ApplyResult."""
@@ -252,39 +232,13 @@ class ConsentDialog(QDialog):
     def prepare_in_background(
         parent: QWidget | None, deployment: Deployment, telemetry_on: bool
     ) -> Review | None:
-        """`prepare_review` in a worker thread while the window stays live; a progress dialog with Cancel
-        appears when it takes longer than a moment. None when cancelled (preparing only reads: nothing to
-        undo)."""
-        loop = QEventLoop()
-        answers: list[Review | BaseException] = []
-        progress = QProgressDialog(
-            _tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
-            _tr("Cancel"),
-            0,
-            0,
+        """`prepare_review` in a worker thread while the window stays live; None when cancelled."""
+        return prepare_with_progress(
             parent,
+            _tr("Change telemetry"),
+            _tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
+            functools.partial(prepare_review, deployment, telemetry_on),
         )
-        progress.setWindowTitle(_tr("Change telemetry"))
-        progress.setWindowModality(Qt.WindowModality.ApplicationModal)
-        progress.setMinimumDuration(PREPARE_NOTICE_MS)
-        progress.setValue(0)  # starts the clock after which it shows (a busy bar: the range is 0..0)
-        progress.canceled.connect(loop.quit)
-
-        def answered(answer: Review | BaseException) -> None:
-            answers.append(answer)
-            loop.quit()
-
-        run_in_thread(
-            prepare_review, deployment, telemetry_on, parent=progress, on_done=answered, on_error=answered
-        )
-        loop.exec()
-        progress.reset()
-        progress.deleteLater()  # a result still on its way is dropped with it
-        if not answers:
-            return None
-        if isinstance(answers[0], BaseException):
-            raise answers[0]
-        return answers[0]
 
     @classmethod
     def confirm_restore(cls, parent: QWidget, backup: Path, env_file: Path) -> bool:

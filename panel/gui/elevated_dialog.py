@@ -7,6 +7,7 @@ file can be read, and the exact command. Then the command's own output, and what
 
 from __future__ import annotations
 
+import functools
 import shlex
 
 from PySide6.QtCore import Slot
@@ -23,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from panel.core.change import RefusedError, prepare_change
+from panel.core.change import prepare_review
 from panel.core.docker import CommandResult, DockerError
 from panel.core.envfile import TELEMETRY_KEY
 from panel.core.invocation import elevated_argv, install_note, system_program
 from panel.core.status import Status
+from panel.gui.background import prepare_with_progress
 from panel.gui.docker_process import DockerProcess
 
 # The panel's exit codes (README), and pkexec's own when the password was not given.
@@ -142,13 +144,19 @@ class ElevatedChangeDialog(QDialog):
     def _chosen(self) -> None:
         telemetry_on = self.telemetry_on
         assert telemetry_on is not None
-        try:
-            diff = prepare_change(self.status.deployment, telemetry_on).diff()
+        deployment = self.status.deployment
+        review = prepare_with_progress(
+            self,
+            self.tr("Change as administrator"),
+            self.tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
+            functools.partial(prepare_review, deployment, telemetry_on, by_this_user=False),
+        )
+        if review is not None and review.change is not None:
             self.diff_view.setPlainText(
-                diff
+                review.diff
                 or self.tr("docker.env already has this value; the command only recreates the container.")
             )
-        except RefusedError:
+        else:
             self.diff_view.setPlainText(
                 self.tr(
                     "docker.env cannot be read by this user, so the change cannot be shown line by line: the "

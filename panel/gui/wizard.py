@@ -8,6 +8,7 @@ done" means.
 
 from __future__ import annotations
 
+import functools
 import logging
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step, StepState
-from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
+from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
 from panel.core.discover import Found, discover
 from panel.core.docker import DockerError
@@ -46,6 +47,7 @@ from panel.core.envfile import TELEMETRY_KEY, SwitchState
 from panel.core.restart import ComposeTool, RestartPlan, check_engine, detect_compose_tool, plan_restart
 from panel.core.status import Status, read_file_state
 from panel.gui.apply_runner import ApplyRunner
+from panel.gui.background import prepare_with_progress
 from panel.gui.status_header import StatusHeader
 from panel.gui.status_refresher import StatusRefresher
 from panel.gui.worker import run_in_thread
@@ -557,15 +559,15 @@ class ReviewPage(_Page):
         choice = owner.choice
         assert deployment is not None and choice is not None and choice.telemetry_on is not None
         self._clear_when()
-        self.change = None
-        self.refusal = None
-        try:
-            change = prepare_change(deployment, choice.telemetry_on)
-            if change.changes_file:
-                check_writable(deployment.env_file, deployment.folder)
-            self.change = change
-        except RefusedError as error:
-            self.refusal = str(error)
+        review = prepare_with_progress(
+            self,
+            self.tr("Review"),
+            self.tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
+            functools.partial(prepare_review, deployment, choice.telemetry_on),
+        )
+        if review is None:
+            review = Review(None, "", self.tr("Preparing the change was cancelled. Go back to try again."))
+        self.change, self.refusal = review.change, review.refusal
         if self.change is None:
             self.setSubTitle(self.tr("This change cannot be made. Nothing has been written."))
             self.summary.setText(
@@ -588,7 +590,7 @@ class ReviewPage(_Page):
                     key=TELEMETRY_KEY, old=old, new=change.new_value, on_off=wanted
                 )
             )
-            self.diff_view.setPlainText(change.diff())
+            self.diff_view.setPlainText(review.diff)
         else:
             self.summary.setText(
                 self.tr(

@@ -269,6 +269,29 @@ def test_restart_later_writes_and_shows_the_commands(qtbot, make_wizard, demo, e
     shoot(wizard, "done_restart_later")
 
 
+def test_the_review_is_prepared_off_the_gui_thread(
+    qtbot, make_wizard, demo, env_file, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: reading and masking docker.env runs in a worker thread for the wizard too (a 13 MB file froze
+    the window for seconds), and the page shows the core's own review."""
+    import threading
+
+    from panel.gui import wizard as wizard_module
+
+    threads: list[threading.Thread] = []
+    real = wizard_module.prepare_review
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wizard_module, "prepare_review", recorded)
+    wizard = make_wizard()
+    walk_to(qtbot, wizard, Page.REVIEW, demo.folder, Choice.DO_NOT_SHARE, restart_now=False)
+    assert threads and all(thread is not threading.main_thread() for thread in threads)
+    assert f"+{TELEMETRY_LINE}=true" in wizard.review_page.diff_view.toPlainText()
+
+
 def test_decide_later_goes_to_done_and_writes_nothing(qtbot, make_wizard, demo, env_file) -> None:
     before = snapshot(env_file)
     wizard = make_wizard()

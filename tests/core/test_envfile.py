@@ -652,3 +652,20 @@ def test_masked_text_never_shows_a_secret_binding_value(generated: Generated) ->
     )
     masked = EnvText.parse(data).masked_text()
     assert secret not in masked
+
+
+_GRAMMAR_TEXT = st.lists(
+    st.sampled_from([*"AK_=#'\"\\ \t\n\r$x1é", "export ", "\u00a0", "\x0b", "\u2028", "\r\n"]), max_size=40
+).map("".join)
+"""Text made of what the env-file grammar treats specially, so most draws are odd lines, not assignments."""
+
+
+@PROPERTY_SETTINGS
+@given(_GRAMMAR_TEXT)
+def test_the_reader_agrees_with_dotenv_values_on_any_text(text: str) -> None:
+    """Issue 11: the panel reads exactly what the installed python-dotenv reads (CI runs this on the newest
+    and the lowest version allowed), and its pieces join back to the same bytes."""
+    data = text.encode("utf-8")
+    parsed = EnvText.parse(data)
+    assert parsed.values() == dict(dotenv_values(stream=io.StringIO(text), interpolate=False))
+    assert parsed.text == text

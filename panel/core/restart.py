@@ -70,6 +70,14 @@ def check_engine() -> None:
             raise error
 
 
+def restart_tool() -> ComposeTool:
+    """Whether the containers can be recreated now, asked live every time it matters: the compose that will
+    do it, or the `DockerError` that says why not (with the daemon down, or its socket closed to this user,
+    the removal would fail only after docker.env had changed, so no front end offers restarting then)."""
+    check_engine()
+    return detect_compose_tool()
+
+
 @dataclass(frozen=True)
 class PlannedCommand:
     argv: tuple[str, ...]

@@ -49,10 +49,10 @@ from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResu
 from panel.core.backups import find_backup, restore_and_record
 from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment
-from panel.core.docker import DockerError, DockerProblem
+from panel.core.docker import DockerError
 from panel.core.envfile import TELEMETRY_KEY
 from panel.core.payloads import CatalogError, load_catalog
-from panel.core.restart import ComposeTool, RestartPlan, detect_compose_tool, plan_restart
+from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
@@ -479,18 +479,11 @@ class ConsentDialog(QDialog):
         return group
 
     def _detect_compose(self) -> None:
-        run_in_thread(
-            detect_compose_tool, parent=self, on_done=self._compose_found, on_error=self._compose_missing
-        )
+        run_in_thread(restart_tool, parent=self, on_done=self._compose_found, on_error=self._compose_missing)
 
     def _compose_found(self, tool: ComposeTool) -> None:
         self.plan = plan_restart(self.deployment, tool)
         self.commands_view.setPlainText(self.plan.shell_text())
-        engine = self.status.running.docker_error
-        if engine is not None and engine.problem in (DockerProblem.DAEMON_DOWN, DockerProblem.PERMISSION):
-            # The removal would fail only after docker.env had changed: offer writing the file alone.
-            self._compose_missing(engine)
-            return
         if not self._overridden:
             self.restart_now_button.setEnabled(True)
 

@@ -44,7 +44,7 @@ from panel.core.deployment import Deployment, NotADeploymentError, load_deployme
 from panel.core.discover import Found, discover
 from panel.core.docker import DockerError
 from panel.core.envfile import TELEMETRY_KEY, SwitchState
-from panel.core.restart import ComposeTool, RestartPlan, check_engine, detect_compose_tool, plan_restart
+from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
 from panel.core.status import Status, read_file_state
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
@@ -925,14 +925,6 @@ class DonePage(_Page):
 # -------------------------------------------------------------------------------------------------
 
 
-def _restart_tool() -> ComposeTool:
-    """The compose that can recreate the container, once the engine has answered: with the daemon down (or its
-    socket closed to this user) the removal would fail only after docker.env had changed, so "restart now" is
-    not offered then."""
-    check_engine()
-    return detect_compose_tool()
-
-
 class FirstRunWizard(QWizard):
     """Welcome → deployment → what is collected → decision → review → apply → done; "decide later" skips to
     done.
@@ -1047,7 +1039,7 @@ class FirstRunWizard(QWizard):
         if self.compose_tool is not None or self.compose_error is not None or self._detecting:
             return
         self._detecting = True
-        run_in_thread(_restart_tool, parent=self, on_done=self._compose_found, on_error=self._compose_failed)
+        run_in_thread(restart_tool, parent=self, on_done=self._compose_found, on_error=self._compose_failed)
 
     def _compose_found(self, tool: ComposeTool) -> None:
         self._detecting = False

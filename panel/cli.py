@@ -16,9 +16,15 @@ import threading
 from collections.abc import Iterator
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panel import __version__
+
+if TYPE_CHECKING:  # `status` starts docker before these load: the types cost nothing at run time
+    from panel.core.apply_sequence import Step, StepState
+    from panel.core.deployment import Deployment
+    from panel.core.docker import Started
+    from panel.core.status import Status
 
 COMMANDS = ("status", "enable", "disable", "payloads", "backups", "restore", "discover", "fix-nginx", "log")
 
@@ -34,7 +40,7 @@ class ExitCode(IntEnum):
     CANCELLED = 130
 
 
-def _print_json(document: Any) -> None:
+def _print_json(document: object) -> None:
     import json  # only the commands' --json needs it, never the window
 
     print(json.dumps(document, indent=2, ensure_ascii=False))
@@ -61,7 +67,7 @@ def _mistyped_command(word: str) -> bool:
     return True
 
 
-def _load(path: str | None, ps: Any = None) -> Any:
+def _load(path: str | None, ps: Started | None = None) -> Deployment:
     """The deployment at `path`, or the only one found; `ps` is a `docker ps` under way for discovery to
     reuse."""
     from panel.core.deployment import load_deployment
@@ -84,7 +90,7 @@ def _load(path: str | None, ps: Any = None) -> Any:
     raise NotADeploymentError(f"Several Appsmith deployments were found; choose one:\n  {listed}")
 
 
-def _format_status(status: Any) -> str:
+def _format_status(status: Status) -> str:
     from panel.core.envfile import TELEMETRY_KEY
 
     deployment, file = status.deployment, status.file
@@ -133,7 +139,7 @@ def _format_status(status: Any) -> str:
     return "\n".join(lines)
 
 
-def start_ps() -> Any:
+def start_ps() -> Started:
     """`docker ps`, started before anything else loads: it needs nothing from the deployment."""
     from panel.core import containers, docker
 
@@ -180,7 +186,7 @@ class _PrintReporter:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
 
-    def step(self, step: Any, state: Any, detail: str = "") -> None:
+    def step(self, step: Step, state: StepState, detail: str = "") -> None:
         if not self.quiet:
             print(
                 f"[{state.value:>9}] {step.label}{': ' + detail if detail else ''}",

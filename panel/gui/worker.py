@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 log = logging.getLogger("panel.gui.worker")
+
+T = TypeVar("T")
 
 
 _pending: set[_Carrier] = set()
@@ -79,7 +81,7 @@ class _Task(QRunnable):
             return
         self._deliver(self._carrier.done, value)
 
-    def _deliver(self, signal: Any, value: Any) -> None:
+    def _deliver(self, signal: SignalInstance, value: object) -> None:
         # The program may be ending under this thread (the carrier is deleted with the module): nobody waits
         # now.
         if not shiboken6.isValid(self._carrier):
@@ -92,10 +94,10 @@ class _Task(QRunnable):
 
 
 def run_in_thread(
-    fn: Callable[..., Any],
-    *args: Any,
+    fn: Callable[..., T],
+    *args: object,
     parent: QObject,
-    on_done: Callable[[Any], None],
+    on_done: Callable[[T], None],
     on_error: Callable[[BaseException], None] | None = None,
 ) -> None:
     """Call `fn(*args)` on the global thread pool; `on_done(value)` or `on_error(exception)` runs on the GUI

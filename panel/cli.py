@@ -83,7 +83,7 @@ def _format_status(status: Any) -> str:
         value = (
             "not set"
             if not file.reading.occurrences
-            else f"{TELEMETRY_KEY}={file.raw} (line {file.reading.line})"
+            else f"{TELEMETRY_KEY}={file.shown} (line {file.reading.line})"
         )
         lines.append(f"File      {file.path}: {value} → {file.state.value if file.state else '?'}")
     else:
@@ -194,6 +194,7 @@ def _signals_cancel(cancel: threading.Event) -> Iterator[None]:
 def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.apply import Outcome, apply_change
     from panel.core.change import check_writable, prepare_change
+    from panel.core.envfile import shown_value
     from panel.core.restart import check_engine, detect_compose_tool, plan_restart
 
     telemetry_on = args.command == "enable"
@@ -204,7 +205,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {
         "deployment": str(deployment.folder),
         "env_file": str(deployment.env_file),
-        "old_value": change.old_value,
+        "old_value": shown_value(change.old_value),
         "new_value": change.new_value,
         "changes_file": change.changes_file,
         "diff": diff,

@@ -36,7 +36,7 @@ from panel.core.docker import (
     group_alive,
     missing_docker_error,
 )
-from panel.core.envfile import classify
+from panel.core.envfile import classify, shown_value
 from panel.core.instance import Health
 from panel.core.restart import PlannedCommand, RestartPlan
 from panel.core.safewrite import FileChangedError
@@ -337,7 +337,7 @@ def apply_change(
         audit.record(
             "enable" if change.telemetry_on else "disable",
             env_file,
-            change.old_value,
+            shown_value(change.old_value),
             change.new_value,
             backup,
             f"{result.outcome.value}: {restart}",

@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 from dotenv import dotenv_values
 
-from panel.core.envfile import TELEMETRY_KEY, SwitchState, classify
+from panel.core.envfile import TELEMETRY_KEY, SwitchState, classify, shown_value
+from panel.core.printable import printable
 
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 """The names docker compose looks for, in the order it prefers them."""
@@ -50,9 +51,16 @@ class Override:
     def state(self) -> SwitchState:
         return classify(self.raw) if self.raw is not None else SwitchState.INVALID
 
+    @property
+    def shown(self) -> str | None:
+        """The value as it may be shown: compose interpolates `${…}`, so an invalid one may hold a secret."""
+        return shown_value(self.raw)
+
     def __str__(self) -> str:
-        shown = "(taken from the shell's environment)" if self.raw is None else self.raw
-        return f"{self.source} sets {TELEMETRY_KEY}={shown} for service {self.service!r}"
+        shown = "(taken from the shell's environment)" if self.raw is None else self.shown
+        return (
+            f"{printable(self.source)} sets {TELEMETRY_KEY}={shown} for service '{printable(self.service)}'"
+        )
 
 
 @dataclass(frozen=True)

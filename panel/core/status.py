@@ -64,7 +64,12 @@ class FileState:
 
     @property
     def raw(self) -> str | None:
+        """The value as written: never shown (an invalid one may have swallowed a secret); see `shown`."""
         return self.reading.raw if self.reading else None
+
+    @property
+    def shown(self) -> str | None:
+        return self.reading.shown if self.reading else None
 
 
 def read_file_state(path: Path) -> FileState:
@@ -201,7 +206,7 @@ class Status:
             "file": {
                 "exists": self.file.exists,
                 "writable": self.file.writable,
-                "value": self.file.raw,
+                "value": self.file.shown,
                 "state": self.file.state.value if self.file.state else None,
                 "line": self.file.reading.line if self.file.reading else None,
                 "duplicates": list(self.file.duplicates),
@@ -213,7 +218,7 @@ class Status:
             else {
                 "service": override.service,
                 "source": override.source,
-                "value": override.raw,
+                "value": override.shown,
                 "state": override.state.value,
             },
             "container": None
@@ -332,14 +337,14 @@ def assemble(
             "Fix the problem above, then refresh.",
         )
     if configured is SwitchState.INVALID:
-        raw = override.raw if override is not None else file.raw
         where = str(override.source) if override is not None else file.path.name
         return status(
             Verdict.INVALID,
             running_on,
             False,
-            f"{where} sets {TELEMETRY_KEY}={raw!r}, which Appsmith's server cannot read as true or false; "
-            "it may refuse to start or behave unexpectedly.",
+            f"{where} sets {TELEMETRY_KEY} to a value Appsmith's server cannot read as true or false "
+            "(not shown: it may hold the lines after it, secrets included); it may refuse to start or behave "
+            "unexpectedly.",
             f"Set it to true or false in {deployment.compose_file.name}, then recreate the containers."
             if override is not None
             else "Choose Enable or Disable to write a valid value.",

@@ -30,6 +30,7 @@ from panel.core.apply import (
 )
 from panel.core.change import EnvChange, write_change
 from panel.core.docker import CommandResult, DockerError, DockerProblem
+from panel.core.envfile import shown_value
 from panel.core.restart import PlannedCommand, RestartPlan
 from panel.core.safewrite import FileChangedError
 from panel.core.status import RunningState
@@ -190,7 +191,7 @@ class ApplyRunner(QObject):
             audit.record(
                 "enable" if change.telemetry_on else "disable",
                 change.deployment.env_file,
-                change.old_value,
+                shown_value(change.old_value),
                 change.new_value,
                 self._backup,
                 f"{result.outcome.value}: {note}",

@@ -52,7 +52,7 @@ from panel.core.backups import find_backup, restore_backup
 from panel.core.change import EnvChange, RefusedError, check_writable, prepare_change
 from panel.core.deployment import Deployment
 from panel.core.docker import DockerError, DockerProblem
-from panel.core.envfile import TELEMETRY_KEY
+from panel.core.envfile import TELEMETRY_KEY, shown_value
 from panel.core.payloads import CatalogError, load_catalog
 from panel.core.restart import ComposeTool, RestartPlan, detect_compose_tool, plan_restart
 from panel.core.status import Status
@@ -344,7 +344,7 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(body)
         layout.addWidget(self._headline())
 
-        old = change.old_value
+        old = shown_value(change.old_value)
         if change.changes_file:
             now = (
                 self.tr("it is not set now") if old is None else self.tr("it says {old} now").format(old=old)

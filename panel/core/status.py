@@ -21,6 +21,7 @@ from panel.core.deployment import Deployment, Layout, Override
 from panel.core.docker import DockerError, Started
 from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchState, classify
 from panel.core.instance import Health, ServerReport
+from panel.core.limits import MAX_ENV_BYTES, InputRefused, read_regular
 from panel.core.nginx import NginxCheck, check_template
 
 
@@ -76,8 +77,10 @@ def read_file_state(path: Path) -> FileState:
     """What the env file says, or why it cannot be read. Never raises for a missing or unreadable file."""
     try:
         link = Path(os.path.realpath(path)) if path.is_symlink() else None
-        data = path.read_bytes()
+        data = read_regular(path, MAX_ENV_BYTES)
         info = path.stat()
+    except InputRefused as error:
+        return FileState(path, True, False, False, None, None, error=str(error))
     except FileNotFoundError:
         return FileState(
             path,

@@ -32,6 +32,24 @@ class ExitCode(IntEnum):
     CANCELLED = 130
 
 
+@contextlib.contextmanager
+def _printable_output() -> Iterator[None]:
+    """Every line the commands print has its control characters escaped, whoever prints it: file contents,
+    folder and service names could otherwise move the cursor or repaint the diff above "Apply this change?".
+    """
+    from typing import TextIO, cast
+
+    from panel.core.printable import PrintableStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, PrintableStream(sys.stdout))
+    sys.stderr = cast(TextIO, PrintableStream(sys.stderr))
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def _print_json(document: Any) -> None:
     import json  # only the commands' --json needs it, never the window
 
@@ -519,6 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     if first == "status" and not {"-h", "--help"} & set(argv):
         with contextlib.suppress(OSError):  # cmd_status starts it again, and says what went wrong
             ps = start_ps()
+    with _printable_output():
+        return _run_command(argv, ps)
+
+
+def _run_command(argv: list[str], ps: Any) -> int:
     args = build_parser().parse_args(argv)
     args.ps = ps
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)

@@ -54,6 +54,7 @@ from panel.core.deployment import Deployment
 from panel.core.docker import DockerError, DockerProblem
 from panel.core.envfile import TELEMETRY_KEY, shown_value
 from panel.core.payloads import CatalogError, load_catalog
+from panel.core.printable import printable_lines
 from panel.core.restart import ComposeTool, RestartPlan, detect_compose_tool, plan_restart
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
@@ -143,7 +144,7 @@ def _read_only_text(text: str, name: str, lines: int) -> QPlainTextEdit:
 
 
 def _wrapping_label(text: str = "", selectable: bool = False) -> QLabel:
-    label = QLabel(text)
+    label = QLabel(printable_lines(text))  # sentences carry folder and service names
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)

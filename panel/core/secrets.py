@@ -62,7 +62,8 @@ def mentions_secret(text: str) -> bool:
     """Whether a text that is not a plain assignment (a line python-dotenv cannot read, lines it swallowed
     into a quoted key or value) may hold a secret: a secret word or key name anywhere in it, or a value of a
     secret's shape."""
-    return is_secret_name(text) or bool(_shapes(text))
+    upper = text.upper()
+    return is_secret_name(text) or any(key in upper for key in _SECRET_KEYS) or bool(_shapes(text))
 
 
 def _url_userinfo(text: str, password_only: bool = True) -> list[tuple[int, int]]:

@@ -40,6 +40,24 @@ class ExitCode(IntEnum):
     CANCELLED = 130
 
 
+@contextlib.contextmanager
+def _printable_output() -> Iterator[None]:
+    """Every line the commands print has its control characters escaped, whoever prints it: file contents,
+    folder and service names could otherwise move the cursor or repaint the diff above "Apply this change?".
+    """
+    from typing import TextIO, cast
+
+    from panel.core.printable import PrintableStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, PrintableStream(sys.stdout))
+    sys.stderr = cast(TextIO, PrintableStream(sys.stderr))
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def _print_json(document: object) -> None:
     import json  # only the commands' --json needs it, never the window
 
@@ -108,7 +126,7 @@ def _format_status(status: Status) -> str:
         value = (
             "not set"
             if not file.reading.occurrences
-            else f"{TELEMETRY_KEY}={file.raw} (line {file.reading.line})"
+            else f"{TELEMETRY_KEY}={file.shown} (line {file.reading.line})"
         )
         lines.append(f"File      {file.path}: {value} → {file.state.value if file.state else '?'}")
     else:
@@ -220,6 +238,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.apply import apply_change
     from panel.core.apply_sequence import Outcome
     from panel.core.change import RefusedError, check_writable, prepare_review
+    from panel.core.envfile import shown_value
     from panel.core.restart import check_engine, detect_compose_tool, plan_restart
     from panel.core.rootguard import restart_refusal, running_as_root, telemetry_lines_only
 
@@ -238,7 +257,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {
         "deployment": str(deployment.folder),
         "env_file": str(deployment.env_file),
-        "old_value": change.old_value,
+        "old_value": shown_value(change.old_value),
         "new_value": change.new_value,
         "changes_file": change.changes_file,
         "diff": diff,
@@ -583,6 +602,11 @@ def main(argv: list[str] | None = None) -> int:
     if first == "status" and not {"-h", "--help"} & set(argv):
         with contextlib.suppress(OSError):  # cmd_status starts it again, and says what went wrong
             ps = start_ps()
+    with _printable_output():
+        return _run_command(argv, ps)
+
+
+def _run_command(argv: list[str], ps: Started | None) -> int:
     args = build_parser().parse_args(argv)
     args.ps = ps
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)

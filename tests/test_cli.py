@@ -269,7 +269,7 @@ def test_disable_dry_run_json(cli: Cli, single_deployment: Path) -> None:
 def test_disable_dry_run_with_restart_shows_the_commands(cli: Cli, single_deployment: Path) -> None:
     cli.bin.add("docker-compose", Answer(("version",), stdout="docker-compose version 1.29.2\n"))
     out = cli("disable", str(single_deployment), "--dry-run", "--restart").stdout
-    assert "docker-compose -f docker-compose.yml rm -fsv appsmith" in out
+    assert "docker-compose -f docker-compose.yml rm -fsv -- appsmith" in out
     assert "docker-compose -f docker-compose.yml up -d" in out
     assert ["docker-compose", "version"] in cli.bin.calls()
     assert not any("rm" in call or "up" in call for call in cli.bin.calls())

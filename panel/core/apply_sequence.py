@@ -17,7 +17,7 @@ from pathlib import Path
 from panel.core.change import EnvChange
 from panel.core.deployment import Deployment, Layout
 from panel.core.docker import DockerError, DockerProblem
-from panel.core.envfile import classify
+from panel.core.envfile import classify, shown_value
 from panel.core.instance import Health
 from panel.core.restart import PlannedCommand, RestartPlan
 from panel.core.status import RunningState
@@ -598,7 +598,7 @@ class ApplySequence:
             audit = AuditNote(
                 "enable" if change.telemetry_on else "disable",
                 self.deployment.env_file,
-                change.old_value,
+                shown_value(change.old_value),
                 change.new_value,
                 self.backup,
                 f"{outcome.value}: {'retry start: ' if self._retrying else ''}{note}",

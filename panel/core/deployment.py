@@ -14,7 +14,17 @@ from typing import Any
 import yaml
 from dotenv import dotenv_values
 
-from panel.core.envfile import TELEMETRY_KEY, SwitchState, classify
+from panel.core.envfile import TELEMETRY_KEY, SwitchState, classify, shown_value
+from panel.core.limits import (
+    MAX_COMPOSE_BYTES,
+    MAX_ENV_BYTES,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    InputRefused,
+    check_regular,
+    read_regular,
+)
+from panel.core.printable import printable
 
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 """The names docker compose looks for, in the order it prefers them."""
@@ -24,6 +34,57 @@ NGINX_TEMPLATE = Path("data/nginx/app.conf.template")
 _APPSMITH_IMAGE = re.compile(r"(^|/)appsmith/appsmith(-ce|-ee)?(:|@|$)")
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """safe_load's loader on libyaml when PyYAML has it: the same documents, read about ten times faster."""
+
+
+class _ComposeTooLarge(ValueError):
+    pass
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document that would expand to more than MAX_YAML_NODES nodes (an alias counts as the nodes it
+    stands for: a few hundred bytes of nested aliases stand for billions), nests deeper than MAX_YAML_DEPTH,
+    or refers to itself. Each node is looked at once, however often it is referred to."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        key = id(node)
+        if finished:
+            in_progress.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_YAML_NODES:
+                raise _ComposeTooLarge(f"more than {MAX_YAML_NODES:,} nodes once its aliases are expanded")
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            raise _ComposeTooLarge("an alias that refers to itself")
+        if depth > MAX_YAML_DEPTH:
+            raise _ComposeTooLarge(f"collections nested more than {MAX_YAML_DEPTH} deep")
+        in_progress.add(key)
+        stack.append((node, depth, True))
+        stack += [(child, depth + 1, False) for child in _children(node) if id(child) not in sizes]
+
+
+class _BoundedLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, with the composed document checked (`_check_expansion`) before any object is built
+    from it."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return self.construct_document(node)
 
 
 class Layout(StrEnum):
@@ -51,9 +112,16 @@ class Override:
     def state(self) -> SwitchState:
         return classify(self.raw) if self.raw is not None else SwitchState.INVALID
 
+    @property
+    def shown(self) -> str | None:
+        """The value as it may be shown: compose interpolates `${…}`, so an invalid one may hold a secret."""
+        return shown_value(self.raw)
+
     def __str__(self) -> str:
-        shown = "(taken from the shell's environment)" if self.raw is None else self.raw
-        return f"{self.source} sets {TELEMETRY_KEY}={shown} for service {self.service!r}"
+        shown = "(taken from the shell's environment)" if self.raw is None else self.shown
+        return (
+            f"{printable(self.source)} sets {TELEMETRY_KEY}={shown} for service '{printable(self.service)}'"
+        )
 
 
 @dataclass(frozen=True)
@@ -116,11 +184,22 @@ def _folder_for(path: Path) -> Path:
 
 def _read_compose(compose_file: Path) -> dict[str, Any]:
     try:
-        document = yaml.load(compose_file.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        document = yaml.load(
+            read_regular(compose_file, MAX_COMPOSE_BYTES).decode("utf-8"), Loader=_BoundedLoader
+        )
+    except InputRefused as error:
+        raise NotADeploymentError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise NotADeploymentError(
             f"Cannot read {compose_file}: {error}. Check the file's permissions."
         ) from error
+    except (_ComposeTooLarge, RecursionError) as error:
+        what = str(error) if isinstance(error, _ComposeTooLarge) else "collections nested too deeply"
+        raise NotADeploymentError(
+            f"{compose_file} has {what}; a compose file for Appsmith needs a few dozen. The panel does not "
+            "read it. Check the file (an alias such as *name used inside what it names, or aliases that "
+            "multiply each other), then try again."
+        ) from None
     except yaml.YAMLError as error:
         # Not str(error): PyYAML quotes the offending line, which may hold a password
         # (MONGO_INITDB_ROOT_PASSWORD…).
@@ -277,7 +356,10 @@ def load_deployment(path: Path) -> Deployment:
             f"Several compose files here; docker compose uses {compose_file.name} and ignores {others}."
         )
     services: dict[str, Any] = _read_compose(compose_file)["services"]
-    variables = _compose_variables(folder)
+    try:
+        variables = _compose_variables(folder)
+    except InputRefused as error:
+        raise NotADeploymentError(str(error)) from None
 
     if "appsmith-internal-server" in services:
         layout = Layout.LEGACY
@@ -310,14 +392,19 @@ def load_deployment(path: Path) -> Deployment:
 
     if not isinstance(server, dict):
         server = {}
-    overrides = [
-        found
-        for found in (
-            _env_file_override(server_name, server, folder, env_file.absolute()),
-            _environment_override(server_name, server, variables, compose_file.name),
-        )
-        if found is not None
-    ]
+    try:
+        # Refused here, before anything reads or writes it: a FIFO in its place would hang a read.
+        check_regular(env_file, MAX_ENV_BYTES)
+        overrides = [
+            found
+            for found in (
+                _env_file_override(server_name, server, folder, env_file.absolute()),
+                _environment_override(server_name, server, variables, compose_file.name),
+            )
+            if found is not None
+        ]
+    except InputRefused as error:
+        raise NotADeploymentError(str(error)) from None
     return Deployment(
         folder=folder,
         compose_file=compose_file,

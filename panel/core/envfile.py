@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,10 +17,15 @@ from enum import StrEnum
 
 from dotenv import parser as dotenv_parser
 
-from panel.core.secrets import MASK, is_secret, mask_credentials, mentions_secret
+from panel.core.printable import printable, printable_lines
+from panel.core.secrets import MASK, is_secret, mask_occurrences, mask_shapes, mentions_secret, reusable
 
 TELEMETRY_KEY = "APPSMITH_DISABLE_TELEMETRY"
 BOM = b"\xef\xbb\xbf"
+INVALID_SHOWN = "invalid (hidden)"
+"""What is shown for an invalid value of the switch: it may be a glued line (`…=false OTHER_PASSWORD=…`) or
+an unterminated quote that swallowed the next lines, secrets included."""
+HIDDEN_LINE = "# (unparsable line hidden: it may hold a secret)"
 
 # Spring's StringToBooleanConverter: trimmed, case-insensitive; anything else fails to bind.
 _SPRING_TRUE = frozenset({"true", "on", "yes", "1"})
@@ -51,6 +57,14 @@ def classify(raw: str | None) -> SwitchState:
     return SwitchState.INVALID
 
 
+def shown_value(raw: str | None) -> str | None:
+    """A value of the switch as it may be shown anywhere (status, JSON, the diff, the audit log, the window):
+    a valid one with its control characters escaped, anything else as "invalid (hidden)"."""
+    if raw is None:
+        return None
+    return INVALID_SHOWN if classify(raw) is SwitchState.INVALID else printable(raw)
+
+
 @dataclass(frozen=True)
 class Occurrence:
     line: int
@@ -66,6 +80,11 @@ class SwitchReading:
     @property
     def raw(self) -> str | None:
         return self.occurrences[-1].raw if self.occurrences else None
+
+    @property
+    def shown(self) -> str | None:
+        """The winning value as it may be shown: see `shown_value`."""
+        return shown_value(self.raw)
 
     @property
     def line(self) -> int | None:
@@ -125,6 +144,13 @@ def _closing_quotes(original: str, start: int) -> Iterator[int]:
         yield start + 1 + match.end()
 
 
+_QUOTED_TOKEN = {
+    quote: re.compile(f"{quote}(?:\\\\.|[^{quote}\\\\])*{quote}", re.DOTALL) for quote in ("'", '"')
+}
+"""How python-dotenv 1.x reads a quoted value (a backslash takes the next character along): the first end
+tried, so that a value full of escaped quotes is read once, not once per quote."""
+
+
 def _parsed_value(token: str) -> tuple[str | None, bool]:
     """How python-dotenv reads `token` alone as a value: the value and whether it was an error."""
     binding = next(dotenv_parser.parse_stream(io.StringIO("K=" + token, newline="")))
@@ -152,7 +178,9 @@ def _value_span(original: str, key: str, value: str | None) -> _Span | None:
     if value is None:
         return None
     if original[start : start + 1] in ("'", '"'):
-        for end in _closing_quotes(original, start):
+        guess = _QUOTED_TOKEN[original[start]].match(original, start)
+        ends = _closing_quotes(original, start)
+        for end in itertools.chain([guess.end()] if guess else [], ends):
             if _parsed_value(original[start:end]) == (value, False):
                 return _Span(start, end)
         if value:
@@ -196,12 +224,11 @@ _COMMENTED_ASSIGNMENT = re.compile(
 )
 
 
-def _mask_commented(match: re.Match[str]) -> str:
-    """`#APPSMITH_DB_URL=postgresql://user:pw@…` (Appsmith's own template writes such lines) hides its value
-    too."""
-    if match.group("value").strip() and is_secret(match.group("key"), match.group("value")):
-        return match.group("head") + MASK
-    return match.group(0)
+def _commented_secret(match: re.Match[str]) -> str | None:
+    """The value of `#APPSMITH_DB_URL=postgresql://user:pw@…` (Appsmith's own template writes such lines) when
+    it is a secret's."""
+    value = match.group("value").strip()
+    return value if value and is_secret(match.group("key"), value) else None
 
 
 def _multiline(text: str) -> bool:
@@ -314,33 +341,76 @@ class EnvText:
         return (BOM if self.bom else b"") + text.encode("utf-8")
 
     def masked_text(self) -> str:
-        """The text with every secret value replaced: in assignments, in commented-out assignments, in any
-        `user:pass@` URL anywhere; unparsable lines that look secret are hidden whole."""
-        return mask_credentials(self._masked_assignments())
-
-    def _masked_assignments(self) -> str:
-        parts = []
+        """The text with every secret hidden: values of secret keys (also in commented-out assignments and
+        lines python-dotenv swallowed into a quoted value), values of a secret's shape anywhere, and each
+        secret value wherever else it appears; unparsable lines that look secret are hidden whole, and the
+        switch's own value shows only when it is valid (`shown_value`). Linear in the file's size."""
+        segments: list[tuple[str, bool]] = []
+        secrets: set[str] = set()
         for piece in self.pieces:
-            if piece.key is None and not piece.error:
-                parts.append(_COMMENTED_ASSIGNMENT.sub(_mask_commented, piece.text))
-                continue
-            # A stray quote at the start of a line makes the following lines one quoted key: hide it whole
-            # before anything else, since the key itself may hold a secret's line.
-            malformed = piece.error or (piece.key is not None and _multiline(piece.key))
-            if malformed and mentions_secret(piece.text):
-                newline = piece.text[len(piece.text.rstrip("\r\n")) :]
-                parts.append(f"# (unparsable line hidden: it may hold a secret){newline}")
-                continue
-            span = piece.value_span
-            if piece.key is not None and span is not None and span.start != span.end:
-                token = piece.text[span.start : span.end]
-                # A stray quote makes python-dotenv read the following lines into one value: they may be
-                # assignments of secrets that any other reader (a shell, docker) would see as such.
-                if is_secret(piece.key, piece.value) or (_multiline(token) and mentions_secret(token)):
-                    parts.append(piece.text[: span.start] + MASK + piece.text[span.end :])
-                    continue
-            parts.append(piece.text)
-        return "".join(parts)
+            segments += _masked_piece(piece, secrets)
+        runs: list[tuple[list[str], bool]] = []
+        for text, open_ in segments:
+            if open_ and runs and runs[-1][1]:
+                runs[-1][0].append(text)
+            else:
+                runs.append(([text], open_))
+        shaped = []
+        for parts, open_ in runs:
+            text = "".join(parts)
+            if open_:
+                text, found = mask_shapes(text)
+                secrets |= found
+            shaped.append((text, open_))
+        wanted = reusable(secrets)
+        return "".join(mask_occurrences(text, wanted) if open_ else text for text, open_ in shaped)
+
+
+def _masked_piece(piece: _Piece, secrets: set[str]) -> list[tuple[str, bool]]:
+    """A piece as it may be shown, in segments: (text, open), where an open segment may still hold a secret
+    recognised by its shape or by its value; the secrets seen are added to `secrets`."""
+    newline = piece.text[len(piece.text.rstrip("\r\n")) :]
+    if piece.key is None and not piece.error:
+
+        def commented(match: re.Match[str]) -> str:
+            value = _commented_secret(match)
+            if value is None:
+                return match.group(0)
+            secrets.add(value)
+            return match.group("head") + MASK
+
+        return [(_COMMENTED_ASSIGNMENT.sub(commented, piece.text), True)]
+    # A stray quote at the start of a line makes the following lines one quoted key: hide it whole before
+    # anything else, since the key itself may hold a secret's line.
+    malformed = piece.error or (piece.key is not None and _multiline(piece.key))
+    if malformed:
+        if mentions_secret(piece.text) or TELEMETRY_KEY in piece.text:
+            return [(HIDDEN_LINE + newline, False)]
+        return [(piece.text, True)]
+    assert piece.key is not None
+    span = piece.value_span
+    if piece.key == TELEMETRY_KEY:
+        shown = shown_value(piece.value)
+        if span is None:
+            return [(f"{TELEMETRY_KEY}={shown or ''}{newline}", False)]
+        token = piece.text[span.start : span.end]
+        if shown != INVALID_SHOWN:
+            shown = printable(token)
+        return [(piece.text[: span.start] + (shown or ""), False), (piece.text[span.end :], True)]
+    secret = is_secret(piece.key, piece.value)
+    if secret and piece.value:
+        secrets.add(piece.value)
+        secrets |= mask_shapes(piece.value)[1]
+    if span is None or span.start == span.end:
+        if secret and piece.value:
+            return [(HIDDEN_LINE + newline, False)]
+        return [(piece.text, True)]
+    token = piece.text[span.start : span.end]
+    # A stray quote makes python-dotenv read the following lines into one value: they may be assignments of
+    # secrets that any other reader (a shell, docker) would see as such.
+    if secret or (_multiline(token) and mentions_secret(token)):
+        return [(piece.text[: span.start], True), (MASK, False), (piece.text[span.end :], True)]
+    return [(piece.text, True)]
 
 
 def masked_diff(old: bytes, new: bytes, label: str) -> str:
@@ -348,6 +418,11 @@ def masked_diff(old: bytes, new: bytes, label: str) -> str:
     old_lines = EnvText.parse(old).masked_text().splitlines(keepends=True)
     new_lines = EnvText.parse(new).masked_text().splitlines(keepends=True)
     lines = difflib.unified_diff(old_lines, new_lines, f"{label} (now)", f"{label} (after)")
-    return "".join(
-        line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
-    )
+    shown = []
+    for line in lines:
+        if line.endswith("\r"):
+            line = line[:-1] + "\n"  # a CR alone would let the next line overwrite this one in a terminal
+        elif not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        shown.append(printable_lines(line))
+    return "".join(shown)

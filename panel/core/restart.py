@@ -112,7 +112,9 @@ def plan_restart(deployment: Deployment, tool: ComposeTool) -> RestartPlan:
     base = (*tool.argv, "-f", deployment.compose_file.name)
     return RestartPlan(
         remove=PlannedCommand(
-            (*base, "rm", "-fsv", *deployment.services_to_recreate),
+            # `--`: a service named `--help` or `-v` is a name, not an option. Compose v2 (cobra) and v1
+            # (docopt, `rm [options] [--] [SERVICE...]` since 1.2x, 1.29.2 included) both take it.
+            (*base, "rm", "-fsv", "--", *deployment.services_to_recreate),
             deployment.folder,
             REMOVE_TIMEOUT,
             "Stop and remove the Appsmith container"

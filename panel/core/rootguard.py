@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 
 from panel.core.envfile import TELEMETRY_KEY
+from panel.core.limits import MAX_ENV_BYTES, read_descriptor, read_regular
 
 
 def running_as_root() -> bool:
@@ -104,10 +105,9 @@ def read_for_users(path: Path, folder: Path) -> str | None:
     could not read it themselves: its values must not reach them through root. Not root, or a file only root
     can change (an administrator's own): read as usual."""
     if not running_as_root() or changer(path) is None:
-        try:
-            return path.read_text(encoding="utf-8")
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        if not path.exists():
             return None
+        return read_regular(path, MAX_ENV_BYTES).decode("utf-8", "replace")
     users = users_behind(folder)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -115,7 +115,7 @@ def read_for_users(path: Path, folder: Path) -> str | None:
         if error.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR, errno.EISDIR):
             return None
         raise
-    with os.fdopen(fd, "rb") as handle:
+    with os.fdopen(fd, "rb"):  # closes the descriptor whatever happens below
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None
@@ -127,7 +127,7 @@ def read_for_users(path: Path, folder: Path) -> str | None:
                 with contextlib.suppress(OSError):
                     if not _may(uid, os.stat(folder_on_the_way), 1):
                         return None
-        return handle.read().decode("utf-8", "replace")
+        return read_descriptor(fd, path, MAX_ENV_BYTES).decode("utf-8", "replace")
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -21,6 +21,7 @@ from panel.core.deployment import Deployment, Layout, Override
 from panel.core.docker import DockerError, Started
 from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchState, classify
 from panel.core.instance import Health, ServerReport
+from panel.core.limits import MAX_ENV_BYTES, InputRefused, read_regular
 from panel.core.nginx import NginxCheck, check_template
 
 
@@ -64,15 +65,22 @@ class FileState:
 
     @property
     def raw(self) -> str | None:
+        """The value as written: never shown (an invalid one may have swallowed a secret); see `shown`."""
         return self.reading.raw if self.reading else None
+
+    @property
+    def shown(self) -> str | None:
+        return self.reading.shown if self.reading else None
 
 
 def read_file_state(path: Path) -> FileState:
     """What the env file says, or why it cannot be read. Never raises for a missing or unreadable file."""
     try:
         link = Path(os.path.realpath(path)) if path.is_symlink() else None
-        data = path.read_bytes()
+        data = read_regular(path, MAX_ENV_BYTES)
         info = path.stat()
+    except InputRefused as error:
+        return FileState(path, True, False, False, None, None, error=str(error))
     except FileNotFoundError:
         return FileState(
             path,
@@ -209,7 +217,7 @@ class Status:
             "file": {
                 "exists": self.file.exists,
                 "writable": self.file.writable,
-                "value": self.file.raw,
+                "value": self.file.shown,
                 "state": self.file.state.value if self.file.state else None,
                 "line": self.file.reading.line if self.file.reading else None,
                 "duplicates": list(self.file.duplicates),
@@ -221,7 +229,7 @@ class Status:
             else {
                 "service": override.service,
                 "source": override.source,
-                "value": override.raw,
+                "value": override.shown,
                 "state": override.state.value,
             },
             "container": None
@@ -345,14 +353,14 @@ def assemble(
             "Fix the problem above, then refresh.",
         )
     if configured is SwitchState.INVALID:
-        raw = override.raw if override is not None else file.raw
         where = str(override.source) if override is not None else file.path.name
         return status(
             Verdict.INVALID,
             running_on,
             False,
-            f"{where} sets {TELEMETRY_KEY}={raw!r}, which Appsmith's server cannot read as true or false; "
-            "it may refuse to start or behave unexpectedly.",
+            f"{where} sets {TELEMETRY_KEY} to a value Appsmith's server cannot read as true or false "
+            "(not shown: it may hold the lines after it, secrets included); it may refuse to start or behave "
+            "unexpectedly.",
             f"Set it to true or false in {deployment.compose_file.name}, then recreate the containers."
             if override is not None
             else "Choose Enable or Disable to write a valid value.",

@@ -1241,7 +1241,10 @@ def compose_up(project: Project, args: list[str], faults: dict[str, str], state_
 def _rm_flags(args: list[str]) -> tuple[bool, bool, list[str]]:
     force = stop = False
     services = []
-    for arg in args:
+    for index, arg in enumerate(args):
+        if arg == "--":  # what follows are service names, whatever they look like
+            services += args[index + 1 :]
+            break
         if arg in ("--force",):
             force = True
         elif arg in ("--stop",):

@@ -50,8 +50,9 @@ from panel.core.backups import find_backup, restore_and_record
 from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment
 from panel.core.docker import DockerError
-from panel.core.envfile import TELEMETRY_KEY
+from panel.core.envfile import TELEMETRY_KEY, shown_value
 from panel.core.payloads import CatalogError, load_catalog
+from panel.core.printable import printable_lines
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
@@ -142,7 +143,7 @@ def _read_only_text(text: str, name: str, lines: int) -> QPlainTextEdit:
 
 
 def _wrapping_label(text: str = "", selectable: bool = False) -> QLabel:
-    label = QLabel(text)
+    label = QLabel(printable_lines(text))  # sentences carry folder and service names
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -297,7 +298,7 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(body)
         layout.addWidget(self._headline())
 
-        old = change.old_value
+        old = shown_value(change.old_value)
         if change.changes_file:
             now = (
                 self.tr("it is not set now") if old is None else self.tr("it says {old} now").format(old=old)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel.core.printable import printable, printable_lines
+
 if TYPE_CHECKING:  # the layers are built empty before the status model has loaded
     from panel.core.status import Status
 
@@ -30,7 +32,10 @@ _EDITIONS = {"CE": "Community Edition", "EE": "Business/Enterprise Edition"}
 
 
 def _label(text: str = "") -> QLabel:
-    label = QLabel(text)
+    """A value read from the deployment: plain text (a name like `<img src=…>` is not markup), control
+    characters escaped."""
+    label = QLabel(printable_lines(text))
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
@@ -107,7 +112,7 @@ class LayersView(QWidget):
         self.override_layer.set_rows(self._override_rows(status), status.winner is Layer.OVERRIDE)
         self.running_layer.set_rows(self._running_rows(status), status.winner is Layer.RUNNING)
         warnings = list(status.warnings)
-        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warnings.setText(printable_lines("\n".join(f"⚠ {w}" for w in warnings)))
         self.warnings.setVisible(bool(warnings))
         nginx = status.nginx
         self.nginx_box.setVisible(nginx is not None)
@@ -129,7 +134,7 @@ class LayersView(QWidget):
             rows.append(
                 (
                     "Value",
-                    f"{TELEMETRY_KEY}={file.raw if file.raw is not None else ''} (line {file.reading.line})",
+                    f"{TELEMETRY_KEY}={file.shown or ''} (line {file.reading.line})",
                 )
             )
         else:
@@ -156,8 +161,8 @@ class LayersView(QWidget):
             ]
         rows = []
         for override in status.deployment.overrides:
-            rows.append(("Set by", override.source))
-            rows.append(("Value", f"{TELEMETRY_KEY}={override.raw} → {_STATE_WORDS[override.state]}"))
+            rows.append(("Set by", printable(override.source)))
+            rows.append(("Value", f"{TELEMETRY_KEY}={override.shown} → {_STATE_WORDS[override.state]}"))
         rows.append(("Effect", "this wins over docker.env: editing docker.env changes nothing"))
         return rows
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel.core.printable import printable, printable_lines
 from panel.gui import settings
 from panel.gui.icons import status_icon
 from panel.gui.layers_view import LayersView
@@ -73,6 +74,8 @@ class Banner(QFrame):
         self.hide()
 
     def show_text(self, text: str) -> None:
+        text = printable_lines(text)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setText(text)
         self.text.setAccessibleName(text)
         self.show()
@@ -220,7 +223,7 @@ class MainWindow(QMainWindow):
         self.picker.clear()
         paths = ([current] if current else []) + [p for p in settings.recent_deployments() if p != current]
         for path in paths:
-            self.picker.addItem(str(path), str(path))
+            self.picker.addItem(printable(str(path)), str(path))
         if not paths:
             self.picker.addItem(self.tr("No deployment chosen — open a folder"), "")
         self.picker.setCurrentIndex(0)
@@ -231,7 +234,7 @@ class MainWindow(QMainWindow):
         known = {self.picker.itemData(i) for i in range(self.picker.count())}
         for folder in folders:
             if str(folder) not in known:
-                self.picker.addItem(self.tr("{} (found running)").format(folder), str(folder))
+                self.picker.addItem(self.tr("{} (found running)").format(printable(str(folder))), str(folder))
 
     def _picked(self, index: int) -> None:
         data = self.picker.itemData(index)
@@ -302,7 +305,9 @@ class MainWindow(QMainWindow):
         if self.remember:
             settings.remember_deployment(deployment.folder)
         self._fill_picker()
-        self.setWindowTitle(self.tr("{} — Appsmith Telemetry Panel").format(deployment.folder.name))
+        self.setWindowTitle(
+            self.tr("{} — Appsmith Telemetry Panel").format(printable(deployment.folder.name))
+        )
         self.header.show_message(
             self.tr("Checking…"),
             self.tr("Reading docker.env and asking docker about {}.").format(deployment.folder),

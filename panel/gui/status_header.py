@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from panel.core.printable import printable_lines
 from panel.gui.icons import verdict_icon
 
 if TYPE_CHECKING:  # the header paints "Checking…" before the status model has loaded
@@ -82,9 +83,10 @@ class StatusHeader(QFrame):
         words = self.tr(verdict.label) if verdict is not None else self.tr("Checking")
         self.icon.setAccessibleName(words)
         self.icon.setToolTip(words)
-        self.title.setText(title)
-        self.reason.setText(reason)
-        self.advice.setText(advice)
+        # Sentences about the deployment carry its folder's and services' names: plain text, controls escaped.
+        for label, text in ((self.title, title), (self.reason, reason), (self.advice, advice)):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setText(printable_lines(text))
         self.advice.setVisible(bool(advice))
         self.verified.setVisible(False)
 

@@ -43,7 +43,7 @@ from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
 from panel.core.discover import Found, discover
 from panel.core.docker import DockerError
-from panel.core.envfile import TELEMETRY_KEY, SwitchState
+from panel.core.envfile import TELEMETRY_KEY, SwitchState, shown_value
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
 from panel.core.status import Status, read_file_state
 from panel.gui.apply_runner import ApplyRunner
@@ -455,11 +455,11 @@ class ChoicePage(_Page):
             ).format(key=TELEMETRY_KEY)
         elif state is SwitchState.INVALID:
             text = self.tr(
-                "docker.env now says {key}={raw!r}, which Appsmith cannot read as true or false."
-            ).format(key=TELEMETRY_KEY, raw=file.raw)
+                "docker.env now says {key}={raw}: Appsmith cannot read the value as true or false."
+            ).format(key=TELEMETRY_KEY, raw=file.shown)
         else:
             text = self.tr("docker.env now says {key}={raw} (telemetry {on_off}).").format(
-                key=TELEMETRY_KEY, raw=file.raw, on_off=self.tr(_on_off(state.telemetry_on))
+                key=TELEMETRY_KEY, raw=file.shown, on_off=self.tr(_on_off(state.telemetry_on))
             )
         if deployment.overrides:
             text += "\n" + self.tr("⚠ {override}; it wins over docker.env.").format(
@@ -584,7 +584,7 @@ class ReviewPage(_Page):
         change = self.change
         wanted = self.tr(_on_off(change.telemetry_on))
         if change.changes_file:
-            old = change.old_value if change.old_value is not None else self.tr("(not set)")
+            old = shown_value(change.old_value) if change.old_value is not None else self.tr("(not set)")
             self.summary.setText(
                 self.tr("docker.env: {key} {old} → {new}, so telemetry will be {on_off}.").format(
                     key=TELEMETRY_KEY, old=old, new=change.new_value, on_off=wanted

@@ -611,3 +611,25 @@ def test_the_legacy_template_fixture_is_used(legacy_deployment: Path) -> None:
 )
 def test_interpolate(text: str, expected: str) -> None:
     assert interpolate(text, {"A": "1", "EMPTY": ""}) == expected
+
+
+def test_anchors_and_merge_keys_of_an_ordinary_compose_file_still_load(tmp_path: Path) -> None:
+    """The alias limit counts expanded nodes: the anchors people use (a shared `x-` block merged in) pass."""
+    compose = (
+        "x-common: &common\n  restart: unless-stopped\n  logging: &log {driver: json-file}\n"
+        "services:\n  appsmith:\n    <<: *common\n    image: appsmith/appsmith-ce\n    labels: [*log, *log]\n"
+        "    volumes:\n      - ./stacks:/appsmith-stacks\n"
+    )
+    folder = write_single_deployment(tmp_path / "d", compose=compose)
+    assert load_deployment(folder).server_service == "appsmith"
+
+
+def test_a_compose_file_past_the_node_limit_is_refused_with_the_next_step(tmp_path: Path) -> None:
+    from panel.core.limits import MAX_YAML_NODES
+
+    items = ", ".join(["1"] * (MAX_YAML_NODES + 1))
+    folder = write_single_deployment(
+        tmp_path / "d", compose=f"services:\n  appsmith: {{image: x, a: [{items}]}}\n"
+    )
+    with pytest.raises(NotADeploymentError, match="more than 100,000 nodes.*then try again"):
+        load_deployment(folder)

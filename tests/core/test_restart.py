@@ -18,7 +18,7 @@ from tests.conftest import SINGLE_COMPOSE, Answer, FakeBin, write_single_deploym
 )
 def test_plan_single(single_deployment: Path, tool: ComposeTool, prefix: tuple[str, ...]) -> None:
     plan = plan_restart(load_deployment(single_deployment), tool)
-    assert plan.remove.argv == (*prefix, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith")
+    assert plan.remove.argv == (*prefix, "-f", "docker-compose.yml", "rm", "-fsv", "--", "appsmith")
     assert plan.start.argv == (*prefix, "-f", "docker-compose.yml", "up", "-d")
     assert plan.commands == (plan.remove, plan.start)
     assert plan.remove.cwd == plan.start.cwd == single_deployment
@@ -37,6 +37,7 @@ def test_plan_legacy(legacy_deployment: Path, tool: ComposeTool, prefix: tuple[s
         "docker-compose.yml",
         "rm",
         "-fsv",
+        "--",
         "appsmith-internal-server",
         "nginx",
     )
@@ -69,7 +70,7 @@ def test_shell_text_quotes_the_folder(tmp_path: Path) -> None:
     text = plan.shell_text()
     assert text.splitlines() == [
         f"cd '{folder}'",
-        "docker-compose -f docker-compose.yml rm -fsv appsmith",
+        "docker-compose -f docker-compose.yml rm -fsv -- appsmith",
         "docker-compose -f docker-compose.yml up -d",
     ]
     assert plan.remove.cwd == folder  # the folder is a cwd, never part of a command line

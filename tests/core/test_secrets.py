@@ -98,3 +98,65 @@ def test_mask_value_hides_secrets_and_keeps_empty_or_missing_values() -> None:
 
 def test_mask_reveals_nothing_about_the_value() -> None:
     assert mask_value("APPSMITH_MAIL_PASSWORD", "a") == mask_value("APPSMITH_MAIL_PASSWORD", "a" * 64)
+
+
+def test_a_secret_key_named_anywhere_in_a_broken_line_counts() -> None:
+    from panel.core.secrets import mentions_secret
+
+    assert mentions_secret('APPSMITH_DB_URL="mongodb://host/db')
+    assert not mentions_secret('APPSMITH_MAIL_HOST="smtp.example.com')
+
+
+@pytest.mark.parametrize("key", ["SMTP_PWD", "DB_PWD_FILE", "LDAP_PASSPHRASE", "GCP_CREDENTIALS", "X_PASSWD"])
+def test_more_secret_names(key: str) -> None:
+    assert is_secret(key, "x")
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("https://bot:p@ss/w0rd@hooks.example.com/x", "p@ss/w0rd"),
+        ("Authorization: Bearer eyJ0eXAi.abc.def", "eyJ0eXAi.abc.def"),
+        ("-Xmx1g -Djavax.net.ssl.trustStorePassword=changeit -Dfile.encoding=UTF-8", "changeit"),
+        ("--spring.datasource.password=hunter22", "hunter22"),
+        ("jdbc:postgresql://db/app?user=u&password=hunter22", "hunter22"),
+        ("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----", "MHcCAQEE"),
+    ],
+)
+def test_secrets_known_by_their_shape(text: str, hidden: str) -> None:
+    from panel.core.secrets import mask_shapes
+
+    masked, found = mask_shapes(text)
+    assert hidden not in masked and MASK in masked
+    assert any(hidden in secret for secret in found)
+    assert is_secret("UNRELATED", text)
+
+
+def test_options_that_are_not_secret_stay() -> None:
+    from panel.core.secrets import mask_credentials
+
+    text = "-Xmx1g -Dfile.encoding=UTF-8 --server.port=8080"
+    assert mask_credentials(text) == text
+
+
+def test_a_dsn_key_is_secret_only_with_its_key() -> None:
+    assert is_secret("APPSMITH_SENTRY_DSN", "https://0a1b2c@o1.ingest.sentry.io/42")
+    assert not is_secret("APPSMITH_SENTRY_DSN", "")
+
+
+@pytest.mark.parametrize("count", [3, 500])
+def test_every_occurrence_of_every_secret_is_masked(count: int) -> None:
+    """Few secrets are replaced one by one, many at once (Aho-Corasick): the same answer."""
+    from panel.core.secrets import mask_occurrences
+
+    secrets = frozenset(f"secret-{n:04d}" for n in range(count))
+    text = " ".join(f"a secret-{n:04d} b secret-{n:04d}secret-0000" for n in range(count)) + " secret-"
+    masked = mask_occurrences(text, secrets)
+    assert "secret-0" not in masked and masked.endswith(" secret-")
+    assert masked.count(MASK) >= 2 * count
+
+
+def test_overlapping_secrets_are_masked_whole() -> None:
+    from panel.core.secrets import _Matcher
+
+    assert _Matcher(["abcdef", "cdefgh", "xyzxyz"]).spans("..abcdefgh..xyzxyzxyz") == [(2, 10), (12, 21)]

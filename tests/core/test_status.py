@@ -295,7 +295,9 @@ def test_reasons_name_what_decides() -> None:
     docker_down = assemble(_deployment(), _file(OFF), _running(error=DAEMON_ERROR))
     assert DAEMON_ERROR.message in docker_down.reason
     invalid = assemble(_deployment(), _file(INVALID), _running())
-    assert "'maybe'" in invalid.reason and "Enable or Disable" in invalid.advice
+    assert "maybe" not in invalid.reason and "cannot read as true or false" in invalid.reason
+    assert "Enable or Disable" in invalid.advice
+    assert invalid.to_json()["file"]["value"] == "invalid (hidden)"
     unset = assemble(_deployment(), _file(UNSET), _running())
     assert "server default is disabled" in unset.reason
 

@@ -283,7 +283,16 @@ def test_disable_end_to_end_is_verified_and_never_uses_restart(started: Sim) -> 
     assert result.outcome is Outcome.VERIFIED, result.message
     calls = started.calls()[before:]
     assert list(plan.remove.argv) in calls and list(plan.start.argv) in calls
-    assert plan.remove.argv == ("docker", "compose", "-f", "docker-compose.yml", "rm", "-fsv", "appsmith")
+    assert plan.remove.argv == (
+        "docker",
+        "compose",
+        "-f",
+        "docker-compose.yml",
+        "rm",
+        "-fsv",
+        "--",
+        "appsmith",
+    )
     assert not any("restart" in argv for argv in started.calls())
     status = gather(started.deployment())
     assert (
@@ -538,6 +547,7 @@ def test_legacy_layout_env_reaches_the_server_container(
             "docker-compose.yml",
             "rm",
             "-fsv",
+            "--",
             "appsmith-internal-server",
             "nginx",
         ] in simulation.calls()

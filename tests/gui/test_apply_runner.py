@@ -71,7 +71,7 @@ def test_apply_and_restart_is_verified_by_the_server(qtbot: QtBot, demo_deployme
     assert file_state(demo_deployment) is SwitchState.DISABLED
     assert result.backup is not None and result.backup == list_backups(demo_deployment.env_file)[0].path
     assert [argv[4:] for argv in compose_calls(demo_deployment)[before:]] == [
-        ["rm", "-fsv", "appsmith"],
+        ["rm", "-fsv", "--", "appsmith"],
         ["up", "-d"],
     ]
     assert run.lines, "compose output is streamed"

@@ -196,7 +196,7 @@ def test_do_not_share_writes_true_restarts_and_verifies(qtbot, make_wizard, demo
     assert "false → true" in review.summary.text()
     assert f"+{TELEMETRY_LINE}=true" in review.diff_view.toPlainText()
     assert not any(secret in all_widget_text(wizard) for secret in DEMO_SECRETS)
-    assert "rm -fsv appsmith" in review.commands_view.toPlainText()
+    assert "rm -fsv -- appsmith" in review.commands_view.toPlainText()
     assert "up -d" in review.commands_view.toPlainText()
     assert env_file.read_bytes() == before, "the review page writes nothing"
 
@@ -263,7 +263,7 @@ def test_restart_later_writes_and_shows_the_commands(qtbot, make_wizard, demo, e
     press_next(qtbot, wizard)
     done = wizard.done_page
     assert done.commands_view.isVisible()
-    assert "rm -fsv appsmith" in done.commands_view.toPlainText()
+    assert "rm -fsv -- appsmith" in done.commands_view.toPlainText()
     qtbot.waitUntil(lambda: wizard.status is not None, timeout=15_000)
     assert wizard.status.verdict is Verdict.PENDING_RESTART
     shoot(wizard, "done_restart_later")

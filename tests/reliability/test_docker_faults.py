@@ -208,7 +208,7 @@ def test_row_compose_versions(
     report = json.loads(result.stdout)
     assert report["outcome"] == "verified"
     assert report["commands"] == [
-        shlex.join([*program, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith"]),
+        shlex.join([*program, "-f", "docker-compose.yml", "rm", "-fsv", "--", "appsmith"]),
         shlex.join([*program, "-f", "docker-compose.yml", "up", "-d"]),
     ]
     ran = [
@@ -217,7 +217,7 @@ def test_row_compose_versions(
         if call["argv"][-2:] == ["up", "-d"] or "rm" in call["argv"]
     ]
     assert ran == [
-        [*program, "-f", "docker-compose.yml", "rm", "-fsv", "appsmith"],
+        [*program, "-f", "docker-compose.yml", "rm", "-fsv", "--", "appsmith"],
         [*program, "-f", "docker-compose.yml", "up", "-d"],
     ]
 

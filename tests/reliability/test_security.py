@@ -485,6 +485,67 @@ def test_network_guard_refuses_anything_but_loopback() -> None:
     assert results == dict.fromkeys(results, "refused")
 
 
+_LOOKUPS = textwrap.dedent(r"""
+    import sys
+    from panel.core import netguard
+    netguard.install()  # before socket is imported: the first socket made wraps the class
+    import socket
+    results = {}
+    for name, attempt in {
+        "connect by name": lambda: socket.socket().connect(("telemetry.invalid", 80)),
+        "connect_ex by name": lambda: socket.socket().connect_ex(("telemetry.invalid", 80)),
+        "sendto by name": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
+            b"x", ("telemetry.invalid", 53)),
+        "sendto with flags by name": lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
+            b"x", 0, ("telemetry.invalid", 53)),
+        "gethostbyname": lambda: socket.gethostbyname("telemetry.invalid"),
+        "gethostbyname_ex": lambda: socket.gethostbyname_ex("telemetry.invalid"),
+        "gethostbyaddr": lambda: socket.gethostbyaddr("192.0.2.10"),
+        "getnameinfo": lambda: socket.getnameinfo(("192.0.2.10", 80), 0),
+        "getaddrinfo": lambda: socket.getaddrinfo("telemetry.invalid", 443),
+    }.items():
+        try:
+            attempt()
+            results[name] = "allowed"
+        except netguard.NetworkRefused:
+            results[name] = "refused"
+        except OSError as error:  # the lookup was made, and failed: the guard came too late
+            results[name] = f"looked up: {type(error).__name__}"
+    for name, attempt in {
+        "localhost": lambda: socket.getaddrinfo("localhost", 80),
+        "127.0.0.2": lambda: socket.getnameinfo(("127.0.0.2", 80), 0),
+        "::1": lambda: socket.getaddrinfo("::1", 80),
+    }.items():
+        try:
+            attempt()
+            results[name] = "allowed"
+        except netguard.NetworkRefused:
+            results[name] = "refused"
+        except OSError:
+            results[name] = "allowed"  # not refused by the guard; this machine may lack the name or IPv6
+    print(results)
+""")
+
+
+def test_row_name_lookups_never_leave_the_machine() -> None:
+    """Found by the adversarial review: a socket's `connect(("name", 80))` resolves the name in C before its
+    audit event, and `gethostbyaddr`/`getnameinfo` were not watched, so DNS queries got past the guard.
+    Before: `looked up: gaierror`/`herror` or allowed; now every lookup but loopback is refused first."""
+    out = subprocess.run(
+        [sys.executable, "-c", _LOOKUPS],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=str(PANEL.parent),
+    ).stdout
+    results = ast.literal_eval(out.strip().splitlines()[-1])
+    loopback = {name: results.pop(name) for name in ("localhost", "127.0.0.2", "::1")}
+    assert loopback == dict.fromkeys(loopback, "allowed")
+    assert len(results) == 9
+    assert results == dict.fromkeys(results, "refused")
+
+
 def test_network_libraries_are_used_by_one_module_only() -> None:
     """The only code that opens a connection is the loopback probe (the demo's simulator aside), and it is the
     only one that imports an HTTP client library (requests, for the probe); none imports urllib3, Qt's network

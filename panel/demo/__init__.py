@@ -53,11 +53,11 @@ class DemoSession:
     def start(self, boot_delay: float = 2.0, faults: str = "", wait: bool = True) -> None:
         """Put the simulated `docker` and `docker-compose` first on PATH and start the sample instance once.
 
-        `faults` are the simulated docker's (see panel/demo/simulated_docker.py); they stay in effect for
-        every docker call of this process until `close()`. `boot_delay` is how long the instance answers 503
-        after a start. With `wait=False` the first `compose up -d` runs in a thread (a simulated docker is a
-        Python process that takes a few hundred milliseconds): the window goes on meanwhile; `wait_started()`
-        says when it is done.
+        `faults` are the simulated docker's (see panel/demo/simulated_docker/faults.py); they stay in effect
+        for every docker call of this process until `close()`. `boot_delay` is how long the instance answers
+        503 after a start. With `wait=False` the first `compose up -d` runs in a thread (a simulated docker is
+        a Python process that takes a few hundred milliseconds): the window goes on meanwhile;
+        `wait_started()` says when it is done.
         """
         from panel.demo.simulated_docker import install_wrappers, parse_faults
 

@@ -2,7 +2,8 @@
 
 Like Appsmith's single container it reads docker.env once at start (the container's own value of the switch,
 `--override`, wins) and binds the switch with Spring's boolean rules: an invalid value stops it at start, as
-a server that fails to bind its configuration would.
+a server that fails to bind its configuration would. Those rules are written here from Spring's
+StringToBooleanConverter, not taken from the panel (`panel.core`), so the demo checks the panel's reading.
 
 Faults (comma-separated, from `--faults` or `SIMULATED_DOCKER_FAULTS`, shared with the simulated docker):
 `crash-on-start`, `health-500`, `health-slow=S`, `no-enable-telemetry`, `users-me-not-json`.
@@ -21,27 +22,42 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-FAULTS_ENV = "SIMULATED_DOCKER_FAULTS"
+from panel.demo.simulated_docker.faults import FAULTS_ENV, number, parse_faults
+
+TELEMETRY_KEY = "APPSMITH_DISABLE_TELEMETRY"
 VERSION = "v1.50-demo"
 INFO = {"version": VERSION, "commitSha": "demo", "imageBuiltAt": "2026-11-01T00:00:00Z"}
 _META_OK = {"status": 200, "success": True}
 
-
-def parse_faults(text: str | None) -> dict[str, str]:
-    """`a,b=1` → {"a": "", "b": "1"}; blanks are ignored."""
-    faults: dict[str, str] = {}
-    for item in (text or "").split(","):
-        name, _, value = item.strip().partition("=")
-        if name:
-            faults[name] = value.strip()
-    return faults
+_SPRING_TRUE = frozenset({"true", "on", "yes", "1"})
+_SPRING_FALSE = frozenset({"false", "off", "no", "0"})
+_JAVA_TRIMMED = "".join(map(chr, range(0x21)))
+"""What Java's String.trim() removes: every character up to U+0020 (controls too), and nothing above it."""
 
 
-def _seconds(faults: dict[str, str], name: str, default: float = 0.0) -> float:
-    try:
-        return float(faults[name]) if faults.get(name) else default
-    except ValueError:
-        return default
+def spring_boolean(text: str) -> bool | None:
+    """Spring's StringToBooleanConverter: trimmed as Java trims, then case-insensitively true/on/yes/1 or
+    false/off/no/0; None for an empty value (the converter's null). Anything else raises ValueError."""
+    value = text.strip(_JAVA_TRIMMED)
+    if not value:
+        return None
+    if value.lower() in _SPRING_TRUE:
+        return True
+    if value.lower() in _SPRING_FALSE:
+        return False
+    raise ValueError(f"Invalid boolean value '{text}'")
+
+
+def telemetry_enabled(raw: str | None) -> bool:
+    """Whether the server sends telemetry for this value of APPSMITH_DISABLE_TELEMETRY. Unset: no (the
+    server's default disables it). A value that binds to no boolean, empty included (null cannot become a
+    primitive boolean), raises ValueError: the server does not start."""
+    if raw is None:
+        return False
+    disabled = spring_boolean(raw)
+    if disabled is None:
+        raise ValueError("A null value cannot be assigned to a primitive type")
+    return not disabled
 
 
 class _Config:
@@ -87,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/info":
             self._json(200, INFO)
         elif path == "/api/v1/health":
-            delay = _seconds(config.faults, "health-slow")
+            delay = number(config.faults, "health-slow", 0.0)
             if delay:
                 time.sleep(delay)
             if "health-500" in config.faults:
@@ -170,8 +186,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from dotenv import dotenv_values
 
-    from panel.core.envfile import TELEMETRY_KEY, SwitchState, classify
-
     try:
         values = dotenv_values(args.env_file) if args.env_file.is_file() else {}
     except OSError as error:
@@ -180,8 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     raw = args.override if args.override is not None else values.get(TELEMETRY_KEY)
     if TELEMETRY_KEY in values and values[TELEMETRY_KEY] is None and args.override is None:
         raw = ""  # a bare `APPSMITH_DISABLE_TELEMETRY` line: set, but to no boolean
-    state = classify(raw)
-    if state is SwitchState.INVALID:
+    try:
+        enable_telemetry = telemetry_enabled(raw)
+    except ValueError:
         print(
             f"appsmith: Failed to bind properties under 'disable.telemetry' to boolean: "
             f"{TELEMETRY_KEY}={raw!r} "
@@ -191,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         _write_exit(exit_file, 1)
         return 1
-    config = _Config(bool(state.telemetry_on), args.boot_delay, faults)
+    config = _Config(enable_telemetry, args.boot_delay, faults)
     handler = type("Handler", (_Handler,), {"config": config})
     try:
         server = ThreadingHTTPServer(("127.0.0.1", args.port), handler)

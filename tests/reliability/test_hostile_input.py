@@ -340,7 +340,10 @@ def test_row_escape_codes_in_names_and_the_file_never_reach_the_terminal(
         'services:\n  "app\\e]0;pwned\\asmith\\x9b2J":\n    image: appsmith/appsmith-ce\n'
         "    volumes:\n      - ./stacks:/appsmith-stacks\n"
     )
-    env = SINGLE_DOCKER_ENV.replace(f"{KEY}=false\n", f"# \x1b[1A\x1b[2K\r{KEY}=true\n{KEY}=false\n")
+    # The switch's own line carries codes too: as root only that line of the diff is printed.
+    env = SINGLE_DOCKER_ENV.replace(
+        f"{KEY}=false\n", f"# \x1b[1A\x1b[2K\r{KEY}=true\n{KEY}=false # \x1b[1A\x1b[2K\n"
+    )
     write_single_deployment(folder, docker_env=env, compose=compose)
     outputs = {
         " ".join(args[:1] + args[2:]): run_cli(*args)

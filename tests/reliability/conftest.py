@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from panel.core.deployment import Deployment, load_deployment
-from tests.conftest import NOBODY, SINGLE_DOCKER_ENV
+from tests.conftest import DAEMON_DOWN, NOBODY, SINGLE_DOCKER_ENV
 
 FAULTS_ENV = "SIMULATED_DOCKER_FAULTS"
 STATE_ENV = "SIMULATED_DOCKER_STATE"
@@ -237,3 +237,20 @@ def run_cli_as_nobody(*args: str, env: dict[str, str] | None = None) -> Cli:
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
         )
+
+
+@pytest.fixture
+def offline(world_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PATH holds only a `docker` (a shell script any user can run) whose daemon is down: no real engine is
+    asked."""
+    folder = world_tmp / "offline-bin"
+    folder.mkdir()
+    docker = folder / "docker"
+    docker.write_text(f"#!/bin/sh\nprintf '%s' '{DAEMON_DOWN}' >&2\nexit 1\n", encoding="utf-8")
+    docker.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    return folder
+
+
+def env_file_of(folder: Path) -> Path:
+    return folder / "stacks" / "configuration" / "docker.env"

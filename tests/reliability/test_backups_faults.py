@@ -11,20 +11,13 @@ import pytest
 
 from panel.core.backups import KEEP_BACKUPS, list_backups
 from panel.core.envfile import BOM
-from tests.conftest import DAEMON_DOWN, SINGLE_DOCKER_ENV, assert_no_secret, write_single_deployment
-from tests.reliability.conftest import Cli, run_cli
+from tests.conftest import SINGLE_DOCKER_ENV, assert_no_secret, write_single_deployment
+from tests.reliability.conftest import Cli, env_file_of, run_cli
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-@pytest.fixture(autouse=True)
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "offline-bin"
-    folder.mkdir()
-    docker = folder / "docker"
-    docker.write_text(f"#!/bin/sh\nprintf '%s' '{DAEMON_DOWN}' >&2\nexit 1\n", encoding="utf-8")
-    docker.chmod(0o755)
-    monkeypatch.setenv("PATH", str(folder))
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def cli(*args: str, code: int = 0) -> Cli:
@@ -32,10 +25,6 @@ def cli(*args: str, code: int = 0) -> Cli:
     assert_no_secret(result.output)
     assert result.code == code, result.output
     return result
-
-
-def env_file_of(folder: Path) -> Path:
-    return folder / "stacks" / "configuration" / "docker.env"
 
 
 def test_row_restore_brings_back_the_exact_bytes(tmp_path: Path) -> None:

@@ -25,27 +25,10 @@ from panel.core.backups import list_backups
 from panel.core.change import prepare_change, write_change
 from panel.core.envfile import BOM
 from panel.core.safewrite import FileChangedError
-from tests.conftest import DAEMON_DOWN, NOBODY, SINGLE_DOCKER_ENV, assert_no_secret, write_single_deployment
-from tests.reliability.conftest import Cli, SimDeployment, run_cli, run_cli_as_nobody
+from tests.conftest import NOBODY, SINGLE_DOCKER_ENV, assert_no_secret, write_single_deployment
+from tests.reliability.conftest import Cli, SimDeployment, env_file_of, run_cli, run_cli_as_nobody
 
 KEY = "APPSMITH_DISABLE_TELEMETRY"
-
-
-@pytest.fixture
-def offline(world_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """PATH holds only a `docker` (a shell script any user can run) whose daemon is down: no real engine is
-    asked."""
-    folder = world_tmp / "offline-bin"
-    folder.mkdir()
-    docker = folder / "docker"
-    docker.write_text(f"#!/bin/sh\nprintf '%s' '{DAEMON_DOWN}' >&2\nexit 1\n", encoding="utf-8")
-    docker.chmod(0o755)
-    monkeypatch.setenv("PATH", str(folder))
-    return folder
-
-
-def env_file_of(folder: Path) -> Path:
-    return folder / "stacks" / "configuration" / "docker.env"
 
 
 def cli(*args: str) -> Cli:

@@ -26,8 +26,16 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from panel.core.backups import list_backups
-from tests.conftest import DAEMON_DOWN, NOBODY, SINGLE_COMPOSE, SINGLE_DOCKER_ENV, write_single_deployment
-from tests.reliability.conftest import CLI_TIMEOUT, Cli, SimDeployment, need_root, run_cli, run_cli_as_nobody
+from tests.conftest import NOBODY, SINGLE_COMPOSE, SINGLE_DOCKER_ENV, write_single_deployment
+from tests.reliability.conftest import (
+    CLI_TIMEOUT,
+    Cli,
+    SimDeployment,
+    env_file_of,
+    need_root,
+    run_cli,
+    run_cli_as_nobody,
+)
 
 KEY = "APPSMITH_DISABLE_TELEMETRY"
 ROOT_ONLY = "only-root-may-read-this-9f3a"
@@ -38,21 +46,6 @@ PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sb
 @pytest.fixture(autouse=True)
 def as_root() -> None:
     need_root("running the panel as root against another user's folder")
-
-
-@pytest.fixture
-def offline(world_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = world_tmp / "offline-bin"
-    folder.mkdir()
-    docker = folder / "docker"
-    docker.write_text(f"#!/bin/sh\nprintf '%s' '{DAEMON_DOWN}' >&2\nexit 1\n", encoding="utf-8")
-    docker.chmod(0o755)
-    monkeypatch.setenv("PATH", str(folder))
-    return folder
-
-
-def env_file_of(folder: Path) -> Path:
-    return folder / "stacks" / "configuration" / "docker.env"
 
 
 def give_to_nobody(top: Path) -> None:

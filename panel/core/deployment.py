@@ -221,27 +221,78 @@ def _is_appsmith_service(name: str, service: Any) -> bool:
     return name == "appsmith" or bool(_APPSMITH_IMAGE.search(image))
 
 
-_INTERPOLATION = re.compile(
-    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<default>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)|(?P<escaped>\$))"
-)
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MODIFIER = re.compile(r"(:?)([-+?])")
+
+
+class InterpolationError(ValueError):
+    """What compose itself would refuse in a value: an unclosed `${`, or a required variable left empty."""
 
 
 def interpolate(value: str, variables: dict[str, str]) -> str:
-    """Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$`, as compose resolves them."""
+    """`value` as compose resolves it: `$VAR`, `${VAR}`, `${VAR:-default}` / `${VAR-default}` (default when
+    unset or empty / only when unset), `${VAR:+other}` / `${VAR+other}`, `${VAR:?error}` / `${VAR?error}`
+    (`InterpolationError` when missing), and `$$` for a `$`. Defaults and alternatives nest (`${A:-${B}}`)."""
+    text, _ = _expand(value, 0, variables, inside=False, used=True)
+    return text
 
-    def substitute(match: re.Match[str]) -> str:
-        if match.group("escaped"):
-            return "$"
-        name = match.group("braced") or match.group("plain")
-        found = variables.get(name)
-        op = match.group("op") or ""
-        if op.startswith(":") and not found:
-            return match.group("default") if op.endswith("-") else ""
-        if op == "-" and found is None:
-            return match.group("default")
-        return found or ""
 
-    return _INTERPOLATION.sub(substitute, value)
+def _expand(
+    value: str, position: int, variables: dict[str, str], inside: bool, used: bool
+) -> tuple[str, int]:
+    """Expand from `position` to the end, or (`inside` a `${…}`) to its closing brace; the text and where it
+    stopped. A text that is not `used` (the default of a set variable) only has to be well formed."""
+    out: list[str] = []
+    while position < len(value):
+        char = value[position]
+        if inside and char == "}":
+            return "".join(out), position
+        if char != "$":
+            out.append(char)
+            position += 1
+            continue
+        following = value[position + 1 : position + 2]
+        if following == "$":
+            out.append("$")
+            position += 2
+        elif following == "{":
+            text, position = _braced(value, position + 2, variables, used)
+            out.append(text)
+        elif (name := _VARIABLE.match(value, position + 1)) is not None:
+            out.append(variables.get(name.group(), ""))
+            position = name.end()
+        else:
+            out.append("$")
+            position += 1
+    if inside:
+        raise InterpolationError(f"a '${{' without its closing brace in {value!r}")
+    return "".join(out), position
+
+
+def _braced(value: str, position: int, variables: dict[str, str], used: bool) -> tuple[str, int]:
+    """The `${…}` whose name starts at `position`: its value and the index just after its brace."""
+    name = _VARIABLE.match(value, position)
+    if name is None:
+        raise InterpolationError(f"an invalid variable reference in {value!r}")
+    found = variables.get(name.group())
+    modifier = _MODIFIER.match(value, name.end())
+    if modifier is None:
+        if value[name.end() : name.end() + 1] != "}":
+            raise InterpolationError(f"an invalid variable reference in {value!r}")
+        return found or "", name.end() + 1
+    missing = found is None or (modifier.group(1) == ":" and found == "")
+    kind = modifier.group(2)
+    needed = used and (missing if kind in "-?" else not missing)
+    argument, close = _expand(value, modifier.end(), variables, inside=True, used=needed)
+    if kind == "-":
+        return (argument if missing else str(found)), close + 1
+    if kind == "+":
+        return ("" if missing else argument), close + 1
+    if missing and used:
+        raise InterpolationError(
+            f"compose refuses it: the required variable {name.group()} has no value ({argument or 'no text'})"
+        )
+    return str(found), close + 1
 
 
 def _read_env_values(path: Path, folder: Path) -> dict[str, str | None]:
@@ -358,9 +409,20 @@ def load_deployment(path: Path) -> Deployment:
     services: dict[str, Any] = _read_compose(compose_file)["services"]
     try:
         variables = _compose_variables(folder)
+        return _deployment(folder, compose_file, services, variables, warnings)
     except InputRefused as error:
         raise NotADeploymentError(str(error)) from None
+    except InterpolationError as error:
+        raise NotADeploymentError(
+            f"{compose_file} cannot be read as compose reads it: {error}. Set the variable in "
+            f"{folder / '.env'} or correct the value, then try again."
+        ) from None
 
+
+def _deployment(
+    folder: Path, compose_file: Path, services: dict[str, Any], variables: dict[str, str], warnings: list[str]
+) -> Deployment:
+    """The deployment a parsed compose file describes (interpolated with `variables`)."""
     if "appsmith-internal-server" in services:
         layout = Layout.LEGACY
         server_name = "appsmith-internal-server"
@@ -380,8 +442,8 @@ def load_deployment(path: Path) -> Deployment:
         if not matches:
             raise NotADeploymentError(
                 f"{compose_file} defines no Appsmith service (looked for a service named 'appsmith', an "
-                f"image "
-                "appsmith/appsmith-ce or appsmith/appsmith-ee, or the legacy 'appsmith-internal-server')."
+                "image appsmith/appsmith-ce or appsmith/appsmith-ee, or the legacy "
+                "'appsmith-internal-server')."
             )
         layout = Layout.SINGLE
         server_name = "appsmith" if "appsmith" in matches else matches[0]
@@ -392,19 +454,16 @@ def load_deployment(path: Path) -> Deployment:
 
     if not isinstance(server, dict):
         server = {}
-    try:
-        # Refused here, before anything reads or writes it: a FIFO in its place would hang a read.
-        check_regular(env_file, MAX_ENV_BYTES)
-        overrides = [
-            found
-            for found in (
-                _env_file_override(server_name, server, folder, env_file.absolute()),
-                _environment_override(server_name, server, variables, compose_file.name),
-            )
-            if found is not None
-        ]
-    except InputRefused as error:
-        raise NotADeploymentError(str(error)) from None
+    # Refused here, before anything reads or writes it: a FIFO in its place would hang a read.
+    check_regular(env_file, MAX_ENV_BYTES)
+    overrides = [
+        found
+        for found in (
+            _env_file_override(server_name, server, folder, env_file.absolute()),
+            _environment_override(server_name, server, variables, compose_file.name),
+        )
+        if found is not None
+    ]
     return Deployment(
         folder=folder,
         compose_file=compose_file,

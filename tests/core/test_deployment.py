@@ -3,12 +3,14 @@ docker.env."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from panel.core.deployment import (
     COMPOSE_NAMES,
+    InterpolationError,
     Layout,
     NotADeploymentError,
     Override,
@@ -607,10 +609,54 @@ def test_the_legacy_template_fixture_is_used(legacy_deployment: Path) -> None:
         ("$${A}", "${A}"),
         ("no vars", "no vars"),
         ("${A:?must be set}", "1"),
+        ("${A:-${MISSING}}", "1"),
+        ("${MISSING:-${A}}", "1"),
+        ("${MISSING:-${NONE:-deep}}", "deep"),
+        ("${A:+set}", "set"),
+        ("${EMPTY:+set}", ""),
+        ("${EMPTY+set}", "set"),
+        ("${A:-{x}}", "1}"),
+        ("${A:-x}}", "1}"),
+        ("${A:?${MISSING:?not needed, A is set}}", "1"),
+        ("a$", "a$"),
+        ("$-x", "$-x"),
     ],
 )
 def test_interpolate(text: str, expected: str) -> None:
     assert interpolate(text, {"A": "1", "EMPTY": ""}) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("${MISSING:?set it in .env}", "required variable MISSING has no value (set it in .env)"),
+        ("${EMPTY:?}", "required variable EMPTY has no value"),
+        ("${MISSING?}", "required variable MISSING"),
+        ("${A", "invalid variable reference"),
+        ("${A:-${B}", "without its closing brace"),
+        ("${1A}", "invalid variable reference"),
+        ("${A B}", "invalid variable reference"),
+    ],
+)
+def test_interpolate_refuses_what_compose_refuses(text: str, says: str) -> None:
+    with pytest.raises(InterpolationError, match=re.escape(says)):
+        interpolate(text, {"A": "1", "EMPTY": ""})
+
+
+def test_a_required_variable_without_a_value_is_said_with_the_file_and_the_fix(tmp_path: Path) -> None:
+    compose = SINGLE_COMPOSE.replace(
+        "    restart: unless-stopped\n",
+        f"    environment:\n      {TELEMETRY_KEY}: ${{TELEMETRY:?set TELEMETRY}}\n"
+        "    restart: unless-stopped\n",
+    )
+    folder = write_single_deployment(tmp_path / "appsmith", compose=compose)
+    with pytest.raises(NotADeploymentError) as raised:
+        load_deployment(folder)
+    message = str(raised.value)
+    assert str(folder / "docker-compose.yml") in message and "TELEMETRY has no value" in message
+    assert str(folder / ".env") in message
+    (folder / ".env").write_text("TELEMETRY=true\n")
+    assert load_deployment(folder).overrides[-1].raw == "true"
 
 
 def test_anchors_and_merge_keys_of_an_ordinary_compose_file_still_load(tmp_path: Path) -> None:

@@ -187,6 +187,24 @@ def test_status_asks_docker_each_question_once(cli: Cli, single_deployment: Path
     assert calls[1][-1] == document["Id"]
 
 
+def test_status_says_appsmith_is_not_running_when_its_container_exited(
+    cli: Cli, single_deployment: Path
+) -> None:
+    """Issue 13: docker answers and the server container exited: the status leads with it, never "Nothing to
+    do", and gives the command that starts it."""
+    document = inspect_document()
+    document["State"] |= {"Status": "exited", "Running": False, "ExitCode": 1}
+    ps_line = f"{document['Id']}\t{single_deployment}\tappsmith\tappsmith/appsmith-ee\n"
+    cli.bin.add(
+        "docker", Answer(("ps",), stdout=ps_line), Answer(("inspect",), stdout=json.dumps([document]))
+    )
+    out = cli("status", str(single_deployment)).stdout
+    assert "Appsmith is not running" in out and "exit code 1" in out
+    assert "docker compose -f docker-compose.yml up -d" in out and "Nothing to do" not in out
+    status = json.loads(cli("status", str(single_deployment), "--json").stdout)
+    assert status["verdict"] == "appsmith-down" and status["telemetry_on"] is True
+
+
 def test_status_json_without_docker(no_docker: Cli, single_deployment: Path) -> None:
     document = json.loads(no_docker("status", str(single_deployment), "--json").stdout)
     assert document["docker_error"]["problem"] == "docker-missing"

@@ -52,6 +52,10 @@ class DockerError(RuntimeError):
         self.message = message
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[DockerError], tuple[DockerProblem, str, str]]:
+        """Pickled whole (a status computed in another process carries it)."""
+        return DockerError, (self.problem, self.message, self.detail)
+
 
 def missing_docker_error(program: str = "docker") -> DockerError:
     return DockerError(

@@ -8,6 +8,7 @@ same queries asynchronously and calls `assemble` itself.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,10 +33,13 @@ class Verdict(StrEnum):
     OVERRIDDEN = "overridden"
     INVALID = "invalid"
     UNKNOWN = "unknown"
+    DOWN = "appsmith-down"
+    """Docker answered and Appsmith's server container is missing, stopped or crash-looping."""
 
     @property
     def label(self) -> str:
         return {
+            Verdict.DOWN: "Appsmith is not running",
             Verdict.ENABLED: "Telemetry is enabled",
             Verdict.DISABLED: "Telemetry is disabled",
             Verdict.PENDING_RESTART: "Change pending a restart",
@@ -335,6 +339,8 @@ def assemble(
             tuple(warnings),
         )
 
+    if running.docker_error is None and (container is None or not container.running or container.restarting):
+        return _down(deployment, container, configured, configured_on, override, status)
     if configured is None:
         if running_on is not None:
             return status(
@@ -445,6 +451,47 @@ def assemble(
         f"docker.env says telemetry {_on_off(configured_on)}{default_note}. {why} It applies at the next "
         f"start.",
         "Nothing to do now; the value is used when Appsmith starts.",
+    )
+
+
+def start_command(deployment: Deployment) -> str:
+    """How an operator starts the deployment again, safe to paste (compose v2; v1 reads the same)."""
+    import shlex
+
+    folder = shlex.quote(str(deployment.folder))
+    return f"cd {folder} && docker compose -f {shlex.quote(deployment.compose_file.name)} up -d"
+
+
+def _down(
+    deployment: Deployment,
+    container: ContainerState | None,
+    configured: SwitchState | None,
+    configured_on: bool | None,
+    override: Override | None,
+    status: Callable[[Verdict, bool | None, bool, str, str], Status],
+) -> Status:
+    """Appsmith is not running: said first, whatever the switch says, with how to start it again."""
+    if container is None:
+        why = "no Appsmith container from this folder exists"
+    else:
+        why = f"its container {container.name} is {container.describe()}"
+    where = f"the compose file ({override.source})" if override is not None else deployment.env_file.name
+    if configured is None:
+        then = "What it will read when it starts is not known: the env file could not be read."
+    elif configured is SwitchState.INVALID:
+        then = (
+            f"{where} holds a value of {TELEMETRY_KEY} its server cannot read (not shown), which can keep "
+            "it from starting."
+        )
+    else:
+        then = f"When it starts it reads telemetry {_on_off(configured_on)} from {where}."
+    return status(
+        Verdict.DOWN,
+        None if configured is SwitchState.INVALID else configured_on,
+        False,
+        f"Appsmith is not running: {why}. {then}",
+        f"Start it: {start_command(deployment)}. If the last change stopped it, restore the backup from "
+        "before it first.",
     )
 
 

@@ -22,6 +22,7 @@ _VERDICT_ICONS = {
     "overridden": "overridden",
     "invalid": "invalid",
     "unknown": "unknown",
+    "appsmith-down": "down",
 }
 
 

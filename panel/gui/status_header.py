@@ -32,6 +32,8 @@ def verdict_title(status: Status) -> str:
         Verdict.OVERRIDDEN: f"Overridden by the compose file — telemetry is {on_off or 'set there'}",
         Verdict.INVALID: "Invalid value — Appsmith cannot read the setting",
         Verdict.UNKNOWN: "State unknown",
+        Verdict.DOWN: "Appsmith is not running"
+        + (f" — telemetry is set {on_off.upper()} for its next start" if on_off else ""),
     }
     return titles[status.verdict]
 
@@ -108,5 +110,5 @@ class StatusHeader(QFrame):
         # An unconfirmed ON or OFF says "not confirmed" in its title already; once is enough.
         said_in_title = not status.verified and status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
         self.verified.setVisible(
-            status.verdict not in (Verdict.UNKNOWN, Verdict.INVALID) and not said_in_title
+            status.verdict not in (Verdict.UNKNOWN, Verdict.INVALID, Verdict.DOWN) and not said_in_title
         )

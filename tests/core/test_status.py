@@ -143,17 +143,24 @@ OFF, ON, UNSET, INVALID = (
 
 CASES = {
     # file only: nothing runs
-    "on, nothing runs": Case(ON, _running(), Verdict.ENABLED, True, False),
-    "off, nothing runs": Case(OFF, _running(), Verdict.DISABLED, False, False),
-    "unset is the server default, off": Case(UNSET, _running(), Verdict.DISABLED, False, False),
-    "invalid": Case(INVALID, _running(), Verdict.INVALID, None, False),
-    "empty value is invalid": Case(
-        b"APPSMITH_DISABLE_TELEMETRY=\n", _running(), Verdict.INVALID, None, False
+    "on, nothing runs": Case(ON, _running(), Verdict.DOWN, True, False),
+    "off, nothing runs": Case(OFF, _running(), Verdict.DOWN, False, False),
+    "unset is the server default, off": Case(
+        UNSET, _running(error=DAEMON_ERROR), Verdict.DISABLED, False, False
     ),
-    "bare key is invalid": Case(b"APPSMITH_DISABLE_TELEMETRY\n", _running(), Verdict.INVALID, None, False),
-    "file missing": Case(MISSING, _running(), Verdict.UNKNOWN, None, False),
-    "container stopped": Case(OFF, _running(_container(running=False)), Verdict.DISABLED, False, False),
+    "invalid": Case(INVALID, _running(error=DAEMON_ERROR), Verdict.INVALID, None, False),
+    "empty value is invalid": Case(
+        b"APPSMITH_DISABLE_TELEMETRY=\n", _running(error=DAEMON_ERROR), Verdict.INVALID, None, False
+    ),
+    "bare key is invalid": Case(
+        b"APPSMITH_DISABLE_TELEMETRY\n", _running(error=DAEMON_ERROR), Verdict.INVALID, None, False
+    ),
+    "file missing": Case(MISSING, _running(), Verdict.DOWN, None, False),
+    "container stopped": Case(OFF, _running(_container(running=False)), Verdict.DOWN, False, False),
     "docker error": Case(OFF, _running(error=DAEMON_ERROR), Verdict.DISABLED, False, False),
+    # Appsmith is not running: said first, whatever the switch says
+    "crash loop": Case(ON, _running(replace(_container(), restarting=True)), Verdict.DOWN, True, False),
+    "invalid and exited": Case(INVALID, _running(_container(running=False)), Verdict.DOWN, None, False),
     # container running, the server does not report the value: start time against the file's
     "started after the change": Case(
         OFF, _running(_container(started=AFTER)), Verdict.DISABLED, False, False
@@ -201,17 +208,19 @@ CASES = {
     ),
     "file missing, docker error": Case(MISSING, _running(error=DAEMON_ERROR), Verdict.UNKNOWN, None, False),
     # compose overrides docker.env
-    "override off": Case(ON, _running(), Verdict.OVERRIDDEN, False, False, "override", "true"),
-    "override on": Case(OFF, _running(), Verdict.OVERRIDDEN, True, False, "override", "false"),
+    "override off": Case(
+        ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "true"
+    ),
+    "override on": Case(OFF, _running(), Verdict.DOWN, True, False, "override", "false"),
     "override confirmed": Case(
         ON, _running(_container(), _server(False)), Verdict.OVERRIDDEN, False, True, "override", "true"
     ),
     "override not applied yet": Case(
         ON, _running(_container(), _server(True)), Verdict.PENDING_RESTART, True, False, "override", "true"
     ),
-    "override invalid": Case(OFF, _running(), Verdict.INVALID, None, False, "override", "maybe"),
+    "override invalid": Case(OFF, _running(), Verdict.DOWN, None, False, "override", "maybe"),
     "override with file missing": Case(
-        MISSING, _running(), Verdict.OVERRIDDEN, False, False, "override", "yes"
+        MISSING, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "yes"
     ),
     "override, docker error": Case(
         ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "1"
@@ -246,7 +255,7 @@ CASES = {
     "legacy container stopped": Case(
         OFF,
         _running(_container("appsmith-internal-server", running=False, telemetry_env="false")),
-        Verdict.DISABLED,
+        Verdict.DOWN,
         False,
         False,
         layout=Layout.LEGACY,
@@ -254,7 +263,7 @@ CASES = {
     "legacy nginx only": Case(
         OFF,
         _running(_container("nginx", telemetry_env="false")),
-        Verdict.DISABLED,
+        Verdict.DOWN,
         False,
         False,
         layout=Layout.LEGACY,
@@ -287,24 +296,48 @@ def test_reasons_name_what_decides() -> None:
     pending = assemble(_deployment(), _file(OFF), _running(_container(started=BEFORE)))
     assert "changed after the container started" in pending.reason
     assert "Recreate" in pending.advice
-    overridden = assemble(_deployment(override="true"), _file(ON), _running())
+    overridden = assemble(_deployment(override="true"), _file(ON), _running(error=DAEMON_ERROR))
     assert (
         "docker-compose.yml (environment:)" in overridden.reason
         and "docker.env is ignored" in overridden.reason
     )
     docker_down = assemble(_deployment(), _file(OFF), _running(error=DAEMON_ERROR))
     assert DAEMON_ERROR.message in docker_down.reason
-    invalid = assemble(_deployment(), _file(INVALID), _running())
+    invalid = assemble(_deployment(), _file(INVALID), _running(error=DAEMON_ERROR))
     assert "maybe" not in invalid.reason and "cannot read as true or false" in invalid.reason
     assert "Enable or Disable" in invalid.advice
     assert invalid.to_json()["file"]["value"] == "invalid (hidden)"
-    unset = assemble(_deployment(), _file(UNSET), _running())
+    unset = assemble(_deployment(), _file(UNSET), _running(error=DAEMON_ERROR))
     assert "server default is disabled" in unset.reason
+
+
+def test_appsmith_down_is_said_first_with_how_to_start_it() -> None:
+    """Issue 13: docker answered and no server container runs: the verdict says Appsmith is down, what the
+    switch will be at its next start, and the command that starts it; never "Nothing to do"."""
+    down = assemble(_deployment(), _file(OFF), _running(_container(running=False)))
+    assert down.verdict is Verdict.DOWN and down.effective_on is False and not down.verified
+    assert down.reason.startswith(
+        "Appsmith is not running: its container appsmith is exited (exit code 137)."
+    )
+    assert "When it starts it reads telemetry off from docker.env." in down.reason
+    assert (
+        down.advice.startswith("Start it: cd ")
+        and "docker compose -f docker-compose.yml up -d" in down.advice
+    )
+    assert "Nothing to do" not in down.advice
+    assert down.to_json()["verdict"] == "appsmith-down"
+    never_started = assemble(_deployment(), _file(ON), _running())
+    assert "no Appsmith container from this folder exists" in never_started.reason
+    crash_loop = assemble(_deployment(), _file(ON), _running(replace(_container(), restarting=True)))
+    assert "crashing and restarting in a loop" in crash_loop.reason
+    invalid = assemble(_deployment(), _file(INVALID), _running(_container(running=False)))
+    assert invalid.verdict is Verdict.DOWN and "cannot read (not shown)" in invalid.reason
+    assert "maybe" not in invalid.reason
 
 
 def test_invalid_override_advice_points_at_the_compose_file() -> None:
     """Writing docker.env cannot fix a value that compose overrides: the advice must say where to fix it."""
-    status = assemble(_deployment(override="maybe"), _file(ON), _running())
+    status = assemble(_deployment(override="maybe"), _file(ON), _running(_container(), _server(None)))
     assert status.verdict is Verdict.INVALID
     assert "docker-compose.yml" in status.advice
 
@@ -595,7 +628,7 @@ def test_gather_skips_inspect_when_no_container_belongs_to_the_folder(
     status = gather(load_deployment(single_deployment), with_http=False)
     assert status.container is None and status.running.docker_error is None
     assert [call[1] for call in fake_bin.calls("docker")] == ["ps"]
-    assert status.verdict is Verdict.ENABLED
+    assert status.verdict is Verdict.DOWN, "docker answered and no container of this folder runs"
 
 
 def test_query_running_with_the_daemon_down(single_deployment: Path, fake_bin: FakeBin) -> None:

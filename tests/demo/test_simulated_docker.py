@@ -470,7 +470,9 @@ def test_an_invalid_value_stops_the_server_at_start(sim: Sim) -> None:
         what="the container to exit",
     )
     status = gather(deployment)
-    assert status.verdict is Verdict.INVALID and container_of(status).exit_code == 1
+    # Issue 13: an invalid value whose container exited is called down, with the value's fault named.
+    assert status.verdict is Verdict.DOWN and container_of(status).exit_code == 1
+    assert "its server cannot read" in status.reason
 
 
 def test_a_compose_environment_value_overrides_docker_env(sim: Sim) -> None:

@@ -28,6 +28,7 @@ from panel import APP_NAME, ORGANIZATION, __version__
 from panel.core import audit
 from panel.core.backups import list_backups
 from panel.core.deployment import load_deployment
+from panel.core.docker import DockerError, DockerProblem
 from panel.core.envfile import EnvText, SwitchState
 from panel.core.invocation import admin_commands, elevation_offered
 from panel.core.nginx import SUB_FILTER_LINE
@@ -506,8 +507,11 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     window.disable_button.click()
     result = seen[0].apply_result
     assert result is not None and result.outcome.value == "appsmith-down"
-    wait_title(qtbot, window, "Telemetry is set OFF in docker.env — not confirmed by the running instance")
-    assert "No Appsmith container from this folder exists." in window.header.reason.text()
+    wait_title(qtbot, window, "Appsmith is not running — telemetry is set OFF for its next start")
+    assert "no Appsmith container from this folder exists" in window.header.reason.text()
+    assert (
+        "Start it: cd " in window.header.advice.text() and "Nothing to do" not in window.header.advice.text()
+    )
     assert layer_rows(window.layers.running_layer) == {
         "Container": "none from this folder (not created, or removed)"
     }
@@ -764,7 +768,8 @@ def test_pkexec_offers_the_change_as_administrator_only_when_docker_env_is_not_w
 
 def _status_as_seen_by(folder: str) -> Status:
     deployment = load_deployment(Path(folder))
-    return assemble(deployment, read_file_state(deployment.env_file), RunningState(), nginx_check(deployment))
+    not_asked = RunningState(docker_error=DockerError(DockerProblem.DAEMON_DOWN, "docker was not asked"))
+    return assemble(deployment, read_file_state(deployment.env_file), not_asked, nginx_check(deployment))
 
 
 def test_docker_env_owned_by_another_user_is_read_only_for_real(

@@ -332,9 +332,9 @@ class CollectedPage(_Page):
 
     def initializePage(self) -> None:
         if self.view is None:  # the catalog is read when first needed, not when the wizard opens
-            from panel.gui.payloads_view import PayloadsView
+            from panel.gui.payloads_view import PayloadsList
 
-            self.view = PayloadsView(self, compact=True)
+            self.view = PayloadsList(self)
             self._layout.addWidget(self.view, 1)
 
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStyle,
@@ -129,16 +130,23 @@ class _WrappingDelegate(QStyledItemDelegate):
 
     QTreeView asks for row heights with an option rect of no height, and the styles only wrap within a valid
     rect, so `setWordWrap(True)` alone never makes a row taller; this hands the style the column's real width.
+    A column squeezed below a few words keeps one line (elided, the whole sentence in the tip) rather than
+    stacking a letter or two per line.
     """
+
+    MIN_WRAP_CHARS = 12
 
     def __init__(self, view: QTreeWidget) -> None:
         super().__init__(view)
         self._view = view
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        width = self._view.header().sectionSize(index.column())
+        if width < self._view.fontMetrics().averageCharWidth() * self.MIN_WRAP_CHARS:
+            return super().sizeHint(option, index)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        opt.rect.setWidth(self._view.header().sectionSize(index.column()))
+        opt.rect.setWidth(width)
         opt.rect.setHeight(1 << 16)
         opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
         return self._view.style().sizeFromContents(
@@ -407,6 +415,13 @@ class PayloadDetail(QWidget):
         header.setSectionResizeMode(FieldColumn.VALUE, QHeaderView.ResizeMode.ResizeToContents)
         table.currentCellChanged.connect(self._on_field_row_changed)
         self.fields_table = table
+        # In a small window the detail scrolls (see PayloadsView) rather than crushing these to a line or two.
+        json_view.set_visible_lines(8)
+        table.setMinimumHeight(
+            table.horizontalHeader().sizeHint().height()
+            + 3 * table.verticalHeader().defaultSectionSize()
+            + 2 * table.frameWidth()
+        )
 
         payload_split = QSplitter(Qt.Orientation.Vertical, self)
         payload_split.setObjectName("payloadSplitter")
@@ -654,7 +669,13 @@ class PayloadsView(QWidget):
         self.splitter.setObjectName("payloadsSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.list)
-        self.splitter.addWidget(self.detail)
+        self.detail_scroll = QScrollArea(self)
+        self.detail_scroll.setObjectName("payloadDetailScroll")
+        self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the JSON
+        self.splitter.addWidget(self.detail_scroll)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([490, 610])

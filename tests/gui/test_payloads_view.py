@@ -417,3 +417,13 @@ def test_a_palette_change_recolours_the_json(view) -> None:
     block = view.json_view.document().findBlockByNumber(1)
     first_range = block.layout().formats()[0]
     assert first_range.format.foreground().color().name() == DARK_COLORS.key
+
+
+def test_a_squeezed_when_column_keeps_rows_one_line_tall(list_view, qtbot) -> None:
+    list_view.resize(330, 500)
+    list_view.show()
+    qtbot.waitExposed(list_view)
+    tree = list_view.tree
+    assert tree.header().sectionSize(TreeColumn.WHEN) < 12 * tree.fontMetrics().averageCharWidth()
+    for _, item in event_items(tree).values():
+        assert tree.visualItemRect(item).height() < 2 * tree.fontMetrics().lineSpacing(), item.text(0)

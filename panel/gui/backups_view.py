@@ -5,21 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from panel.core.backups import KEEP_BACKUPS, Backup, list_backups, restore_preview
+from panel.gui.diff_view import DiffView
+from panel.gui.text_widgets import wrapping_label
 
 
 class BackupsView(QWidget):
@@ -29,19 +28,16 @@ class BackupsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env_file: Path | None = None
-        self.intro = QLabel(
+        self.intro = wrapping_label(
             self.tr(
                 f"A backup of docker.env is taken before every change the panel makes, beside the file; the "
                 f"newest {KEEP_BACKUPS} are kept. Select one to see what restoring it would change."
-            )
+            ),
+            self,
         )
-        self.intro.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Backups"))
-        self.diff = QPlainTextEdit(self)
-        self.diff.setReadOnly(True)
-        self.diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.diff.setAccessibleName(self.tr("What restoring would change (secrets masked)"))
+        self.diff = DiffView(self, name=self.tr("What restoring would change (secrets masked)"))
         self.restore = QPushButton(self.tr("Restore this backup…"), self)
         self.restore.setAccessibleName(self.tr("Restore this backup"))
         self.restore.setEnabled(False)
@@ -109,17 +105,14 @@ class RestoreDialog(QDialog):
     def __init__(self, env_file: Path, backup: Backup, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Restore a backup of docker.env"))
-        text = QLabel(
+        text = wrapping_label(
             self.tr(
                 "Put {} back over {}? What is there now is backed up first. Appsmith reads the restored file "
                 "when its containers are recreated."
-            ).format(backup.path.name, env_file)
+            ).format(backup.path.name, env_file),
+            self,
         )
-        text.setWordWrap(True)
-        diff = QPlainTextEdit(self)
-        diff.setReadOnly(True)
-        diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        diff.setAccessibleName(self.tr("What restoring would change (secrets masked)"))
+        diff = DiffView(self, name=self.tr("What restoring would change (secrets masked)"))
         try:
             diff.setPlainText(restore_preview(env_file, backup))
         except OSError as error:

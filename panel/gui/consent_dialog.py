@@ -9,60 +9,48 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Slot
 from PySide6.QtGui import (
     QCloseEvent,
-    QFont,
-    QFontDatabase,
-    QIcon,
     QKeyEvent,
-    QPixmap,
-    QSyntaxHighlighter,
-    QTextCharFormat,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
     QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step, StepState
+from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step
 from panel.core.backups import find_backup, restore_and_record
 from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment
 from panel.core.docker import DockerError
 from panel.core.envfile import TELEMETRY_KEY, shown_value
 from panel.core.payloads import CatalogError, load_catalog
-from panel.core.printable import printable_lines
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
+from panel.gui.diff_view import DiffView
+from panel.gui.step_list import ApplyProgress
+from panel.gui.text_widgets import SELECT_WITH_ANY, MonospaceView, bold, wrapping_label
 from panel.gui.worker import run_in_thread
 
 log = logging.getLogger("panel.gui.consent")
 
 _CONTEXT = "ConsentDialog"
-OUTPUT_BATCH_MS = 50
 PREPARE_NOTICE_MS = 400
 """A preparation that takes longer than this shows a progress dialog with Cancel."""
 
@@ -78,23 +66,6 @@ class Page(IntEnum):
     PROGRESS = 2
 
 
-_STEP_WORDS = {
-    StepState.RUNNING: QT_TRANSLATE_NOOP("ConsentDialog", "Running…"),
-    StepState.DONE: QT_TRANSLATE_NOOP("ConsentDialog", "Done"),
-    StepState.FAILED: QT_TRANSLATE_NOOP("ConsentDialog", "Failed"),
-    StepState.SKIPPED: QT_TRANSLATE_NOOP("ConsentDialog", "Skipped"),
-    StepState.CANCELLED: QT_TRANSLATE_NOOP("ConsentDialog", "Cancelled"),
-}
-_STEP_ICONS = {
-    StepState.RUNNING: QStyle.StandardPixmap.SP_BrowserReload,
-    StepState.DONE: QStyle.StandardPixmap.SP_DialogApplyButton,
-    StepState.FAILED: QStyle.StandardPixmap.SP_MessageBoxCritical,
-    StepState.SKIPPED: QStyle.StandardPixmap.SP_MediaSkipForward,
-    StepState.CANCELLED: QStyle.StandardPixmap.SP_DialogCancelButton,
-}
-WAITING = QT_TRANSLATE_NOOP("ConsentDialog", "Waiting")
-NOT_RUN = QT_TRANSLATE_NOOP("ConsentDialog", "Not run")
-
 _VERDICT_HEADINGS = {
     Outcome.VERIFIED: QT_TRANSLATE_NOOP("ConsentDialog", "Done: the new setting is in effect."),
     Outcome.APPLIED_UNCONFIRMED: QT_TRANSLATE_NOOP(
@@ -109,57 +80,6 @@ _VERDICT_HEADINGS = {
     Outcome.MISMATCH: QT_TRANSLATE_NOOP("ConsentDialog", "Failed: the new setting is not in effect."),
     Outcome.CANCELLED: QT_TRANSLATE_NOOP("ConsentDialog", "Cancelled."),
 }
-
-
-def _monospace() -> QFont:
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-
-
-class _DiffHighlighter(QSyntaxHighlighter):
-    """Removed and added lines in bold; the leading "-" / "+" already says which is which."""
-
-    def highlightBlock(self, text: str) -> None:
-        if text.startswith(("+++", "---")) or not text.startswith(("+", "-")):
-            return
-        style = QTextCharFormat()
-        style.setFontWeight(QFont.Weight.Bold)
-        self.setFormat(0, len(text), style)
-
-
-def _read_only_text(text: str, name: str, lines: int) -> QPlainTextEdit:
-    view = QPlainTextEdit(text)
-    view.setReadOnly(True)
-    view.setFont(_monospace())
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
-    )
-    view.setAccessibleName(name)
-    view.setTabChangesFocus(True)
-    height = view.fontMetrics().lineSpacing() * lines + 2 * view.frameWidth() + 12
-    view.setMinimumHeight(height)
-    view.setMaximumHeight(height + view.horizontalScrollBar().sizeHint().height())
-    return view
-
-
-def _wrapping_label(text: str = "", selectable: bool = False) -> QLabel:
-    label = QLabel(printable_lines(text))  # sentences carry folder and service names
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    if selectable:
-        label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-    return label
-
-
-def _bold(label: QLabel) -> QLabel:
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    return label
 
 
 def _plain_button(text: str, name: str) -> QPushButton:
@@ -275,11 +195,7 @@ class ConsentDialog(QDialog):
         )
 
     def _headline(self) -> QLabel:
-        label = _wrapping_label(self._choice_sentence())
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        label.setFont(font)
+        label = bold(wrapping_label(self._choice_sentence()), 1.35)
         label.setAccessibleName(self.tr("Your choice"))
         return label
 
@@ -311,7 +227,7 @@ class ConsentDialog(QDialog):
                 "{file} already says {key}={new}, so the file stays as it is. Restarting makes the running "
                 "Appsmith read it."
             ).format(file=self.deployment.env_file, key=TELEMETRY_KEY, new=change.new_value)
-        self.summary_label = _wrapping_label(summary, selectable=True)
+        self.summary_label = wrapping_label(summary, select=SELECT_WITH_ANY)
         layout.addWidget(self.summary_label)
 
         self.override_box: QFrame | None = None
@@ -345,7 +261,7 @@ class ConsentDialog(QDialog):
         if not change.changes_file:
             self.restart_later_button.setEnabled(False)
             self.restart_later_button.setToolTip(self.tr("The file already has this value."))
-        self.button_note = _wrapping_label()
+        self.button_note = wrapping_label()
         self.button_note.hide()
         outer.addWidget(self.button_note)
         buttons = QHBoxLayout()
@@ -369,13 +285,13 @@ class ConsentDialog(QDialog):
         )
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         row.addWidget(icon)
-        text = _wrapping_label(
+        text = wrapping_label(
             self.tr(
                 "Warning: writing docker.env changes nothing. {override}, and that wins over docker.env. To "
                 "change the setting, edit or remove that line in {compose}, then recreate the containers. "
                 "Only writing the file is offered here."
             ).format(override=override, compose=self.deployment.compose_file.name),
-            selectable=True,
+            select=SELECT_WITH_ANY,
         )
         font = text.font()
         font.setBold(True)
@@ -392,9 +308,9 @@ class ConsentDialog(QDialog):
             catalog = load_catalog()
         except CatalogError as error:
             layout.addWidget(
-                _wrapping_label(
+                wrapping_label(
                     self.tr("The list of events could not be loaded: {error}").format(error=error),
-                    selectable=True,
+                    select=SELECT_WITH_ANY,
                 )
             )
             return group
@@ -412,8 +328,8 @@ class ConsentDialog(QDialog):
             heading = self.tr("These events would {verb}, once the override is removed:").format(
                 verb=self.tr("start") if self.telemetry_on else self.tr("stop")
             )
-        layout.addWidget(_bold(_wrapping_label(heading)))
-        self.switched_label = _wrapping_label("\n".join(lines), selectable=True)
+        layout.addWidget(bold(wrapping_label(heading)))
+        self.switched_label = wrapping_label("\n".join(lines), select=SELECT_WITH_ANY)
         self.switched_label.setAccessibleName(heading)
         layout.addWidget(self.switched_label)
         always_heading = self.tr("Sent whatever you choose (the switch does not stop these):")
@@ -422,8 +338,8 @@ class ConsentDialog(QDialog):
             for a in catalog.always_sent
         ]
         layout.addSpacing(self.fontMetrics().lineSpacing() // 2)
-        layout.addWidget(_bold(_wrapping_label(always_heading)))
-        self.always_label = _wrapping_label("\n".join(always), selectable=True)
+        layout.addWidget(bold(wrapping_label(always_heading)))
+        self.always_label = wrapping_label("\n".join(always), select=SELECT_WITH_ANY)
         self.always_label.setAccessibleName(always_heading)
         layout.addWidget(self.always_label)
         return group
@@ -440,14 +356,14 @@ class ConsentDialog(QDialog):
             )
         else:
             legend = self.tr("No line of the file changes.")
-        layout.addWidget(_wrapping_label(legend))
+        layout.addWidget(wrapping_label(legend))
         text = diff.rstrip("\n") or self.tr("(no difference)")
-        self.diff_view = _read_only_text(
-            text,
-            self.tr("Difference in {name}").format(name=self.deployment.env_file.name),
-            min(14, max(4, text.count("\n") + 1)),
+        self.diff_view = DiffView(
+            name=self.tr("Difference in {name}").format(name=self.deployment.env_file.name),
+            text=text,
+            lines=min(14, max(4, text.count("\n") + 1)),
+            fixed=True,
         )
-        self._highlighter = _DiffHighlighter(self.diff_view.document())
         layout.addWidget(self.diff_view)
         return group
 
@@ -456,15 +372,15 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(group)
         if self._overridden:
             layout.addWidget(
-                _wrapping_label(
+                wrapping_label(
                     self.tr("None: restarting cannot apply this change while the override is in place.")
                 )
             )
-            self.commands_view = _read_only_text("", self.tr("Commands"), 3)
+            self.commands_view = MonospaceView(name=self.tr("Commands"), lines=3, fixed=True)
             self.commands_view.hide()
             return group
         layout.addWidget(
-            _wrapping_label(
+            wrapping_label(
                 self.tr(
                     "They remove the Appsmith container and create it again, the restart Appsmith documents: "
                     "a fresh container starts from the new docker.env and compose settings. Appsmith is "
@@ -473,8 +389,11 @@ class ConsentDialog(QDialog):
                 )
             )
         )
-        self.commands_view = _read_only_text(
-            self.tr("Checking which docker compose is installed…"), self.tr("Commands"), 3
+        self.commands_view = MonospaceView(
+            name=self.tr("Commands"),
+            text=self.tr("Checking which docker compose is installed…"),
+            lines=3,
+            fixed=True,
         )
         layout.addWidget(self.commands_view)
         return group
@@ -517,8 +436,9 @@ class ConsentDialog(QDialog):
         )
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         row.addWidget(icon)
-        self.refused_label = _wrapping_label(
-            self.tr("This change cannot be made: {reason}").format(reason=self.refusal or ""), selectable=True
+        self.refused_label = wrapping_label(
+            self.tr("This change cannot be made: {reason}").format(reason=self.refusal or ""),
+            select=SELECT_WITH_ANY,
         )
         self.refused_label.setAccessibleName(self.tr("Why the change cannot be made"))
         row.addWidget(self.refused_label, 1)
@@ -540,59 +460,22 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(self._headline())
         layout.addWidget(
-            _wrapping_label(
-                self.tr("Deployment: {folder}").format(folder=self.deployment.folder), selectable=True
+            wrapping_label(
+                self.tr("Deployment: {folder}").format(folder=self.deployment.folder), select=SELECT_WITH_ANY
             )
         )
-        self.steps_view = QTreeWidget()
-        self.steps_view.setColumnCount(3)
-        self.steps_view.setHeaderLabels([self.tr("Step"), self.tr("State"), self.tr("Detail")])
-        self.steps_view.setRootIsDecorated(False)
-        self.steps_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.steps_view.setAccessibleName(self.tr("Steps"))
-        self.steps_view.setWordWrap(True)
-        self.steps_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.steps_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.step_items: dict[Step, QTreeWidgetItem] = {}
-        for step in Step:
-            item = QTreeWidgetItem([_tr(step.label), "", ""])
-            self.steps_view.addTopLevelItem(item)
-            self.step_items[step] = item
-            self._mark_waiting(item)
-        header = self.steps_view.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        rows = sum(self.steps_view.sizeHintForRow(row) for row in range(len(Step)))
-        self.steps_view.setFixedHeight(
-            rows + header.sizeHint().height() + 2 * self.steps_view.frameWidth() + 4
-        )
-        layout.addWidget(self.steps_view)
-
-        layout.addWidget(QLabel(self.tr("Output")))
-        self.log_view = QPlainTextEdit()
-        self.log_view.setReadOnly(True)
-        self.log_view.setFont(_monospace())
-        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.log_view.setMaximumBlockCount(20000)
-        self.log_view.setTabChangesFocus(True)
-        self.log_view.setAccessibleName(self.tr("Output of the commands"))
-        self.log_view.setPlaceholderText(self.tr("What docker compose prints appears here."))
-        layout.addWidget(self.log_view, 1)
-        self._pending_output: list[str] = []
-        self._output_timer = QTimer(self)
-        self._output_timer.setSingleShot(True)
-        self._output_timer.setInterval(OUTPUT_BATCH_MS)
-        self._output_timer.timeout.connect(self._flush_output)
+        self.progress = ApplyProgress(page, self.deployment.folder)  # the folder is shown above
+        self.progress.set_steps(Step)
+        layout.addWidget(self.progress, 1)
 
         verdict = QHBoxLayout()
         self.verdict_icon = QLabel()
         self.verdict_icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         verdict.addWidget(self.verdict_icon)
         words = QVBoxLayout()
-        self.verdict_label = _bold(_wrapping_label(self.tr("Working…"), selectable=True))
+        self.verdict_label = bold(wrapping_label(self.tr("Working…"), select=SELECT_WITH_ANY))
         self.verdict_label.setAccessibleName(self.tr("Verdict"))
-        self.verdict_detail = _wrapping_label("", selectable=True)
+        self.verdict_detail = wrapping_label("", select=SELECT_WITH_ANY)
         self.verdict_detail.setAccessibleName(self.tr("What happened"))
         self.verdict_detail.hide()
         words.addWidget(self.verdict_label)
@@ -633,26 +516,10 @@ class ConsentDialog(QDialog):
         self.pages.setCurrentIndex(Page.PROGRESS)
         runner = self._make_runner(self.change, plan)
         self.runner = runner
-        runner.step_changed.connect(self._on_step)
-        runner.output.connect(self._queue_output)
+        self.progress.follow(runner)
         runner.finished.connect(self._on_finished)
         self.cancel_run_button.setFocus()
         runner.start()
-
-    @Slot(str)
-    def _queue_output(self, line: str) -> None:
-        """Compose may print thousands of lines: they reach the view in batches, one layout pass per batch, so
-        the window keeps answering while they stream."""
-        self._pending_output.append(line)
-        if not self._output_timer.isActive():
-            self._output_timer.start()
-
-    @Slot()
-    def _flush_output(self) -> None:
-        self._output_timer.stop()
-        if self._pending_output:
-            self.log_view.appendPlainText("\n".join(self._pending_output))
-            self._pending_output.clear()
 
     def _make_runner(self, change: EnvChange, plan: RestartPlan | None) -> ApplyRunner:
         return ApplyRunner(
@@ -662,27 +529,6 @@ class ConsentDialog(QDialog):
             health_timeout=self.health_timeout,
             health_interval=self.health_interval,
         )
-
-    def _blank_icon(self) -> QIcon:
-        """Keeps rows without a state icon as tall as the others, so no row is ever clipped."""
-        size = self._small_icon_size()
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        return QIcon(pixmap)
-
-    def _mark_waiting(self, item: QTreeWidgetItem, words: object = WAITING) -> None:
-        item.setText(1, _tr(words))
-        item.setIcon(1, self._blank_icon())
-        item.setText(2, "")
-        item.setToolTip(2, "")
-
-    @Slot(object, object, str)
-    def _on_step(self, step: Step, state: StepState, detail: str) -> None:
-        item = self.step_items[step]
-        item.setText(1, _tr(_STEP_WORDS[state]))
-        item.setIcon(1, self.style().standardIcon(_STEP_ICONS[state]))
-        item.setText(2, detail.replace(f"{self.deployment.folder}{os.sep}", ""))  # shown above the steps
-        item.setToolTip(2, detail)
 
     @Slot()
     def _cancel_run(self) -> None:
@@ -694,12 +540,8 @@ class ConsentDialog(QDialog):
 
     @Slot(object)
     def _on_finished(self, result: ApplyResult) -> None:
-        self._flush_output()
+        self.progress.finish()
         self._result = result
-        for item in self.step_items.values():
-            if item.text(1) == _tr(WAITING):
-                item.setText(1, _tr(NOT_RUN))
-                item.setIcon(1, self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
         self._show_verdict(result)
         self.cancel_run_button.hide()
         assert self.runner is not None
@@ -745,8 +587,7 @@ class ConsentDialog(QDialog):
     def _retry_start(self) -> None:
         if self.runner is None or not self.runner.can_retry_start:
             return
-        for step in (Step.START, Step.HEALTH, Step.VERIFY):
-            self._mark_waiting(self.step_items[step])
+        self.progress.retry((Step.START, Step.HEALTH, Step.VERIFY))
         self._set_verdict(self.tr("Starting Appsmith again…"))
         self.verdict_icon.clear()
         for button in (self.retry_button, self.restore_button, self.close_button):
@@ -755,8 +596,6 @@ class ConsentDialog(QDialog):
         self.cancel_run_button.setEnabled(True)
         self.cancel_run_button.show()
         self.cancel_run_button.setFocus()
-        self._flush_output()
-        self.log_view.appendPlainText("")
         self.runner.retry_start()
 
     @Slot()

@@ -11,13 +11,12 @@ import functools
 import shlex
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -30,7 +29,9 @@ from panel.core.envfile import TELEMETRY_KEY
 from panel.core.invocation import elevated_argv, install_note, system_program
 from panel.core.status import Status
 from panel.gui.background import prepare_with_progress
+from panel.gui.diff_view import DiffView
 from panel.gui.docker_process import DockerProcess
+from panel.gui.text_widgets import MonospaceView, wrapping_label
 
 # The panel's exit codes (README), and pkexec's own when the password was not given.
 _EXIT_WORDS = {
@@ -46,17 +47,6 @@ _EXIT_WORDS = {
 }
 
 
-def _text_view(name: str, lines: int) -> QPlainTextEdit:
-    view = QPlainTextEdit()
-    view.setReadOnly(True)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setTabChangesFocus(True)
-    view.setAccessibleName(name)
-    view.setMinimumHeight(view.fontMetrics().lineSpacing() * lines + 12)
-    return view
-
-
 class ElevatedChangeDialog(QDialog):
     """Review, then run `pkexec <panel> disable|enable <folder> --restart --yes` and show what it printed."""
 
@@ -67,7 +57,7 @@ class ElevatedChangeDialog(QDialog):
         self.process: DockerProcess | None = None
         self.result_code: int | None = None
         self.setWindowTitle(self.tr("Change as administrator"))
-        intro = QLabel(
+        intro = wrapping_label(
             self.tr(
                 "This user may not change {file}. An administrator can make the change: pkexec asks for an "
                 "administrator's password, then runs the command below as root. It writes the file (with a "
@@ -75,7 +65,6 @@ class ElevatedChangeDialog(QDialog):
                 "file: then it says who must recreate it."
             ).format(file=status.deployment.env_file)
         )
-        intro.setWordWrap(True)
         self.disable_choice = QRadioButton(
             self.tr("&Disable telemetry (write {key}=true)").format(key=TELEMETRY_KEY)
         )
@@ -87,13 +76,11 @@ class ElevatedChangeDialog(QDialog):
             button.setAccessibleName(button.text().replace("&", ""))
             self.choices.addButton(button)
         self.choices.buttonClicked.connect(self._chosen)
-        self.diff_view = _text_view(self.tr("Difference in docker.env (secrets masked)"), 5)
+        self.diff_view = DiffView(name=self.tr("Difference in docker.env (secrets masked)"), lines=5)
         self.diff_view.setPlainText(self.tr("Choose above to see what changes."))
-        self.command_view = _text_view(self.tr("The command that runs"), 1)
-        self.output_view = _text_view(self.tr("Output of the command"), 6)
-        self.verdict = QLabel()
-        self.verdict.setWordWrap(True)
-        self.verdict.setAccessibleName(self.tr("Result"))
+        self.command_view = MonospaceView(name=self.tr("The command that runs"), lines=1)
+        self.output_view = MonospaceView(name=self.tr("Output of the command"), lines=6)
+        self.verdict = wrapping_label(name=self.tr("Result"))
         self.run_button = QPushButton(self.tr("&Run as administrator"))
         self.run_button.setAccessibleName(self.tr("Run the command as administrator"))
         self.run_button.setAutoDefault(False)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -17,6 +14,8 @@ from panel.core import audit
 from panel.core.change import RefusedError
 from panel.core.deployment import Deployment
 from panel.core.nginx_fix import NginxFix, prepare_nginx_fix, write_nginx_fix
+from panel.gui.diff_view import DiffView
+from panel.gui.text_widgets import wrapping_label
 
 
 class NginxFixDialog(QDialog):
@@ -24,19 +23,15 @@ class NginxFixDialog(QDialog):
         super().__init__(parent)
         self.fix = fix
         self.setWindowTitle(self.tr("Fix the nginx template"))
-        text = QLabel(
+        text = wrapping_label(
             self.tr(
                 "In the legacy layout the browser client learns the switch only through nginx. These lines "
                 "are added to {}; the file is backed up first. The nginx container must be recreated "
                 "afterwards."
-            ).format(fix.path)
+            ).format(fix.path),
+            self,
         )
-        text.setWordWrap(True)
-        diff = QPlainTextEdit(self)
-        diff.setReadOnly(True)
-        diff.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        diff.setPlainText(fix.diff())
-        diff.setAccessibleName(self.tr("Lines to add"))
+        diff = DiffView(self, name=self.tr("Lines to add"), text=fix.diff())
         buttons = QDialogButtonBox(self)
         write = buttons.addButton(self.tr("Add the lines"), QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

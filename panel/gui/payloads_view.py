@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontDatabase, QTextCursor
+from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStyle,
@@ -62,6 +62,7 @@ from panel.core.payloads import (
     to_json_text,
 )
 from panel.gui.json_highlighter import JsonHighlighter
+from panel.gui.text_widgets import SELECT_WITH_MOUSE, MonospaceView, monospace_font, wrapping_label
 
 SAMPLE_ID_ROLE = Qt.ItemDataRole.UserRole
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -124,29 +125,28 @@ def _json_height(value: Any) -> int:
     return json.dumps(value, indent=2, ensure_ascii=False).count("\n") + 1
 
 
-def _wrapping_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setAccessibleName(name)
-    return label
-
-
 class _WrappingDelegate(QStyledItemDelegate):
     """Lets a tree column wrap its text onto more lines instead of eliding it.
 
     QTreeView asks for row heights with an option rect of no height, and the styles only wrap within a valid
     rect, so `setWordWrap(True)` alone never makes a row taller; this hands the style the column's real width.
+    A column squeezed below a few words keeps one line (elided, the whole sentence in the tip) rather than
+    stacking a letter or two per line.
     """
+
+    MIN_WRAP_CHARS = 12
 
     def __init__(self, view: QTreeWidget) -> None:
         super().__init__(view)
         self._view = view
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        width = self._view.header().sectionSize(index.column())
+        if width < self._view.fontMetrics().averageCharWidth() * self.MIN_WRAP_CHARS:
+            return super().sizeHint(option, index)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        opt.rect.setWidth(self._view.header().sectionSize(index.column()))
+        opt.rect.setWidth(width)
         opt.rect.setHeight(1 << 16)
         opt.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
         return self._view.style().sizeFromContents(
@@ -154,99 +154,45 @@ class _WrappingDelegate(QStyledItemDelegate):
         )
 
 
-class PayloadsView(QWidget):
-    """The payload catalog grouped by sender; in full mode also the selected event's JSON, fields and email
-    check.
+class PayloadsList(QWidget):
+    """The payload catalog grouped by sender, over what is sent whatever the switch says.
 
-    `compact=True` keeps only the grouped list and what is sent regardless of the switch, for the first-run
-    wizard.
+    The first-run wizard shows only this; the "What is sent" tab puts a `PayloadDetail` beside it.
     """
 
     selection_changed = Signal(str)
+    """The catalog id of the event now selected."""
 
-    def __init__(
-        self, parent: QWidget | None = None, compact: bool = False, catalog: Catalog | None = None
-    ) -> None:
+    def __init__(self, parent: QWidget | None = None, catalog: Catalog | None = None) -> None:
         super().__init__(parent)
         self._catalog = catalog if catalog is not None else load_catalog()
-        self._compact = compact
-        self._facts = LocalFacts()
         self._current: PayloadSample | None = None
-        self._filled: FilledPayload | None = None
-        self._lines: dict[str, tuple[int, int]] = {}
-        self.setObjectName("payloadsView")
+        self.setObjectName("payloadsList")
         self.setAccessibleName(self.tr("What is sent"))
-
         self._items: dict[str, QTreeWidgetItem] = {}
         self.tree = self._build_tree()
         self.always_sent = self._build_always_sent()
 
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        events_title = QLabel(self.tr("<b>What Appsmith sends</b>, grouped by the part that sends it"), left)
-        events_title.setBuddy(self.tree)
-        left_layout.addWidget(events_title)
-        left_layout.addWidget(self.tree)
-        always_title = QLabel(self.tr("<b>Sent whatever the switch says</b>"), left)
-        always_title.setBuddy(self.always_sent)
-        left_layout.addWidget(always_title)
-        left_layout.addWidget(self.always_sent, 1)
-
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        if compact:
-            self.splitter: QSplitter | None = None
-            self.json_view: QPlainTextEdit | None = None
-            self.fields_table: QTableWidget | None = None
-            self.email_edit: QLineEdit | None = None
-            self.highlighter: JsonHighlighter | None = None
-            layout.addWidget(left)
-        else:
-            detail = self._build_detail()
-            self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-            self.splitter.setObjectName("payloadsSplitter")
-            self.splitter.setChildrenCollapsible(False)
-            self.splitter.addWidget(left)
-            self.splitter.addWidget(detail)
-            self.splitter.setStretchFactor(0, 2)
-            self.splitter.setStretchFactor(1, 3)
-            self.splitter.setSizes([490, 610])
-            layout.addWidget(self.splitter)
-            assert (
-                self.json_view is not None and self.fields_table is not None and self.email_edit is not None
-            )
-            QWidget.setTabOrder(self.tree, self.json_view)
-            QWidget.setTabOrder(self.json_view, self.fields_table)
-            QWidget.setTabOrder(self.fields_table, self.email_edit)
-            QWidget.setTabOrder(self.email_edit, self.always_sent)
+        events_title = QLabel(self.tr("<b>What Appsmith sends</b>, grouped by the part that sends it"), self)
+        events_title.setBuddy(self.tree)
+        layout.addWidget(events_title)
+        layout.addWidget(self.tree)
+        always_title = QLabel(self.tr("<b>Sent whatever the switch says</b>"), self)
+        always_title.setBuddy(self.always_sent)
+        layout.addWidget(always_title)
+        layout.addWidget(self.always_sent, 1)
 
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
         self._select_first()
-
-    # --- public API
-    # ----------------------------------------------------------------------------------------------
-
-    @property
-    def compact(self) -> bool:
-        return self._compact
 
     @property
     def catalog(self) -> Catalog:
         return self._catalog
 
-    def facts(self) -> LocalFacts:
-        """What the view fills in: the facts the window passed plus the email typed here, if any."""
-        email = self.email_edit.text() if self.email_edit is not None else self._facts.email
-        return dataclasses.replace(self._facts, email=email or None)
-
-    def set_facts(self, facts: LocalFacts) -> None:
-        """This deployment's known values (edition, version, instance id); an email in them goes into the
-        email box."""
-        self._facts = dataclasses.replace(facts, email=None)
-        if facts.email is not None and self.email_edit is not None:
-            self.email_edit.setText(facts.email)  # refreshes through textChanged
-        self._refresh_detail()
+    def current_sample(self) -> PayloadSample | None:
+        return self._current
 
     def current_sample_id(self) -> str | None:
         return self._current.id if self._current is not None else None
@@ -258,13 +204,6 @@ class PayloadsView(QWidget):
             return False
         self.tree.setCurrentItem(item)
         return True
-
-    def filled_payload(self) -> FilledPayload | None:
-        """What the JSON pane shows now (None in compact mode or with an empty catalog)."""
-        return self._filled
-
-    # --- building
-    # ------------------------------------------------------------------------------------------------
 
     def _build_tree(self) -> QTreeWidget:
         tree = QTreeWidget(self)
@@ -357,9 +296,45 @@ class PayloadsView(QWidget):
         browser.setHtml("".join(parts))
         return browser
 
-    def _build_detail(self) -> QWidget:
-        detail = QWidget(self)
-        self.title_label = QLabel(detail)
+    def _source_label(self, source: Source) -> str:
+        labels = {
+            Source.INSTALLER: self.tr("Installer"),
+            Source.SERVER: self.tr("Appsmith server"),
+            Source.CLIENT: self.tr("Browser client"),
+        }
+        return labels.get(source, source.label)
+
+    def _select_first(self) -> None:
+        if self._items:
+            self.tree.setCurrentItem(next(iter(self._items.values())))
+
+    def _on_current_item_changed(
+        self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
+    ) -> None:
+        if current is None:
+            return
+        sample_id = current.data(TreeColumn.EVENT, SAMPLE_ID_ROLE)
+        if sample_id is None:
+            return  # a group heading: keep showing the last event
+        sample = self._catalog.get(str(sample_id))
+        if sample is None:
+            return
+        self._current = sample
+        self.selection_changed.emit(sample.id)
+
+
+class PayloadDetail(QWidget):
+    """One event in detail: what it is, its JSON with this deployment's own values filled in, a note on each
+    field, and what would leave for an email typed here."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("payloadDetail")
+        self._facts = LocalFacts()
+        self._current: PayloadSample | None = None
+        self._filled: FilledPayload | None = None
+        self._lines: dict[str, tuple[int, int]] = {}
+        self.title_label = QLabel(self)
         self.title_label.setObjectName("payloadTitle")
         self.title_label.setAccessibleName(self.tr("Selected event"))
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -367,10 +342,16 @@ class PayloadsView(QWidget):
         title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
         title_font.setBold(True)
         self.title_label.setFont(title_font)
-        self.sender_label = _wrapping_label(detail, self.tr("Sent by"))
-        self.when_label = _wrapping_label(detail, self.tr("When it is sent"))
-        self.switch_label = _wrapping_label(detail, self.tr("What turning telemetry off does"))
-        self.origin_label = _wrapping_label(detail, self.tr("Where this sample comes from"))
+        self.sender_label = wrapping_label(parent=self, name=self.tr("Sent by"), select=SELECT_WITH_MOUSE)
+        self.when_label = wrapping_label(
+            parent=self, name=self.tr("When it is sent"), select=SELECT_WITH_MOUSE
+        )
+        self.switch_label = wrapping_label(
+            parent=self, name=self.tr("What turning telemetry off does"), select=SELECT_WITH_MOUSE, rich=True
+        )
+        self.origin_label = wrapping_label(
+            parent=self, name=self.tr("Where this sample comes from"), select=SELECT_WITH_MOUSE, rich=True
+        )
         for label, name in (
             (self.sender_label, "payloadSender"),
             (self.when_label, "payloadWhen"),
@@ -386,24 +367,21 @@ class PayloadsView(QWidget):
         form.addRow(self.tr("Telemetry off:"), self.switch_label)
         form.addRow(self.tr("This sample:"), self.origin_label)
 
-        json_view = QPlainTextEdit(detail)
+        json_view = MonospaceView(self, name=self.tr("The event as JSON"))
         json_view.setObjectName("payloadJson")
-        json_view.setAccessibleName(self.tr("The event as JSON"))
-        json_view.setReadOnly(True)
-        json_view.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
         json_view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        json_view.setTabChangesFocus(True)
-        json_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        json_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.json_view = json_view
         self.highlighter = JsonHighlighter(json_view.document(), json_view.palette())
         json_view.installEventFilter(self)
-        self.values_legend = _wrapping_label(detail, self.tr("Which values are this deployment's own"))
+        self.values_legend = wrapping_label(
+            parent=self,
+            name=self.tr("Which values are this deployment's own"),
+            select=SELECT_WITH_MOUSE,
+            rich=True,
+        )
         self.values_legend.setObjectName("valuesLegend")
 
-        table = QTableWidget(0, 4, detail)
+        table = QTableWidget(0, 4, self)
         table.setObjectName("payloadFields")
         table.setAccessibleName(self.tr("What each field means"))
         headings = {
@@ -437,8 +415,15 @@ class PayloadsView(QWidget):
         header.setSectionResizeMode(FieldColumn.VALUE, QHeaderView.ResizeMode.ResizeToContents)
         table.currentCellChanged.connect(self._on_field_row_changed)
         self.fields_table = table
+        # In a small window the detail scrolls (see PayloadsView) rather than crushing these to a line or two.
+        json_view.set_visible_lines(8)
+        table.setMinimumHeight(
+            table.horizontalHeader().sizeHint().height()
+            + 3 * table.verticalHeader().defaultSectionSize()
+            + 2 * table.frameWidth()
+        )
 
-        payload_split = QSplitter(Qt.Orientation.Vertical, detail)
+        payload_split = QSplitter(Qt.Orientation.Vertical, self)
         payload_split.setObjectName("payloadSplitter")
         payload_split.setChildrenCollapsible(False)
         json_box = QWidget(payload_split)
@@ -451,7 +436,7 @@ class PayloadsView(QWidget):
         payload_split.setStretchFactor(0, 1)
         payload_split.setStretchFactor(1, 1)
 
-        email_box = QFrame(detail)
+        email_box = QFrame(self)
         email_box.setFrameShape(QFrame.Shape.StyledPanel)
         email_prompt = QLabel(self.tr("Type an email to see what would leave for it:"), email_box)
         email = QLineEdit(email_box)
@@ -466,8 +451,10 @@ class PayloadsView(QWidget):
         self.hash_label.setObjectName("emailHash")
         self.hash_label.setAccessibleName(self.tr("SHA-256 of the email"))
         self.hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hash_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.email_note = _wrapping_label(email_box, self.tr("What happens to the email"))
+        self.hash_label.setFont(monospace_font())
+        self.email_note = wrapping_label(
+            parent=email_box, name=self.tr("What happens to the email"), select=SELECT_WITH_MOUSE
+        )
         self.email_note.setObjectName("emailNote")
         email_row = QHBoxLayout()
         email_row.addWidget(email_prompt)
@@ -477,25 +464,39 @@ class PayloadsView(QWidget):
         email_layout.addWidget(self.hash_label)
         email_layout.addWidget(self.email_note)
 
-        layout = QVBoxLayout(detail)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title_label)
         layout.addLayout(form)
         layout.addWidget(payload_split, 1)
         layout.addWidget(email_box)
         self._update_hash_label()
-        return detail
 
     # --- behaviour
     # -----------------------------------------------------------------------------------------------
 
-    def _source_label(self, source: Source) -> str:
-        labels = {
-            Source.INSTALLER: self.tr("Installer"),
-            Source.SERVER: self.tr("Appsmith server"),
-            Source.CLIENT: self.tr("Browser client"),
-        }
-        return labels.get(source, source.label)
+    def facts(self) -> LocalFacts:
+        """What the view fills in: the facts the window passed plus the email typed here, if any."""
+        return dataclasses.replace(self._facts, email=self.email_edit.text() or None)
+
+    def set_facts(self, facts: LocalFacts) -> None:
+        """This deployment's known values (edition, version, instance id); an email in them goes into the
+        email box."""
+        self._facts = dataclasses.replace(facts, email=None)
+        if facts.email is not None:
+            self.email_edit.setText(facts.email)  # refreshes through textChanged
+        self._refresh_detail()
+
+    def show_sample(self, sample: PayloadSample | None) -> None:
+        if sample is None:
+            return
+        self._current = sample
+        self._show_header()
+        self._refresh_detail(scroll_to_top=True)
+
+    def filled_payload(self) -> FilledPayload | None:
+        """What the JSON pane shows now (None before an event is shown)."""
+        return self._filled
 
     def _origin_words(self, sample: PayloadSample) -> str:
         """The catalog's origin, led by a plain verdict on whose sample it is (rich text)."""
@@ -507,33 +508,13 @@ class PayloadsView(QWidget):
         detail = sample.sample_origin.split(":", 1)[1].strip()
         return f"{words[sample.origin_kind]} {html.escape(detail[:1].upper() + detail[1:])}"
 
-    def _select_first(self) -> None:
-        if self._items:
-            self.tree.setCurrentItem(next(iter(self._items.values())))
-
-    def _on_current_item_changed(
-        self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
-    ) -> None:
-        if current is None:
-            return
-        sample_id = current.data(TreeColumn.EVENT, SAMPLE_ID_ROLE)
-        if sample_id is None:
-            return  # a group heading: keep showing the last event
-        sample = self._catalog.get(str(sample_id))
-        if sample is None:
-            return
-        self._current = sample
-        self._show_header()
-        self._refresh_detail(scroll_to_top=True)
-        self.selection_changed.emit(sample.id)
-
     def _on_email_changed(self, _text: str) -> None:
         self._update_hash_label()
         self._refresh_detail()
 
     def _show_header(self) -> None:
         sample = self._current
-        if self._compact or sample is None:
+        if sample is None:
             return
         self.title_label.setText(sample.event)
         self.sender_label.setText(sample.sender)
@@ -544,7 +525,7 @@ class PayloadsView(QWidget):
 
     def _refresh_detail(self, scroll_to_top: bool = False) -> None:
         sample = self._current
-        if self._compact or sample is None or self.json_view is None or self.fields_table is None:
+        if sample is None:
             return
         filled = fill_sample(sample, self.facts())
         self._filled = filled
@@ -555,7 +536,6 @@ class PayloadsView(QWidget):
         for path in filled.filled:
             first, last = self._lines[path]
             marked.update(range(first, last + 1))
-        assert self.highlighter is not None
         self.highlighter.set_marked_lines(marked)
         self.json_view.verticalScrollBar().setValue(0 if scroll_to_top else scroll)
         self._fill_table(sample, filled)
@@ -564,7 +544,6 @@ class PayloadsView(QWidget):
 
     def _fill_table(self, sample: PayloadSample, filled: FilledPayload) -> None:
         table = self.fields_table
-        assert table is not None
         current_row = table.currentRow()
         with QSignalBlocker(table):
             table.clearContents()
@@ -608,8 +587,6 @@ class PayloadsView(QWidget):
         self.values_legend.setText(text)
 
     def _update_hash_label(self) -> None:
-        if self.email_edit is None:
-            return
         email = normalize_email(self.email_edit.text())
         if email:
             self.hash_label.setText(self.tr("SHA-256: {digest}").format(digest=sha256_hex(email)))
@@ -651,7 +628,7 @@ class PayloadsView(QWidget):
     def _on_field_row_changed(self, row: int, _column: int, _prev_row: int, _prev_column: int) -> None:
         """Scroll the JSON to the field picked in the table, so the note and the value can be read
         together."""
-        if self.json_view is None or self._current is None or not 0 <= row < len(self._current.fields):
+        if self._current is None or not 0 <= row < len(self._current.fields):
             return
         span = self._lines.get(self._current.fields[row].path)
         if span is None:
@@ -665,10 +642,73 @@ class PayloadsView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Recolour the JSON when its widget's palette changes (a theme switch), once the new palette is in
         place."""
-        if (
-            watched is self.json_view
-            and event.type() == QEvent.Type.PaletteChange
-            and self.highlighter is not None
-        ):
+        if watched is self.json_view and event.type() == QEvent.Type.PaletteChange:
             self.highlighter.set_palette(self.json_view.palette())
         return super().eventFilter(watched, event)
+
+
+class PayloadsView(QWidget):
+    """The "What is sent" tab: the grouped list beside the selected event in detail."""
+
+    selection_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, catalog: Catalog | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("payloadsView")
+        self.setAccessibleName(self.tr("What is sent"))
+        self.list = PayloadsList(self, catalog)
+        self.detail = PayloadDetail(self)
+        self.tree = self.list.tree
+        self.always_sent = self.list.always_sent
+        self.json_view = self.detail.json_view
+        self.fields_table = self.detail.fields_table
+        self.email_edit = self.detail.email_edit
+        self.highlighter = self.detail.highlighter
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("payloadsSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.list)
+        self.detail_scroll = QScrollArea(self)
+        self.detail_scroll.setObjectName("payloadDetailScroll")
+        self.detail_scroll.setWidget(self.detail)
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the JSON
+        self.splitter.addWidget(self.detail_scroll)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([490, 610])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        QWidget.setTabOrder(self.tree, self.json_view)
+        QWidget.setTabOrder(self.json_view, self.fields_table)
+        QWidget.setTabOrder(self.fields_table, self.email_edit)
+        QWidget.setTabOrder(self.email_edit, self.always_sent)
+
+        self.list.selection_changed.connect(self._on_selection_changed)
+        self.detail.show_sample(self.list.current_sample())
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.list.catalog
+
+    def facts(self) -> LocalFacts:
+        return self.detail.facts()
+
+    def set_facts(self, facts: LocalFacts) -> None:
+        self.detail.set_facts(facts)
+
+    def current_sample_id(self) -> str | None:
+        return self.list.current_sample_id()
+
+    def select_sample(self, sample_id: str) -> bool:
+        return self.list.select_sample(sample_id)
+
+    def filled_payload(self) -> FilledPayload | None:
+        return self.detail.filled_payload()
+
+    def _on_selection_changed(self, sample_id: str) -> None:
+        self.detail.show_sample(self.list.current_sample())
+        self.selection_changed.emit(sample_id)

@@ -14,7 +14,6 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -22,23 +21,19 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
     QWizard,
     QWizardPage,
 )
 
-from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step, StepState
+from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step
 from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
 from panel.core.discover import Found, discover
@@ -48,8 +43,11 @@ from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_t
 from panel.core.status import Status, read_file_state
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
+from panel.gui.diff_view import DiffView
 from panel.gui.status_header import StatusHeader
 from panel.gui.status_refresher import StatusRefresher
+from panel.gui.step_list import ApplyProgress
+from panel.gui.text_widgets import SELECT_WITH_MOUSE, MonospaceView, bold, wrapping_label
 from panel.gui.worker import run_in_thread
 
 log = logging.getLogger("panel.gui.wizard")
@@ -68,47 +66,6 @@ class Choice(StrEnum):
     @property
     def telemetry_on(self) -> bool | None:
         return {Choice.SHARE: True, Choice.DO_NOT_SHARE: False}.get(self)
-
-
-def _wrapping_label(parent: QWidget, name: str, text: str = "") -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setAccessibleName(name)
-    return label
-
-
-def _monospace_view(parent: QWidget, name: str, lines: int, fixed: bool = False) -> QPlainTextEdit:
-    """Read-only, monospace, keyboard-reachable text; `fixed` keeps it at `lines` lines (plus a scroll
-    bar)."""
-    view = QPlainTextEdit(parent)
-    view.setReadOnly(True)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
-    )
-    view.setAccessibleName(name)
-    view.setTabChangesFocus(True)
-    margin = int(view.document().documentMargin())
-    height = view.fontMetrics().lineSpacing() * lines + 2 * (view.frameWidth() + margin) + 4
-    view.setMinimumHeight(height)
-    if fixed:
-        view.setMaximumHeight(height + view.horizontalScrollBar().sizeHint().height())
-    return view
-
-
-class _DiffHighlighter(QSyntaxHighlighter):
-    """Removed and added lines in bold, so they stand out in any palette; "-" / "+" already say which is
-    which."""
-
-    def highlightBlock(self, text: str) -> None:
-        if text.startswith(("+++", "---")) or not text.startswith(("+", "-")):
-            return
-        style = QTextCharFormat()
-        style.setFontWeight(QFont.Weight.Bold)
-        self.setFormat(0, len(text), style)
 
 
 def _on_off(on: bool | None) -> str:
@@ -137,9 +94,7 @@ class WelcomePage(_Page):
                 "check that the decision is in effect."
             )
         )
-        body = _wrapping_label(
-            self,
-            self.tr("About this wizard"),
+        body = wrapping_label(
             self.tr(
                 "This wizard will:\n  1. find your Appsmith deployment folder (where you run "
                 "docker-compose);\n  2. show what Appsmith collects, and what it sends whatever you "
@@ -149,6 +104,9 @@ class WelcomePage(_Page):
                 "press Apply on the review page. You can leave at any page before that with Cancel or Esc, "
                 "and nothing will have been written."
             ),
+            self,
+            name=self.tr("About this wizard"),
+            select=SELECT_WITH_MOUSE,
         )
         layout = QVBoxLayout(self)
         layout.addWidget(body)
@@ -176,7 +134,9 @@ class DeploymentPage(_Page):
         self.found_list.setMaximumHeight(self.found_list.fontMetrics().lineSpacing() * 5 + 12)
         self.found_list.currentItemChanged.connect(self._picked)
         found_title.setBuddy(self.found_list)
-        self.search_label = _wrapping_label(self, self.tr("Search for deployments"))
+        self.search_label = wrapping_label(
+            parent=self, name=self.tr("Search for deployments"), select=SELECT_WITH_MOUSE
+        )
 
         folder_title = QLabel(self.tr("&Folder:"), self)
         self.path_edit = QLineEdit(self)
@@ -187,7 +147,9 @@ class DeploymentPage(_Page):
         self.browse_button = QPushButton(self.tr("&Browse…"), self)
         self.browse_button.setAccessibleName(self.tr("Browse for the deployment folder"))
         self.browse_button.clicked.connect(self.browse)
-        self.validation_label = _wrapping_label(self, self.tr("Folder check"))
+        self.validation_label = wrapping_label(
+            parent=self, name=self.tr("Folder check"), select=SELECT_WITH_MOUSE
+        )
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -353,15 +315,16 @@ class CollectedPage(_Page):
         self.setTitle(self.tr("What Appsmith collects"))
         self.setSubTitle(self.tr("The events Appsmith may send, grouped by the part that sends them."))
         self.view: QWidget | None = None
-        self.summary = _wrapping_label(
-            self,
-            self.tr("What the switch stops"),
+        self.summary = wrapping_label(
             self.tr(
                 "Turning telemetry off stops the events marked “Stops it”: the server's keep-alive, usage "
                 "statistics and event reports, and the browser's page events. Those marked “Sent anyway”, "
                 "and everything under “Sent whatever the switch says” (such as the update check), go out "
                 "either way."
             ),
+            self,
+            name=self.tr("What the switch stops"),
+            select=SELECT_WITH_MOUSE,
         )
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.summary)
@@ -369,9 +332,9 @@ class CollectedPage(_Page):
 
     def initializePage(self) -> None:
         if self.view is None:  # the catalog is read when first needed, not when the wizard opens
-            from panel.gui.payloads_view import PayloadsView
+            from panel.gui.payloads_view import PayloadsList
 
-            self.view = PayloadsView(self, compact=True)
+            self.view = PayloadsList(self)
             self._layout.addWidget(self.view, 1)
 
 
@@ -388,7 +351,9 @@ class ChoicePage(_Page):
                 "Should this Appsmith share anonymous usage data with Appsmith? Nothing is chosen for you."
             )
         )
-        self.current_label = _wrapping_label(self, self.tr("Current setting"))
+        self.current_label = wrapping_label(
+            parent=self, name=self.tr("Current setting"), select=SELECT_WITH_MOUSE
+        )
         self.share = QRadioButton(self.tr("&Share anonymous usage data with Appsmith"), self)
         self.do_not_share = QRadioButton(self.tr("&Do not share usage data"), self)
         self.later = QRadioButton(self.tr("Decide &later (change nothing)"), self)
@@ -416,11 +381,12 @@ class ChoicePage(_Page):
             button.setAccessibleName(button.text().replace("&", ""))
             button.setAccessibleDescription(text)
             self.group.addButton(button, number)
-            description = _wrapping_label(
-                self, self.tr("About: {choice}").format(choice=button.accessibleName()), text
+            description = wrapping_label(
+                text,
+                self,
+                name=self.tr("About: {choice}").format(choice=button.accessibleName()),
             )
             description.setContentsMargins(24, 0, 0, 8)
-            description.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             layout.addWidget(button)
             layout.addWidget(description)
         layout.addStretch(1)
@@ -488,18 +454,18 @@ class ReviewPage(_Page):
         self.change: EnvChange | None = None
         self.refusal: str | None = None
 
-        self.summary = _wrapping_label(self, self.tr("What will change"))
-        font = self.summary.font()
-        font.setBold(True)
-        self.summary.setFont(font)
-        self.override_label = _wrapping_label(self, self.tr("Override warning"))
+        self.summary = bold(
+            wrapping_label(parent=self, name=self.tr("What will change"), select=SELECT_WITH_MOUSE)
+        )
+        self.override_label = wrapping_label(
+            parent=self, name=self.tr("Override warning"), select=SELECT_WITH_MOUSE
+        )
         self.diff_title = QLabel(self.tr("Changes to docker.env (secret values masked):"), self)
-        self.diff_view = _monospace_view(self, self.tr("Changes to docker.env"), 6)
-        self._highlighter = _DiffHighlighter(self.diff_view.document())
+        self.diff_view = DiffView(self, name=self.tr("Changes to docker.env"), lines=6)
         self.diff_title.setBuddy(self.diff_view)
         self.commands_title = QLabel(self)
-        self.commands_view = _monospace_view(
-            self, self.tr("Commands that recreate the container"), 3, fixed=True
+        self.commands_view = MonospaceView(
+            self, name=self.tr("Commands that recreate the container"), lines=3, fixed=True
         )
         self.commands_title.setBuddy(self.commands_view)
 
@@ -525,7 +491,9 @@ class ReviewPage(_Page):
         self.when.buttonToggled.connect(lambda *_: self.completeChanged.emit())
         self.registerField("restartNow", self.restart_now)
         self.registerField("restartLater", self.restart_later)
-        self.compose_note = _wrapping_label(self, self.tr("Restart note"))
+        self.compose_note = wrapping_label(
+            parent=self, name=self.tr("Restart note"), select=SELECT_WITH_MOUSE
+        )
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -670,83 +638,6 @@ class ReviewPage(_Page):
 # ---------------------------------------------------------------------------------------------------
 
 
-_STATE_WORDS = {
-    None: "○ To do",
-    StepState.RUNNING: "… Running",
-    StepState.DONE: "✔ Done",
-    StepState.FAILED: "✘ Failed",
-    StepState.SKIPPED: "– Skipped",
-    StepState.CANCELLED: "■ Cancelled",
-}
-
-
-class ApplyProgress(QWidget):
-    """The steps of an ApplyRunner (state in a mark and a word, never colour alone) over the commands' output.
-
-    ConsentDialog builds the same inline; this one is small enough to keep here rather than share.
-    """
-
-    class Column(IntEnum):
-        STEP = 0
-        STATE = 1
-        DETAIL = 2
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.steps = QTreeWidget(self)
-        self.steps.setAccessibleName(self.tr("Steps"))
-        self.steps.setColumnCount(3)
-        self.steps.setHeaderLabels([self.tr("Step"), self.tr("State"), self.tr("Detail")])
-        self.steps.setRootIsDecorated(False)
-        self.steps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.steps.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.steps.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(self.Column.STEP, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.Column.STATE, QHeaderView.ResizeMode.ResizeToContents)
-        self.log_title = QLabel(self.tr("&Output of the commands:"), self)
-        self.log = _monospace_view(self, self.tr("Output of the commands"), 5)
-        self.log.setMaximumBlockCount(5000)
-        self.log_title.setBuddy(self.log)
-        self._items: dict[Step, QTreeWidgetItem] = {}
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.steps)
-        layout.addWidget(self.log_title)
-        layout.addWidget(self.log, 1)
-
-    def set_steps(self, steps: list[Step]) -> None:
-        self.steps.clear()
-        self._items = {}
-        self.log.clear()
-        for step in steps:
-            item = QTreeWidgetItem(self.steps)
-            item.setText(self.Column.STEP, self.tr(step.label))
-            self._items[step] = item
-            self._show(step, None, "")
-        rows = self.steps.sizeHintForRow(0) * max(1, len(steps))
-        self.steps.setFixedHeight(
-            rows + self.steps.header().sizeHint().height() + 2 * self.steps.frameWidth() + 2
-        )
-
-    def step_changed(self, step: Step, state: StepState, detail: str) -> None:
-        if step in self._items:
-            self._show(step, state, detail)
-
-    def state_text(self, step: Step) -> str:
-        return self._items[step].text(self.Column.STATE)
-
-    def _show(self, step: Step, state: StepState | None, detail: str) -> None:
-        item = self._items[step]
-        item.setText(self.Column.STATE, self.tr(_STATE_WORDS[state]))
-        item.setText(self.Column.DETAIL, detail)
-        item.setToolTip(self.Column.DETAIL, detail)
-
-    def append(self, line: str) -> None:
-        self.log.appendPlainText(line)
-
-
 class ApplyPage(_Page):
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
@@ -755,10 +646,9 @@ class ApplyPage(_Page):
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Next >"))
         self.runner: ApplyRunner | None = None
         self.progress = ApplyProgress(self)
-        self.result_label = _wrapping_label(self, self.tr("Result"))
-        font = self.result_label.font()
-        font.setBold(True)
-        self.result_label.setFont(font)
+        self.result_label = bold(
+            wrapping_label(parent=self, name=self.tr("Result"), select=SELECT_WITH_MOUSE)
+        )
         self.retry_button = QPushButton(self.tr("Retry &start"), self)
         self.retry_button.setAccessibleName(self.tr("Start Appsmith again"))
         self.retry_button.clicked.connect(self.retry_start)
@@ -806,8 +696,7 @@ class ApplyPage(_Page):
             health_timeout=owner.health_timeout,
             health_interval=owner.health_interval,
         )
-        runner.step_changed.connect(self.progress.step_changed)
-        runner.output.connect(self.progress.append)
+        self.progress.follow(runner)
         runner.finished.connect(self._finished)
         self.runner = runner
         self.result_label.setText(
@@ -827,10 +716,12 @@ class ApplyPage(_Page):
         self.retry_button.hide()
         self.result_label.setText(self.tr("Starting Appsmith again…"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("&Stop"))
+        self.progress.retry((Step.START, Step.HEALTH, Step.VERIFY))
         self.runner.retry_start()
         self.completeChanged.emit()
 
     def _finished(self, result: ApplyResult) -> None:
+        self.progress.finish()
         mark = "✔" if result.ok else "✘"
         text = "\n".join([result.message, *result.warnings])
         self.result_label.setText(f"{mark} {text}")
@@ -854,23 +745,23 @@ class DonePage(_Page):
     def __init__(self, owner: FirstRunWizard) -> None:
         super().__init__(owner)
         self.setTitle(self.tr("Done"))
-        self.outcome_label = _wrapping_label(self, self.tr("What was done"))
-        font = self.outcome_label.font()
-        font.setBold(True)
-        self.outcome_label.setFont(font)
+        self.outcome_label = bold(
+            wrapping_label(parent=self, name=self.tr("What was done"), select=SELECT_WITH_MOUSE)
+        )
         self.commands_title = QLabel(self.tr("To apply it later, run:"), self)
-        self.commands_view = _monospace_view(self, self.tr("Commands to run later"), 3, fixed=True)
+        self.commands_view = MonospaceView(self, name=self.tr("Commands to run later"), lines=3, fixed=True)
         self.commands_title.setBuddy(self.commands_view)
         self.state_title = QLabel(self.tr("The state now:"), self)
         self.header = StatusHeader(self)
         self.header.setFrameShape(QFrame.Shape.StyledPanel)
-        self.next_label = _wrapping_label(
-            self,
-            self.tr("What happens next"),
+        self.next_label = wrapping_label(
             self.tr(
                 "Finish opens this deployment in the panel's main window, where you can change the setting "
                 "again, see backups and what was done."
             ),
+            self,
+            name=self.tr("What happens next"),
+            select=SELECT_WITH_MOUSE,
         )
         self.refresher: StatusRefresher | None = None
         layout = QVBoxLayout(self)

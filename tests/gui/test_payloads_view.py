@@ -34,6 +34,7 @@ from panel.gui.json_highlighter import DARK_COLORS, LIGHT_COLORS
 from panel.gui.payloads_view import (
     SAMPLE_ID_ROLE,
     FieldColumn,
+    PayloadsList,
     PayloadsView,
     TreeColumn,
     how_often,
@@ -67,8 +68,8 @@ def view(qtbot) -> PayloadsView:
 
 
 @pytest.fixture
-def compact_view(qtbot) -> PayloadsView:
-    widget = PayloadsView(compact=True)
+def list_view(qtbot) -> PayloadsList:
+    widget = PayloadsList()
     qtbot.addWidget(widget)
     return widget
 
@@ -112,9 +113,9 @@ def top_level_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
 # -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])
-def test_every_event_is_listed_under_its_sender_with_what_the_switch_does(qtbot, compact) -> None:
-    widget = PayloadsView(compact=compact)
+@pytest.mark.parametrize("kind", [PayloadsView, PayloadsList], ids=["full", "list"])
+def test_every_event_is_listed_under_its_sender_with_what_the_switch_does(qtbot, kind) -> None:
+    widget = kind()
     qtbot.addWidget(widget)
     tree = widget.tree
     groups = [group.text(TreeColumn.EVENT) for group in top_level_items(tree)]
@@ -157,9 +158,9 @@ def test_the_first_event_is_selected_at_start(view) -> None:
     assert shown_json(view) == fill_sample(first, LocalFacts()).payload
 
 
-@pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])
-def test_what_is_sent_anyway_is_listed_in_plain_words(qtbot, compact) -> None:
-    widget = PayloadsView(compact=compact)
+@pytest.mark.parametrize("kind", [PayloadsView, PayloadsList], ids=["full", "list"])
+def test_what_is_sent_anyway_is_listed_in_plain_words(qtbot, kind) -> None:
+    widget = kind()
     qtbot.addWidget(widget)
     text = widget.always_sent.toPlainText()
     assert "Turning telemetry off does not make Appsmith silent" in text
@@ -185,12 +186,12 @@ def test_selecting_an_event_shows_its_json_header_and_fields(view, qtbot, sample
     assert view.json_view.toPlainText() == to_json_text(sample.sample), (
         "indented, in the sample's own key order"
     )
-    assert view.title_label.text() == sample.event
-    assert view.sender_label.text() == sample.sender
-    assert view.when_label.text() == sample.when
-    assert ("Stops it." if sample.stopped_by_switch else "Sent anyway.") in view.switch_label.text()
+    assert view.detail.title_label.text() == sample.event
+    assert view.detail.sender_label.text() == sample.sender
+    assert view.detail.when_label.text() == sample.when
+    assert ("Stops it." if sample.stopped_by_switch else "Sent anyway.") in view.detail.switch_label.text()
     origin_word = {"documented": "Documented", "derived": "Derived", "reconstructed": "Reconstructed"}
-    assert f"<b>{origin_word[sample.origin_kind]}</b>" in view.origin_label.text()
+    assert f"<b>{origin_word[sample.origin_kind]}</b>" in view.detail.origin_label.text()
 
     rows = table_rows(view)
     assert list(rows) == [note.path for note in sample.fields]
@@ -240,7 +241,7 @@ def test_typing_an_email_shows_the_exact_hash_that_would_leave(view, qtbot) -> N
     view.email_edit.setFocus()
     qtbot.keyClicks(view.email_edit, "Ops@Example.com ")
 
-    assert view.hash_label.text() == f"SHA-256: {OPS_HASH}"
+    assert view.detail.hash_label.text() == f"SHA-256: {OPS_HASH}"
     payload = shown_json(view)
     assert payload["properties"]["username"] == OPS_HASH
     assert payload["userId"] == OPS_HASH
@@ -250,9 +251,9 @@ def test_typing_an_email_shows_the_exact_hash_that_would_leave(view, qtbot) -> N
         assert rows[path][FieldColumn.VALUE] == "this deployment"
         assert rows[path][FieldColumn.HASHED] == "Yes"
     assert rows["properties.appName"][FieldColumn.VALUE] == "example"
-    assert "pseudonymous, not anonymous" in view.email_note.text()
-    assert "in place of it (properties.username, userId)" in view.email_note.text()
-    assert "Bold, underlined" in view.values_legend.text()
+    assert "pseudonymous, not anonymous" in view.detail.email_note.text()
+    assert "in place of it (properties.username, userId)" in view.detail.email_note.text()
+    assert "Bold, underlined" in view.detail.values_legend.text()
 
     lines = view.json_view.toPlainText().splitlines()
     marked = view.highlighter.marked_lines()
@@ -265,8 +266,8 @@ def test_the_email_follows_the_selection_and_clearing_it_restores_the_example(vi
     assert shown_json(view)["userId"] == OPS_HASH
     view.email_edit.clear()
     assert shown_json(view)["userId"] == sample_of("applications-page-load").sample["userId"]
-    assert view.hash_label.text() == "SHA-256: (no email typed)"
-    assert "Type an email below" in view.values_legend.text()
+    assert view.detail.hash_label.text() == "SHA-256: (no email typed)"
+    assert "Type an email below" in view.detail.values_legend.text()
     assert view.highlighter.marked_lines() == frozenset()
 
 
@@ -274,15 +275,15 @@ def test_installation_support_says_the_email_leaves_in_plain_text(view) -> None:
     view.select_sample("installation-support")
     view.email_edit.setText("Ops@Example.com ")
     assert shown_json(view)["properties"]["email"] == "ops@example.com"
-    assert "in plain text, not hashed (properties.email)" in view.email_note.text()
+    assert "in plain text, not hashed (properties.email)" in view.detail.email_note.text()
 
 
 def test_an_event_without_the_email_says_so(view) -> None:
     view.select_sample("instance-stats")
     view.email_edit.setText("ops@example.com")
     assert OPS_HASH not in view.json_view.toPlainText()
-    assert "neither the email nor its hash" in view.email_note.text()
-    assert "properties.emailDomainHashes" in view.email_note.text()
+    assert "neither the email nor its hash" in view.detail.email_note.text()
+    assert "properties.emailDomainHashes" in view.detail.email_note.text()
 
 
 def test_set_facts_fills_what_the_catalog_marks_local_and_calls_the_rest_examples(view) -> None:
@@ -309,7 +310,7 @@ def test_set_facts_fills_what_the_catalog_marks_local_and_calls_the_rest_example
         index for index, line in enumerate(lines) if line.strip().startswith(('"edition"', '"version"'))
     }
     assert view.highlighter.marked_lines() == marked
-    assert "(2)" in view.values_legend.text()
+    assert "(2)" in view.detail.values_legend.text()
 
 
 def test_set_facts_with_an_instance_id_and_email_fills_those_too(view) -> None:
@@ -352,37 +353,33 @@ def test_json_leaf_lines_handle_lists_and_empty_objects() -> None:
     assert json_leaf_lines(payload) == {"a.b": (2, 5), "a.c": (6, 6), "d": (8, 8)}
 
 
-# --- compact, accessibility, palette
+# --- the list alone, accessibility, palette
 # --------------------------------------------------------------------------------
 
 
-def test_compact_mode_has_no_json_pane(compact_view, qtbot) -> None:
-    assert compact_view.compact
-    assert compact_view.json_view is None
-    assert compact_view.fields_table is None
-    assert compact_view.email_edit is None
-    assert compact_view.findChildren(QPlainTextEdit) == []
-    assert compact_view.findChildren(QTableWidget) == []
-    assert compact_view.findChildren(QLineEdit) == []
-    assert compact_view.current_sample_id() == SAMPLE_IDS[0]
+def test_the_list_alone_has_no_json_pane(list_view, qtbot) -> None:
+    assert list_view.findChildren(QPlainTextEdit) == []
+    assert list_view.findChildren(QTableWidget) == []
+    assert list_view.findChildren(QLineEdit) == []
+    assert list_view.current_sample_id() == SAMPLE_IDS[0]
     with qtbot.waitSignal(
-        compact_view.selection_changed, check_params_cb=lambda value: value == "instance-stats"
+        list_view.selection_changed, check_params_cb=lambda value: value == "instance-stats"
     ):
-        compact_view.select_sample("instance-stats")
-    compact_view.set_facts(LocalFacts(edition="CE"))  # harmless without a JSON pane
-    assert compact_view.filled_payload() is None
+        assert list_view.select_sample("instance-stats")
+    assert list_view.current_sample_id() == "instance-stats"
+    assert not list_view.select_sample("no-such-event")
 
 
-@pytest.mark.parametrize("compact", [False, True], ids=["full", "compact"])
-def test_every_control_has_an_accessible_name(qtbot, compact) -> None:
-    widget = PayloadsView(compact=compact)
+@pytest.mark.parametrize("kind", [PayloadsView, PayloadsList], ids=["full", "list"])
+def test_every_control_has_an_accessible_name(qtbot, kind) -> None:
+    widget = kind()
     qtbot.addWidget(widget)
     controls = [
         child
         for child in widget.findChildren(QWidget)
         if isinstance(child, QTreeWidget | QPlainTextEdit | QTableWidget | QLineEdit | QTextBrowser)
     ]
-    assert len(controls) == (2 if compact else 5)
+    assert len(controls) == (2 if kind is PayloadsList else 5)
     for control in controls:
         assert control.accessibleName(), control.objectName()
     labels = [label for label in widget.findChildren(QLabel) if label.wordWrap()]
@@ -420,3 +417,13 @@ def test_a_palette_change_recolours_the_json(view) -> None:
     block = view.json_view.document().findBlockByNumber(1)
     first_range = block.layout().formats()[0]
     assert first_range.format.foreground().color().name() == DARK_COLORS.key
+
+
+def test_a_squeezed_when_column_keeps_rows_one_line_tall(list_view, qtbot) -> None:
+    list_view.resize(330, 500)
+    list_view.show()
+    qtbot.waitExposed(list_view)
+    tree = list_view.tree
+    assert tree.header().sectionSize(TreeColumn.WHEN) < 12 * tree.fontMetrics().averageCharWidth()
+    for _, item in event_items(tree).values():
+        assert tree.visualItemRect(item).height() < 2 * tree.fontMetrics().lineSpacing(), item.text(0)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,8 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from panel.core.backups import KEEP_BACKUPS, Backup, list_backups, restore_preview
+from panel.gui.background import prepare_with_progress
 from panel.gui.diff_view import DiffView
 from panel.gui.text_widgets import wrapping_label
+from panel.gui.worker import run_in_thread
 
 
 class BackupsView(QWidget):
@@ -88,10 +91,20 @@ class BackupsView(QWidget):
         self.restore.setEnabled(backup is not None)
         if backup is None or self.env_file is None:
             return
-        try:
-            self.diff.setPlainText(restore_preview(self.env_file, backup))
-        except OSError as error:
-            self.diff.setPlainText(self.tr("Cannot read: ") + str(error))
+        # Reading and masking two versions of a big file takes seconds: off the GUI thread; a preview that
+        # arrives after another backup was selected is dropped.
+        self.diff.setPlainText(self.tr("Reading {name}…").format(name=backup.path.name))
+        run_in_thread(
+            _preview_or_error,
+            self.env_file,
+            backup,
+            parent=self,
+            on_done=functools.partial(self._preview_ready, backup),
+        )
+
+    def _preview_ready(self, backup: Backup, text: str) -> None:
+        if self._selected() == backup:
+            self.diff.setPlainText(text)
 
     def _restore_clicked(self) -> None:
         backup = self._selected()
@@ -102,7 +115,7 @@ class BackupsView(QWidget):
 class RestoreDialog(QDialog):
     """Consent for a restore: shows exactly what would change (secrets masked); nothing is pre-selected."""
 
-    def __init__(self, env_file: Path, backup: Backup, parent: QWidget | None = None) -> None:
+    def __init__(self, env_file: Path, backup: Backup, preview: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Restore a backup of docker.env"))
         text = wrapping_label(
@@ -113,10 +126,7 @@ class RestoreDialog(QDialog):
             self,
         )
         diff = DiffView(self, name=self.tr("What restoring would change (secrets masked)"))
-        try:
-            diff.setPlainText(restore_preview(env_file, backup))
-        except OSError as error:
-            diff.setPlainText(str(error))
+        diff.setPlainText(preview)
         buttons = QDialogButtonBox(self)
         restore = buttons.addButton(self.tr("Restore"), QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -133,4 +143,23 @@ class RestoreDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, env_file: Path, backup: Backup) -> bool:
-        return cls(env_file, backup, parent).exec() == QDialog.DialogCode.Accepted
+        """The preview is prepared off the GUI thread first (a busy bar with Cancel if it takes a while)."""
+        preview = prepare_with_progress(
+            parent,
+            QCoreApplication.translate("RestoreDialog", "Restore a backup of docker.env"),
+            QCoreApplication.translate("RestoreDialog", "Reading {name} and {file}…").format(
+                name=backup.path.name, file=env_file.name
+            ),
+            functools.partial(_preview_or_error, env_file, backup),
+        )
+        if preview is None:
+            return False
+        return cls(env_file, backup, preview, parent).exec() == QDialog.DialogCode.Accepted
+
+
+def _preview_or_error(env_file: Path, backup: Backup) -> str:
+    """What restoring would change (masked), or why it cannot be read."""
+    try:
+        return restore_preview(env_file, backup)
+    except OSError as error:
+        return QCoreApplication.translate("RestoreDialog", "Cannot read: ") + str(error)

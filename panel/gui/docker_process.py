@@ -37,7 +37,14 @@ class _Stop(enum.Enum):
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> bool:
-    """Signal every process in the group; False when the group is already empty."""
+    """Signal every process in the group; False when the group is already empty.
+
+    Never the panel's own group: `killpg(0)` means "my group", and Qt's `processId()` is 0 once a quick
+    command has ended before its `started` was handled; signalling that would kill the panel itself.
+    """
+    if pgid <= 1 or pgid == os.getpgrp():
+        log.debug("not signalling process group %d: it is not the command's", pgid)
+        return False
     try:
         os.killpg(pgid, sig)
     except ProcessLookupError:
@@ -172,8 +179,11 @@ class DockerProcess(QObject):
     @Slot()
     def _on_started(self) -> None:
         assert self._process is not None
-        self._pgid = self._process.processId()
-        self._destroy_guard = functools.partial(_kill_group_on_destroy, self._pgid)
+        pid = self._process.processId()
+        if pid <= 0:
+            return  # it has ended already (Qt says 0 then): its `finished` follows, there is nothing to guard
+        self._pgid = pid
+        self._destroy_guard = functools.partial(_kill_group_on_destroy, pid)
         self.destroyed.connect(self._destroy_guard)
         if self._stopping is _Stop.CANCEL:
             self._stop(_Stop.CANCEL)

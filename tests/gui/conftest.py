@@ -147,3 +147,19 @@ def docker_down(fake_bin: FakeBin) -> FakeBin:
     fake_bin.add("docker", stderr=DAEMON_DOWN, exit_code=1)
     fake_bin.add("docker-compose", stderr=DAEMON_DOWN, exit_code=1)
     return fake_bin
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_objects_on_this_thread() -> Iterator[None]:
+    """Objects a test made without a Qt parent (a refresher, a query) are freed here, on the GUI thread.
+
+    Left to Python's cycle collector, they could be freed on whichever thread allocates next, a worker's
+    included; a QFileSystemWatcher or QProcess freed there leaves its socket notifier registered with the GUI
+    thread's event loop, which then crashes in QSocketNotifier::setEnabled (seen in the status refresher
+    tests: SIGSEGV or SIGABRT at random).
+    """
+    import gc
+
+    gc.collect()
+    yield
+    gc.collect()

@@ -204,3 +204,23 @@ def test_a_process_runs_once(qtbot: QtBot) -> None:
     run(qtbot, process)
     with pytest.raises(RuntimeError):
         process.start()
+
+
+def test_the_panels_own_process_group_is_never_signalled() -> None:
+    """Qt's processId() is 0 for a command that ended before its `started` was handled, and killpg(0, …)
+    signals the caller's own group: the whole panel (in the tests: pytest, killed at random)."""
+    import os
+    import signal
+
+    from panel.gui.docker_process import _signal_group
+
+    received: list[int] = []
+    previous = signal.signal(signal.SIGWINCH, lambda signum, frame: received.append(signum))
+    try:
+        assert _signal_group(0, signal.SIGWINCH) is False
+        assert _signal_group(os.getpgrp(), signal.SIGWINCH) is False
+        assert _signal_group(1, signal.SIGWINCH) is False
+        os.kill(os.getpid(), signal.SIGWINCH)  # the handler works: a signal that did arrive is seen
+    finally:
+        signal.signal(signal.SIGWINCH, previous)
+    assert received == [signal.SIGWINCH]

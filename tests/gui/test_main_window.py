@@ -616,7 +616,10 @@ def test_read_only_offers_no_change_and_says_how_an_administrator_can(
     assert window.layers.nginx_text.text().startswith("⚠ ")
     window.tabs.setCurrentWidget(window.backups_page)
     window.backups.list.setCurrentRow(0)
-    assert window.backups.diff.toPlainText() == "The backup is identical to the current file."
+    qtbot.waitUntil(
+        lambda: window.backups.diff.toPlainText() == "The backup is identical to the current file.",
+        timeout=WATCH_MS,
+    )
     assert visible_actions(window) == set()
     assert not window.backups.restore.isVisibleTo(window)
     assert not window.layers.fix_nginx.isVisibleTo(window)
@@ -824,6 +827,8 @@ def test_backups_show_a_masked_diff_and_restore_the_exact_bytes(
     qtbot.waitUntil(lambda: window.backups.list.count() == 1, timeout=WATCH_MS)
     window.tabs.setCurrentWidget(window.backups_page)
     window.backups.list.setCurrentRow(0)
+    # The preview is read and masked in a worker thread.
+    qtbot.waitUntil(lambda: "@@" in window.backups.diff.toPlainText(), timeout=WATCH_MS)
     lines = window.backups.diff.toPlainText().splitlines()
     assert "-APPSMITH_DISABLE_TELEMETRY=true" in lines and "+APPSMITH_DISABLE_TELEMETRY=false" in lines
     assert " APPSMITH_ENCRYPTION_PASSWORD=••••••" in lines

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QTabBa
 from pytestqt.qtbot import QtBot
 
 import panel
-from panel.core.backups import list_backups
+from panel.core.backups import list_backups, restore_preview
 from panel.core.paths import audit_log_path
 from tests.conftest import (
     LEGACY_MONGO_ROOT_PASSWORD,
@@ -177,10 +177,10 @@ def test_no_secret_in_any_window_text(
         window.tabs.setCurrentIndex(index)
         seen.screen(f"main window, tab {window.tabs.tabText(index)}", window)
     window.backups.list.setCurrentRow(0)
-    assert "APPSMITH_DISABLE_TELEMETRY" in window.backups.diff.toPlainText()
+    qtbot.waitUntil(lambda: "APPSMITH_DISABLE_TELEMETRY" in window.backups.diff.toPlainText(), timeout=30_000)
     seen.screen("backups, a backup's diff", window)
     [backup] = list_backups(sim.env_file)
-    restore = RestoreDialog(sim.env_file, backup, window)
+    restore = RestoreDialog(sim.env_file, backup, restore_preview(sim.env_file, backup), window)
     seen.screen("restore dialog", restore)
     restore.close()
     about = AboutDialog(window)

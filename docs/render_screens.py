@@ -119,6 +119,20 @@ def main() -> int:
         shoot(window, out, "main_docker_down")
         os.environ["SIMULATED_DOCKER_FAULTS"] = ""
 
+        import subprocess
+
+        compose_argv = ["docker", "compose", "-f", compose.name]
+        subprocess.run([*compose_argv, "rm", "-fsv"], cwd=demo.folder, check=True, capture_output=True)
+        window.open_deployment(demo.folder)
+        refreshed_to(window, "appsmith-down")
+        shoot(window, out, "main_appsmith_down")
+        window.resize(800, 500)
+        shoot(window, out, "main_appsmith_down_800x500")
+        window.resize(*SIZE)
+        subprocess.run([*compose_argv, "up", "-d"], cwd=demo.folder, check=True, capture_output=True)
+        window.open_deployment(demo.folder)
+        wait_for(lambda: window.status is not None and window.status.verified)
+
         window.tabs.setCurrentIndex(2)
         shoot(window, out, "main_backups")
         window.tabs.setCurrentIndex(0)

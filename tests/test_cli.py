@@ -199,7 +199,7 @@ def test_status_says_appsmith_is_not_running_when_its_container_exited(
         "docker", Answer(("ps",), stdout=ps_line), Answer(("inspect",), stdout=json.dumps([document]))
     )
     out = cli("status", str(single_deployment)).stdout
-    assert "Appsmith is not running" in out and "exit code 1" in out
+    assert "APPSMITH IS NOT RUNNING" in out and "exit code 1" in out
     assert "docker compose -f docker-compose.yml up -d" in out and "Nothing to do" not in out
     status = json.loads(cli("status", str(single_deployment), "--json").stdout)
     assert status["verdict"] == "appsmith-down" and status["telemetry_on"] is True

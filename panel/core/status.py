@@ -472,9 +472,9 @@ def _down(
 ) -> Status:
     """Appsmith is not running: said first, whatever the switch says, with how to start it again."""
     if container is None:
-        why = "no Appsmith container from this folder exists"
+        why = "No Appsmith container from this folder exists"
     else:
-        why = f"its container {container.name} is {container.describe()}"
+        why = f"Its container {container.name} is {container.describe()}"
     where = f"the compose file ({override.source})" if override is not None else deployment.env_file.name
     if configured is None:
         then = "What it will read when it starts is not known: the env file could not be read."
@@ -489,7 +489,7 @@ def _down(
         Verdict.DOWN,
         None if configured is SwitchState.INVALID else configured_on,
         False,
-        f"Appsmith is not running: {why}. {then}",
+        f"{why}. {then}",
         f"Start it: {start_command(deployment)}. If the last change stopped it, restore the backup from "
         "before it first.",
     )

@@ -316,9 +316,8 @@ def test_appsmith_down_is_said_first_with_how_to_start_it() -> None:
     switch will be at its next start, and the command that starts it; never "Nothing to do"."""
     down = assemble(_deployment(), _file(OFF), _running(_container(running=False)))
     assert down.verdict is Verdict.DOWN and down.effective_on is False and not down.verified
-    assert down.reason.startswith(
-        "Appsmith is not running: its container appsmith is exited (exit code 137)."
-    )
+    assert down.reason.startswith("Its container appsmith is exited (exit code 137).")
+    assert down.verdict.label == "Appsmith is not running"
     assert "When it starts it reads telemetry off from docker.env." in down.reason
     assert (
         down.advice.startswith("Start it: cd ")
@@ -327,7 +326,7 @@ def test_appsmith_down_is_said_first_with_how_to_start_it() -> None:
     assert "Nothing to do" not in down.advice
     assert down.to_json()["verdict"] == "appsmith-down"
     never_started = assemble(_deployment(), _file(ON), _running())
-    assert "no Appsmith container from this folder exists" in never_started.reason
+    assert "No Appsmith container from this folder exists." in never_started.reason
     crash_loop = assemble(_deployment(), _file(ON), _running(replace(_container(), restarting=True)))
     assert "crashing and restarting in a loop" in crash_loop.reason
     invalid = assemble(_deployment(), _file(INVALID), _running(_container(running=False)))

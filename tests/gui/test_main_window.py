@@ -508,7 +508,7 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     result = seen[0].apply_result
     assert result is not None and result.outcome.value == "appsmith-down"
     wait_title(qtbot, window, "Appsmith is not running — telemetry is set OFF for its next start")
-    assert "no Appsmith container from this folder exists" in window.header.reason.text()
+    assert "No Appsmith container from this folder exists." in window.header.reason.text()
     assert (
         "Start it: cd " in window.header.advice.text() and "Nothing to do" not in window.header.advice.text()
     )

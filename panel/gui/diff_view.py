@@ -13,15 +13,13 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QGuiApplication,
     QPalette,
-    QSyntaxHighlighter,
     QTextCharFormat,
-    QTextDocument,
 )
 from PySide6.QtWidgets import QWidget
 
 from panel.gui.json_highlighter import is_dark
+from panel.gui.palette_highlighter import PaletteHighlighter
 from panel.gui.text_widgets import MonospaceView
 
 
@@ -40,27 +38,16 @@ def diff_colors_for(palette: QPalette) -> DiffColors:
     return DARK_DIFF if is_dark(palette) else LIGHT_DIFF
 
 
-class DiffHighlighter(QSyntaxHighlighter):
+class DiffHighlighter(PaletteHighlighter):
     """Marks the added and removed lines of a unified diff; the "+++" / "---" file names stay plain."""
-
-    def __init__(self, parent: QTextDocument, palette: QPalette | None = None) -> None:
-        super().__init__(parent)
-        self._palette = QPalette(palette if palette is not None else QGuiApplication.palette())
-        self.added = QTextCharFormat()
-        self.removed = QTextCharFormat()
-        self._build_formats()
 
     @property
     def colors(self) -> DiffColors:
         return diff_colors_for(self._palette)
 
-    def set_palette(self, palette: QPalette) -> None:
-        self._palette = QPalette(palette)
-        self._build_formats()
-        self.rehighlight()
-
     def _build_formats(self) -> None:
         colors = self.colors
+        self.added, self.removed = QTextCharFormat(), QTextCharFormat()
         for fmt, color in ((self.added, colors.added), (self.removed, colors.removed)):
             fmt.setForeground(QColor(color))
             fmt.setFontWeight(QFont.Weight.Bold)

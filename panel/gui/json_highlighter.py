@@ -14,12 +14,12 @@ from enum import Enum
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QGuiApplication,
     QPalette,
-    QSyntaxHighlighter,
     QTextCharFormat,
     QTextDocument,
 )
+
+from panel.gui.palette_highlighter import PaletteHighlighter
 
 
 class Token(Enum):
@@ -64,7 +64,7 @@ def colors_for(palette: QPalette) -> JsonColors:
     return DARK_COLORS if is_dark(palette) else LIGHT_COLORS
 
 
-class JsonHighlighter(QSyntaxHighlighter):
+class JsonHighlighter(PaletteHighlighter):
     """Highlights JSON as `json.dumps(..., indent=2)` prints it: one value per line, strings never spanning
     lines.
 
@@ -73,20 +73,12 @@ class JsonHighlighter(QSyntaxHighlighter):
     """
 
     def __init__(self, parent: QTextDocument, palette: QPalette | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, palette)
         self._marked: frozenset[int] = frozenset()
-        self._palette = QPalette(palette if palette is not None else QGuiApplication.palette())
-        self._formats: dict[Token, QTextCharFormat] = {}
-        self._build_formats()
 
     @property
     def colors(self) -> JsonColors:
         return colors_for(self._palette)
-
-    def set_palette(self, palette: QPalette) -> None:
-        self._palette = QPalette(palette)
-        self._build_formats()
-        self.rehighlight()
 
     def marked_lines(self) -> frozenset[int]:
         return self._marked

@@ -4,7 +4,9 @@ One refresh asks docker twice at most (`ps`, then `inspect` of this folder's con
 the instance once over HTTP (in a worker thread), reads the env file and the nginx template (in a worker
 thread, while docker answers: a big file must not freeze the window), and hands everything to the core's
 `assemble`. Refreshes are triggered by a timer, by the env file changing on disk, and on request; requests
-made while one runs are folded into exactly one more.
+made while one runs are folded into exactly one more. While the instance is starting (its container runs but
+it does not answer yet) the timer looks again every `STARTING_INTERVAL` seconds, so the verdict the instance
+confirms is on screen a moment after it answers, not up to a whole interval later.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from panel.core import containers, docker, instance
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment
 from panel.core.docker import CommandResult, DockerError
-from panel.core.instance import ServerReport
+from panel.core.instance import Health, ServerReport
 from panel.core.nginx import NginxCheck
 from panel.core.status import FileState, RunningState, Status, assemble, nginx_check, read_file_state
 from panel.gui.docker_process import DockerProcess
@@ -28,6 +30,8 @@ from panel.gui.worker import run_in_thread
 log = logging.getLogger("panel.gui.status")
 
 DEFAULT_INTERVAL = 15.0
+STARTING_INTERVAL = 1.0
+"""Seconds between looks while the instance is starting: its answer is expected within seconds."""
 WATCH_DEBOUNCE_MS = 200
 
 
@@ -179,6 +183,18 @@ def _signature(path: Path) -> _Signature | None:
     return info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode
 
 
+def instance_starting(status: Status) -> bool:
+    """True while the deployment's web container runs but the instance does not answer yet."""
+    web = status.running.web_container(status.deployment)
+    server = status.running.server
+    return (
+        web is not None
+        and web.running
+        and server is not None
+        and server.health in (Health.STARTING, Health.UNREACHABLE)
+    )
+
+
 class StatusRefresher(QObject):
     """The Status of one deployment, refreshed on a timer, when docker.env changes on disk, and on request."""
 
@@ -228,6 +244,16 @@ class StatusRefresher(QObject):
     @property
     def interval(self) -> float:
         return self._interval
+
+    @property
+    def starting(self) -> bool:
+        """The last status found the instance starting: the next look comes after `STARTING_INTERVAL`."""
+        return self._last is not None and instance_starting(self._last)
+
+    @property
+    def next_interval(self) -> float:
+        """Seconds from the end of the last refresh to the next one the timer starts."""
+        return min(self._interval, STARTING_INTERVAL) if self.starting else self._interval
 
     def set_interval(self, seconds: float) -> None:
         """Seconds between the end of one refresh and the start of the next."""
@@ -336,7 +362,7 @@ class StatusRefresher(QObject):
             self._timer.start(self._interval_ms())
 
     def _interval_ms(self) -> int:
-        return max(0, int(self._interval * 1000))
+        return max(0, int(self.next_interval * 1000))
 
     # -- watching docker.env
     # ------------------------------------------------------------------------------------

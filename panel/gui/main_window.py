@@ -98,6 +98,8 @@ class _AfterFirstPaint(QObject):
 
 class MainWindow(QMainWindow):
     deployment_changed = Signal(object)
+    status_shown = Signal(object)
+    """A Status is on screen (the header, the layers and the buttons show it)."""
 
     def __init__(
         self,
@@ -333,6 +335,7 @@ class MainWindow(QMainWindow):
             self.payloads_page.built.set_facts(self._facts())
         self.checked_label.setText(self.tr("Last checked {}").format(time.strftime("%H:%M:%S")))
         self._apply_read_only()
+        self.status_shown.emit(status)
 
     def _reload_history(self) -> None:
         """The backups and the audit log, where they are built already (a tab built later reads them then)."""

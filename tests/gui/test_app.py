@@ -34,6 +34,9 @@ pytestmark = pytest.mark.usefixtures("app_settings")
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE_LINE = re.compile(r"^first paint: (\d+\.\d+) s$", re.MULTILINE)
 SMOKE_TIMEOUT = 60.0
+VERDICT_LINE = re.compile(
+    r"^verdict shown: (\d+\.\d+) s \((confirmed by the running instance|not confirmed)\)$", re.MULTILINE
+)
 
 
 # --- the QApplication
@@ -247,6 +250,11 @@ def test_demo_smoke_paints_once_and_leaves_nothing_behind(tmp_path: Path) -> Non
     match = SMOKE_LINE.search(result.stdout)
     assert match, result.stdout + result.stderr
     assert 0 < float(match.group(1)) < SMOKE_TIMEOUT
+    verdict = VERDICT_LINE.search(result.stdout)
+    assert verdict, result.stdout + result.stderr
+    assert verdict.group(2) == "confirmed by the running instance", "the demo's instance boots in 2 s"
+    assert float(match.group(1)) < float(verdict.group(1)) < float(match.group(1)) + 30
+    assert result.stdout.index("first paint:") < result.stdout.index("verdict shown:")
     assert "Traceback" not in result.stderr
     assert_left_nothing(tmp_path)
     conf = Path(os.environ["XDG_CONFIG_HOME"]) / ORGANIZATION / "appsmith-telemetry-panel.conf"
@@ -264,6 +272,10 @@ def test_read_only_smoke_on_a_folder_changes_nothing(tmp_path: Path, docker_down
     result = run_app("--read-only", "--smoke", folder, tmp=tmp_path)
     assert result.returncode == 0, result.stderr
     assert SMOKE_LINE.search(result.stdout), result.stdout + result.stderr
+    verdict = VERDICT_LINE.search(result.stdout)
+    assert verdict, result.stdout + result.stderr
+    assert verdict.group(2) == "not confirmed", "docker is down: nothing can confirm, so no 30 s wait"
+    assert float(verdict.group(1)) < 15
     assert env_file.read_bytes() == before
     assert list_backups(env_file) == []
     assert not audit_log_path().exists()

@@ -257,6 +257,16 @@ def run_gui(args: argparse.Namespace) -> int:
                 "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this "
                 "machine's real Appsmith or docker is touched; the folder is deleted when you quit.",
             ).format(demo.folder)
+        if path is None and not args.smoke:
+            path = settings.last_deployment()
+            if path is not None and not path.exists():
+                path = None
+        early = None
+        if path is not None and demo is None and not args.wizard:
+            # Docker answers while the window is built: `ps` now, `inspect` as soon as ps answers (a thread).
+            from panel.core.early_look import EarlyLook
+
+            early = EarlyLook(path)
         window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
         first_paint = None
         if args.smoke:
@@ -264,10 +274,6 @@ def run_gui(args: argparse.Namespace) -> int:
             # so the deployment opens (and is thus checked too) before the smoke run quits.
             first_paint = FirstPaint(started, window)
             window.installEventFilter(first_paint)
-        if path is None and not args.smoke:
-            path = settings.last_deployment()
-            if path is not None and not path.exists():
-                path = None
         if (
             not args.smoke
             and not args.read_only
@@ -280,7 +286,9 @@ def run_gui(args: argparse.Namespace) -> int:
             path = chosen or path
         if path is not None:
             window.open_when_shown(
-                path, before=(lambda: demo.start(wait=False)) if demo is not None else None
+                path,
+                before=(lambda: demo.start(wait=False)) if demo is not None else None,
+                early=early if early is not None and early.path == path else None,
             )
         demo_look_coming: Callable[[], bool] = lambda: False  # noqa: E731
         if demo is not None:

@@ -21,6 +21,7 @@ from panel.core import containers, docker, instance
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment
 from panel.core.docker import CommandResult, DockerError
+from panel.core.early_look import EarlyLook
 from panel.core.instance import Health, ServerReport
 from panel.core.nginx import NginxCheck
 from panel.core.status import FileState, RunningState, Status, assemble, nginx_check, read_file_state
@@ -51,17 +52,37 @@ class RunningQuery(QObject):
         with_http: bool = True,
         parent: QObject | None = None,
         timeout: float = docker.QUERY_TIMEOUT,
+        early: EarlyLook | None = None,
     ) -> None:
         super().__init__(parent)
         self.deployment = deployment
         self.with_http = with_http
         self.timeout = timeout
+        self._early = early
+        self._ahead: containers.InspectedAhead | None = None
+        self._reports: dict[int, ServerReport | Exception] = {}
         self._process: DockerProcess | None = None
         self._cancelled = False
         self._done = False
 
     def start(self) -> None:
+        """Ask docker; with an early look, take its answers (asked while the window was built) instead."""
+        if self._early is not None:
+            run_in_thread(self._early.wait, parent=self, on_done=self._on_early)
+            return
         self._run(containers.PS_ARGV, self._on_ps)
+
+    @Slot(object)
+    def _on_early(self, early: EarlyLook) -> None:
+        if self._cancelled:
+            return
+        self._ahead, self._reports = early.ahead, dict(early.reports)
+        try:
+            result = early.ps.result()
+        except DockerError as error:
+            self._finish(RunningState(docker_error=error))
+            return
+        self._on_ps(result)
 
     def cancel(self) -> None:
         """Stop asking; `done` will not be emitted. The query deletes itself once its docker call has
@@ -114,6 +135,10 @@ class RunningQuery(QObject):
         if not ids:
             self._finish(RunningState())
             return
+        ahead = self._ahead
+        if ahead is not None and ahead.ids.issuperset(ids):
+            self._probe(tuple(state for state in ahead.states if state.id in ids))
+            return
         self._run(containers.inspect_argv(ids), self._on_inspect)
 
     @Slot(object)
@@ -142,6 +167,13 @@ class RunningQuery(QObject):
             log.warning("probing port %s failed: %r", web.http_port, error)
             self._finish(running)
 
+        early = self._reports.pop(web.http_port, None)
+        if isinstance(early, ServerReport):
+            probed(early)
+            return
+        if early is not None:
+            not_probed(early)
+            return
         run_in_thread(instance.probe, web.http_port, parent=self, on_done=probed, on_error=not_probed)
 
     def _finish(self, running: RunningState) -> None:
@@ -225,6 +257,7 @@ class StatusRefresher(QObject):
         self._watcher.fileChanged.connect(self._on_path_changed)
         self._watcher.directoryChanged.connect(self._on_path_changed)
         self._seen: tuple[int, int, int, int] | None = None
+        self._early: EarlyLook | None = None
 
     # -- public
     # -------------------------------------------------------------------------------------------------
@@ -261,8 +294,11 @@ class StatusRefresher(QObject):
         if self._timer.isActive():
             self._timer.start(self._interval_ms())
 
-    def set_deployment(self, deployment: Deployment | None) -> None:
-        """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped."""
+    def set_deployment(self, deployment: Deployment | None, early: EarlyLook | None = None) -> None:
+        """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped.
+
+        `early`: a look at what runs started before (while the window was built); the first refresh uses it.
+        """
         self._drop_file_read()
         self._drop_query()
         self._again = False
@@ -270,6 +306,7 @@ class StatusRefresher(QObject):
         self._debounce.stop()
         self._last = None
         self._deployment = deployment
+        self._early = early if deployment is not None else None
         self._watch()
         if deployment is not None:
             self.refresh()
@@ -290,7 +327,8 @@ class StatusRefresher(QObject):
             return
         self._timer.stop()
         self._running = self._read = None
-        query = RunningQuery(self._deployment, self.with_http, parent=self)
+        early, self._early = self._early, None
+        query = RunningQuery(self._deployment, self.with_http, parent=self, early=early)
         self._query = query
         query.done.connect(self._on_running)
         self.busy_changed.emit(True)

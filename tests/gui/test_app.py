@@ -5,6 +5,7 @@ run)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -323,6 +324,54 @@ def test_the_window_paints_before_the_deployment_and_the_status_model_load(
     assert "at first paint: []" in result.stdout, result.stdout
     assert f"opened: {single_deployment}" in result.stdout
     assert "tabs built: False False" in result.stdout, "Backups and Activity wait until they are opened"
+
+
+EARLY_LOOK_PROBE = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import QEvent
+    import panel.core.docker as docker
+    import panel.gui.app as app
+
+    LATER = ("yaml", "dotenv", "requests", "http.client", "panel.core.status", "panel.core.deployment",
+             "panel.gui.status_refresher", "panel.gui.backups_view", "panel.gui.activity_view")
+    events = []
+    original_start = docker.start
+
+    def start(argv, *args, **kwargs):
+        events.append("docker " + " ".join(argv[1:2]))
+        return original_start(argv, *args, **kwargs)
+
+    docker.start = start
+    original_filter = app.FirstPaint.eventFilter
+
+    def paint_filter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            events.append("first paint")
+            print("at first paint:", sorted(name for name in LATER if name in sys.modules))
+        return original_filter(self, watched, event)
+
+    app.FirstPaint.eventFilter = paint_filter
+    from panel.cli import main
+    code = main(sys.argv[1:])
+    print("events:", events)
+    sys.exit(code)
+""")
+
+
+def test_docker_is_asked_while_the_window_is_built_and_once(
+    tmp_path: Path, single_deployment: Path, docker_down: FakeBin
+) -> None:
+    """Issue 16: `docker ps` starts before the window paints (and its answer serves the first refresh), while
+    the compose parser, the status model and the HTTP client still wait until after the first paint."""
+    result = run_app("--smoke", single_deployment, tmp=tmp_path, code=EARLY_LOOK_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert "at first paint: []" in result.stdout, result.stdout
+    assert "events: ['docker ps', 'first paint']" in result.stdout, result.stdout
+    verdict = VERDICT_LINE.search(result.stdout)
+    assert verdict and verdict.group(2) == "not confirmed", result.stdout
+    calls = [json.loads(line) for line in docker_down.log.read_text(encoding="utf-8").splitlines()]
+    asked = [call[:2] for call in calls if call[0] == "docker"]
+    assert asked == [["docker", "ps"]], "one refresh asks ps once: the early answer serves it"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -261,12 +261,6 @@ def run_gui(args: argparse.Namespace) -> int:
             path = settings.last_deployment()
             if path is not None and not path.exists():
                 path = None
-        early = None
-        if path is not None and demo is None and not args.wizard:
-            # Docker answers while the window is built: `ps` now, `inspect` as soon as ps answers (a thread).
-            from panel.core.early_look import EarlyLook
-
-            early = EarlyLook(path)
         window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
         first_paint = None
         if args.smoke:
@@ -284,11 +278,18 @@ def run_gui(args: argparse.Namespace) -> int:
             chosen = FirstRunWizard.ask(None)
             settings.set_first_run_done()
             path = chosen or path
+        early = None
+        if path is not None and demo is None:
+            # Docker is asked while the window is shown and painted, in a thread that does its own imports:
+            # started before the window was built, it delayed the first paint by ~15 ms on 2 CPUs.
+            from panel.core.early_look import EarlyLook
+
+            early = EarlyLook(path)
         if path is not None:
             window.open_when_shown(
                 path,
                 before=(lambda: demo.start(wait=False)) if demo is not None else None,
-                early=early if early is not None and early.path == path else None,
+                early=early,
             )
         demo_look_coming: Callable[[], bool] = lambda: False  # noqa: E731
         if demo is not None:

@@ -68,15 +68,22 @@ class RunningQuery(QObject):
     def start(self) -> None:
         """Ask docker; with an early look, take its answers (asked while the window was built) instead."""
         if self._early is not None:
-            run_in_thread(self._early.wait, parent=self, on_done=self._on_early)
+            run_in_thread(self._early.wait, parent=self, on_done=self._on_early, on_error=self._early_failed)
             return
         self._run(containers.PS_ARGV, self._on_ps)
+
+    @Slot(object)
+    def _early_failed(self, error: BaseException) -> None:
+        log.warning("the early look at docker failed, asking again: %r", error)
+        if not self._cancelled:
+            self._run(containers.PS_ARGV, self._on_ps)
 
     @Slot(object)
     def _on_early(self, early: EarlyLook) -> None:
         if self._cancelled:
             return
         self._ahead, self._reports = early.ahead, dict(early.reports)
+        assert early.ps is not None
         try:
             result = early.ps.result()
         except DockerError as error:

@@ -1,8 +1,9 @@
 """1. Start-up: process start to the main window's first paint (`--smoke`, offscreen), against a bare PySide6
-window.
+window that shows one label and uses Qt's enums.
 
-Four programs, interleaved round by round: the bare window (`bare_window.py`; with `--with-text`, the same
-window showing one label, for context), the panel on the demo (`--demo --smoke`) and the panel on a real
+Four programs, interleaved round by round: the bare window with one label (`bare_window.py --with-text`, the
+floor: any PySide6 window that shows text pays for the font database and Qt's enums), the empty one (for
+context), the panel on the demo (`--demo --smoke`) and the panel on a real
 sample deployment folder (`--smoke PATH`, the stand-in running when there is a Docker engine). Each time is
 taken by this process from spawning the child to reading its `first paint:` line, so no clock of the child's
 can flatter it; the child's own figure is shown beside it.
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from deployments import Context
 from harness import BENCHMARKS, FirstPaint, Row, child_env, first_paint, interleaved, median
 
-TARGET = 1.3
+TARGET = 1.2
 BARE = [sys.executable, str(BENCHMARKS / "bare_window.py")]
 
 
@@ -53,17 +54,18 @@ def run(context: Context) -> list[Row]:
         value = median(times[name])
         reported = median([r.reported for r in seen[name][-rounds:]])
         bare_reported = median([r.reported for r in seen["bare"][-rounds:]])
+        text_reported = median([r.reported for r in seen["text"][-rounds:]])
         rows.append(
             Row(
                 label,
                 f"{value:.3f} s",
-                f"{bare:.3f} s",
-                value / bare,
+                f"{text:.3f} s",
+                value / text,
                 f"≤ {TARGET}x",
-                value / bare <= TARGET,
-                f"median of {rounds}; the children's own figures: {reported:.3f} s vs {bare_reported:.3f} s; "
-                f"a bare window that also shows one label and uses Qt's enums paints in {text:.3f} s "
-                f"({text / bare:.2f}x the bare one), and the panel is {value / text:.2f}x that",
+                value / text <= TARGET,
+                f"median of {rounds}; the children's own figures: {reported:.3f} s vs {text_reported:.3f} s; "
+                f"the empty bare window (no text, no Qt enums) paints in {bare:.3f} s "
+                f"(children's own: {bare_reported:.3f} s), and the panel is {value / bare:.2f}x that",
             )
         )
     return rows

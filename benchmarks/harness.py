@@ -317,6 +317,46 @@ def first_paint(
     return FirstPaint(seconds, reported, peak * 1024)
 
 
+def verdict_shown(
+    argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT, timeout: float = 60.0
+) -> tuple[float, bool]:
+    """Seconds from spawning a `--smoke` run to reading its `verdict shown:` line, and whether the running
+    instance confirmed that verdict; lets it exit."""
+    completed_at = None
+    confirmed = False
+    with tempfile.TemporaryFile("w+") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv),
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        watchdog = threading.Timer(timeout, process.kill)
+        watchdog.start()
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if line.startswith("verdict shown:"):
+                    completed_at = time.perf_counter() - started
+                    confirmed = "(confirmed by the running instance)" in line
+                    break
+            rest = process.stdout.read()
+            process.wait()
+        finally:
+            watchdog.cancel()
+        if completed_at is None or process.returncode != 0:
+            errors.seek(0)
+            raise BenchmarkError(
+                f"{' '.join(argv)} printed no verdict (exit {process.returncode}):\n"
+                f"{rest}{errors.read()[-2000:]}"
+            )
+    return completed_at, confirmed
+
+
 def panel_value(settings: Settings, expression: str, setup: str = "", **names: str) -> Any:
     """Evaluate `expression` in a child that imports this checkout's panel (after `setup`), and return it.
 

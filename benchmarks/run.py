@@ -24,6 +24,7 @@ import bench_responsiveness
 import bench_scale
 import bench_startup
 import bench_status
+import bench_truth
 from deployments import Context
 from harness import BenchmarkError, Report, Row, Settings, machine, markdown_table, text_table
 
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, tuple[Callable[[Context], list[Row]], str]] = {
     "apply": (bench_apply.run, "4. apply overhead"),
     "scale": (bench_scale.run, "5. scale of input"),
     "memory": (bench_memory.run, "6. memory"),
+    "truth": (bench_truth.run, "7. time to truth"),
 }
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from panel.gui.icons import app_icon
 from panel.gui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from panel.core.status import Status
     from panel.demo import DemoSession
 
 log = logging.getLogger("panel.gui")
@@ -53,14 +55,19 @@ def peak_rss_kib() -> int | None:
     return None
 
 
+VERDICT_WAIT = 30.0
+"""Seconds a smoke run waits after the first paint for a verdict the running instance confirms."""
+
+
 class FirstPaint(QObject):
-    """Prints the seconds from process start to the window's first paint and the peak memory then, then quits
-    (for `--smoke`; the deployment still opens before the quit, so a smoke run checks that too)."""
+    """Prints the seconds from process start to the window's first paint and the peak memory then (for
+    `--smoke`); then quits, unless `wait_for_verdict` has been called (a deployment is being opened)."""
 
     def __init__(self, started: float, parent: QObject) -> None:
         super().__init__(parent)
         self.started = started
         self.seen = False
+        self.verdict: VerdictShown | None = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.seen:
@@ -69,8 +76,62 @@ class FirstPaint(QObject):
             peak = peak_rss_kib()
             if peak is not None:
                 print(f"peak RSS at first paint: {peak} KiB", flush=True)
-            QTimer.singleShot(0, QApplication.quit)
+            if self.verdict is None:
+                QTimer.singleShot(0, QApplication.quit)
+            else:
+                self.verdict.start_waiting()
         return False
+
+
+class VerdictShown(QObject):
+    """For `--smoke PATH` and `--demo --smoke`: prints when the first verdict is on screen, then quits.
+
+    It waits (at most `VERDICT_WAIT` after the first paint) for one the running instance confirms while one
+    can still come: another look is under way or due soon (the instance is starting, the demo's instance is
+    being started). Otherwise the verdict shown is reported as not confirmed.
+    """
+
+    def __init__(self, started: float, window: MainWindow, still_coming: Callable[[], bool]) -> None:
+        super().__init__(window)
+        self.started = started
+        self.window = window
+        self.still_coming = still_coming
+        self.first_shown: float | None = None
+        self.reported = False
+        window.status_shown.connect(self._shown)
+
+    def start_waiting(self) -> None:
+        QTimer.singleShot(int(VERDICT_WAIT * 1000), self._give_up)
+
+    def _shown(self, status: Status) -> None:
+        if self.first_shown is None:
+            self.first_shown = time.time()
+        if status.verified:
+            self._report(time.time(), "confirmed by the running instance")
+        else:
+            # After the refresher has decided whether another look follows (it does so after its signal).
+            QTimer.singleShot(0, self._decide)
+
+    def _decide(self) -> None:
+        refresher = self.window.refresher
+        if not (refresher.busy or refresher.starting or self.still_coming()):
+            assert self.first_shown is not None
+            self._report(self.first_shown, "not confirmed")
+
+    def _give_up(self) -> None:
+        if self.first_shown is not None:
+            self._report(self.first_shown, "not confirmed")
+        elif not self.reported:
+            self.reported = True
+            print(f"verdict shown: none within {VERDICT_WAIT:.0f} s", file=sys.stderr, flush=True)
+            QApplication.exit(1)
+
+    def _report(self, when: float, how: str) -> None:
+        if self.reported:
+            return
+        self.reported = True
+        print(f"verdict shown: {when - self.started:.3f} s ({how})", flush=True)
+        QTimer.singleShot(0, QApplication.quit)
 
 
 def install_excepthook(smoke: bool = False) -> list[BaseException]:
@@ -152,19 +213,25 @@ def display_problem() -> str | None:
     )
 
 
-def refresh_when_started(window: MainWindow, demo: DemoSession) -> None:
-    """The demo's instance starts just after the first paint; look again once its container exists."""
+def refresh_when_started(window: MainWindow, demo: DemoSession) -> Callable[[], bool]:
+    """The demo's instance starts just after the first paint; look again once its container exists.
+
+    Returns a question: is that look still to come?
+    """
     timer = QTimer(window)
     timer.setInterval(100)
+    waiting = [True]
 
     def check() -> None:
         if demo.wait_started(0):
             timer.stop()
             timer.deleteLater()
+            waiting[0] = False
             window.refresh()
 
     timer.timeout.connect(check)
     timer.start()
+    return lambda: waiting[0]
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -190,15 +257,17 @@ def run_gui(args: argparse.Namespace) -> int:
                 "DEMO — a sample Appsmith deployment in {} with a simulated docker. Nothing on this "
                 "machine's real Appsmith or docker is touched; the folder is deleted when you quit.",
             ).format(demo.folder)
-        window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
-        if args.smoke:
-            # Installed before the window's own after-paint opening: Qt runs the filter installed last first,
-            # so the deployment opens (and is thus checked too) before the smoke run quits.
-            window.installEventFilter(FirstPaint(started, window))
         if path is None and not args.smoke:
             path = settings.last_deployment()
             if path is not None and not path.exists():
                 path = None
+        window = MainWindow(read_only=args.read_only, demo_note=demo_note, remember=demo is None)
+        first_paint = None
+        if args.smoke:
+            # Installed before the window's own after-paint opening: Qt runs the filter installed last first,
+            # so the deployment opens (and is thus checked too) before the smoke run quits.
+            first_paint = FirstPaint(started, window)
+            window.installEventFilter(first_paint)
         if (
             not args.smoke
             and not args.read_only
@@ -209,12 +278,24 @@ def run_gui(args: argparse.Namespace) -> int:
             chosen = FirstRunWizard.ask(None)
             settings.set_first_run_done()
             path = chosen or path
+        early = None
+        if path is not None and demo is None:
+            # Docker is asked while the window is shown and painted, in a thread that does its own imports:
+            # started before the window was built, it delayed the first paint by ~15 ms on 2 CPUs.
+            from panel.core.early_look import EarlyLook
+
+            early = EarlyLook(path)
         if path is not None:
             window.open_when_shown(
-                path, before=(lambda: demo.start(wait=False)) if demo is not None else None
+                path,
+                before=(lambda: demo.start(wait=False)) if demo is not None else None,
+                early=early,
             )
+        demo_look_coming: Callable[[], bool] = lambda: False  # noqa: E731
         if demo is not None:
-            refresh_when_started(window, demo)
+            demo_look_coming = refresh_when_started(window, demo)
+        if first_paint is not None and path is not None:
+            first_paint.verdict = VerdictShown(started, window, demo_look_coming)
         if not args.smoke:
             discover_into(window, open_single=path is None)
         window.show()

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     # the refresher come in with the first deployment, a moment after the first frame.
     from panel.core.backups import Backup
     from panel.core.deployment import Deployment
+    from panel.core.early_look import EarlyLook
     from panel.core.payloads import LocalFacts
     from panel.core.status import Status
     from panel.gui.activity_view import ActivityView
@@ -98,6 +99,8 @@ class _AfterFirstPaint(QObject):
 
 class MainWindow(QMainWindow):
     deployment_changed = Signal(object)
+    status_shown = Signal(object)
+    """A Status is on screen (the header, the layers and the buttons show it)."""
 
     def __init__(
         self,
@@ -264,8 +267,13 @@ class MainWindow(QMainWindow):
             self._refresher.busy_changed.connect(self._busy_changed)
         return self._refresher
 
-    def open_when_shown(self, path: Path, before: Callable[[], object] | None = None) -> None:
+    def open_when_shown(
+        self, path: Path, before: Callable[[], object] | None = None, early: EarlyLook | None = None
+    ) -> None:
         """Open `path` right after the window's first paint (calling `before` first, if given).
+
+        `early`: docker's answers about `path`, asked while the window was built; the instance is probed (and
+        the HTTP client loaded) only once the window is on screen.
 
         The first frame already names the folder and says "Checking…", as it would after opening it (the
         status always arrives later); reading the compose file and loading the status model wait until the
@@ -281,11 +289,13 @@ class MainWindow(QMainWindow):
             if self.isVisible():  # not when the window was closed before it painted
                 if before is not None:
                     before()
-                self.open_deployment(path)
+                if early is not None:
+                    early.allow_probe()
+                self.open_deployment(path, early)
 
         self.installEventFilter(_AfterFirstPaint(self, open_now))
 
-    def open_deployment(self, path: Path) -> bool:
+    def open_deployment(self, path: Path, early: EarlyLook | None = None) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
         from panel.core.deployment import NotADeploymentError, load_deployment
@@ -296,10 +306,10 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("Not an Appsmith deployment"), str(error))
             self._fill_picker()
             return False
-        self.set_deployment(deployment)
+        self.set_deployment(deployment, early)
         return True
 
-    def set_deployment(self, deployment: Deployment) -> None:
+    def set_deployment(self, deployment: Deployment, early: EarlyLook | None = None) -> None:
         self.deployment = deployment
         self.status = None
         if self.remember:
@@ -315,7 +325,7 @@ class MainWindow(QMainWindow):
         )
         if self.backups_page.built:
             self.backups_page.built.set_env_file(deployment.env_file)
-        self.refresher.set_deployment(deployment)
+        self.refresher.set_deployment(deployment, early)
         self.deployment_changed.emit(deployment)
 
     def refresh(self) -> None:
@@ -333,6 +343,7 @@ class MainWindow(QMainWindow):
             self.payloads_page.built.set_facts(self._facts())
         self.checked_label.setText(self.tr("Last checked {}").format(time.strftime("%H:%M:%S")))
         self._apply_read_only()
+        self.status_shown.emit(status)
 
     def _reload_history(self) -> None:
         """The backups and the audit log, where they are built already (a tab built later reads them then)."""

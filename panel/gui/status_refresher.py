@@ -4,7 +4,9 @@ One refresh asks docker twice at most (`ps`, then `inspect` of this folder's con
 the instance once over HTTP (in a worker thread), reads the env file and the nginx template (in a worker
 thread, while docker answers: a big file must not freeze the window), and hands everything to the core's
 `assemble`. Refreshes are triggered by a timer, by the env file changing on disk, and on request; requests
-made while one runs are folded into exactly one more.
+made while one runs are folded into exactly one more. While the instance is starting (its container runs but
+it does not answer yet) the timer looks again every `STARTING_INTERVAL` seconds, so the verdict the instance
+confirms is on screen a moment after it answers, not up to a whole interval later.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from panel.core import containers, docker, instance
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment
 from panel.core.docker import CommandResult, DockerError
-from panel.core.instance import ServerReport
+from panel.core.early_look import EarlyLook
+from panel.core.instance import Health, ServerReport
 from panel.core.nginx import NginxCheck
 from panel.core.status import FileState, RunningState, Status, assemble, nginx_check, read_file_state
 from panel.gui.docker_process import DockerProcess
@@ -28,6 +31,8 @@ from panel.gui.worker import run_in_thread
 log = logging.getLogger("panel.gui.status")
 
 DEFAULT_INTERVAL = 15.0
+STARTING_INTERVAL = 1.0
+"""Seconds between looks while the instance is starting: its answer is expected within seconds."""
 WATCH_DEBOUNCE_MS = 200
 
 
@@ -47,17 +52,44 @@ class RunningQuery(QObject):
         with_http: bool = True,
         parent: QObject | None = None,
         timeout: float = docker.QUERY_TIMEOUT,
+        early: EarlyLook | None = None,
     ) -> None:
         super().__init__(parent)
         self.deployment = deployment
         self.with_http = with_http
         self.timeout = timeout
+        self._early = early
+        self._ahead: containers.InspectedAhead | None = None
+        self._reports: dict[int, ServerReport | Exception] = {}
         self._process: DockerProcess | None = None
         self._cancelled = False
         self._done = False
 
     def start(self) -> None:
+        """Ask docker; with an early look, take its answers (asked while the window was built) instead."""
+        if self._early is not None:
+            run_in_thread(self._early.wait, parent=self, on_done=self._on_early, on_error=self._early_failed)
+            return
         self._run(containers.PS_ARGV, self._on_ps)
+
+    @Slot(object)
+    def _early_failed(self, error: BaseException) -> None:
+        log.warning("the early look at docker failed, asking again: %r", error)
+        if not self._cancelled:
+            self._run(containers.PS_ARGV, self._on_ps)
+
+    @Slot(object)
+    def _on_early(self, early: EarlyLook) -> None:
+        if self._cancelled:
+            return
+        self._ahead, self._reports = early.ahead, dict(early.reports)
+        assert early.ps is not None
+        try:
+            result = early.ps.result()
+        except DockerError as error:
+            self._finish(RunningState(docker_error=error))
+            return
+        self._on_ps(result)
 
     def cancel(self) -> None:
         """Stop asking; `done` will not be emitted. The query deletes itself once its docker call has
@@ -110,6 +142,10 @@ class RunningQuery(QObject):
         if not ids:
             self._finish(RunningState())
             return
+        ahead = self._ahead
+        if ahead is not None and ahead.ids.issuperset(ids):
+            self._probe(tuple(state for state in ahead.states if state.id in ids))
+            return
         self._run(containers.inspect_argv(ids), self._on_inspect)
 
     @Slot(object)
@@ -138,6 +174,13 @@ class RunningQuery(QObject):
             log.warning("probing port %s failed: %r", web.http_port, error)
             self._finish(running)
 
+        early = self._reports.pop(web.http_port, None)
+        if isinstance(early, ServerReport):
+            probed(early)
+            return
+        if early is not None:
+            not_probed(early)
+            return
         run_in_thread(instance.probe, web.http_port, parent=self, on_done=probed, on_error=not_probed)
 
     def _finish(self, running: RunningState) -> None:
@@ -179,6 +222,18 @@ def _signature(path: Path) -> _Signature | None:
     return info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode
 
 
+def instance_starting(status: Status) -> bool:
+    """True while the deployment's web container runs but the instance does not answer yet."""
+    web = status.running.web_container(status.deployment)
+    server = status.running.server
+    return (
+        web is not None
+        and web.running
+        and server is not None
+        and server.health in (Health.STARTING, Health.UNREACHABLE)
+    )
+
+
 class StatusRefresher(QObject):
     """The Status of one deployment, refreshed on a timer, when docker.env changes on disk, and on request."""
 
@@ -209,6 +264,7 @@ class StatusRefresher(QObject):
         self._watcher.fileChanged.connect(self._on_path_changed)
         self._watcher.directoryChanged.connect(self._on_path_changed)
         self._seen: tuple[int, int, int, int] | None = None
+        self._early: EarlyLook | None = None
 
     # -- public
     # -------------------------------------------------------------------------------------------------
@@ -229,14 +285,27 @@ class StatusRefresher(QObject):
     def interval(self) -> float:
         return self._interval
 
+    @property
+    def starting(self) -> bool:
+        """The last status found the instance starting: the next look comes after `STARTING_INTERVAL`."""
+        return self._last is not None and instance_starting(self._last)
+
+    @property
+    def next_interval(self) -> float:
+        """Seconds from the end of the last refresh to the next one the timer starts."""
+        return min(self._interval, STARTING_INTERVAL) if self.starting else self._interval
+
     def set_interval(self, seconds: float) -> None:
         """Seconds between the end of one refresh and the start of the next."""
         self._interval = seconds
         if self._timer.isActive():
             self._timer.start(self._interval_ms())
 
-    def set_deployment(self, deployment: Deployment | None) -> None:
-        """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped."""
+    def set_deployment(self, deployment: Deployment | None, early: EarlyLook | None = None) -> None:
+        """Watch this deployment instead (None: stop everything); a refresh of the old one is dropped.
+
+        `early`: a look at what runs started before (while the window was built); the first refresh uses it.
+        """
         self._drop_file_read()
         self._drop_query()
         self._again = False
@@ -244,6 +313,7 @@ class StatusRefresher(QObject):
         self._debounce.stop()
         self._last = None
         self._deployment = deployment
+        self._early = early if deployment is not None else None
         self._watch()
         if deployment is not None:
             self.refresh()
@@ -264,7 +334,8 @@ class StatusRefresher(QObject):
             return
         self._timer.stop()
         self._running = self._read = None
-        query = RunningQuery(self._deployment, self.with_http, parent=self)
+        early, self._early = self._early, None
+        query = RunningQuery(self._deployment, self.with_http, parent=self, early=early)
         self._query = query
         query.done.connect(self._on_running)
         self.busy_changed.emit(True)
@@ -336,7 +407,7 @@ class StatusRefresher(QObject):
             self._timer.start(self._interval_ms())
 
     def _interval_ms(self) -> int:
-        return max(0, int(self._interval * 1000))
+        return max(0, int(self.next_interval * 1000))
 
     # -- watching docker.env
     # ------------------------------------------------------------------------------------

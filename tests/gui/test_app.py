@@ -5,6 +5,7 @@ run)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -34,6 +35,9 @@ pytestmark = pytest.mark.usefixtures("app_settings")
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE_LINE = re.compile(r"^first paint: (\d+\.\d+) s$", re.MULTILINE)
 SMOKE_TIMEOUT = 60.0
+VERDICT_LINE = re.compile(
+    r"^verdict shown: (\d+\.\d+) s \((confirmed by the running instance|not confirmed)\)$", re.MULTILINE
+)
 
 
 # --- the QApplication
@@ -247,6 +251,11 @@ def test_demo_smoke_paints_once_and_leaves_nothing_behind(tmp_path: Path) -> Non
     match = SMOKE_LINE.search(result.stdout)
     assert match, result.stdout + result.stderr
     assert 0 < float(match.group(1)) < SMOKE_TIMEOUT
+    verdict = VERDICT_LINE.search(result.stdout)
+    assert verdict, result.stdout + result.stderr
+    assert verdict.group(2) == "confirmed by the running instance", "the demo's instance boots in 2 s"
+    assert float(match.group(1)) < float(verdict.group(1)) < float(match.group(1)) + 30
+    assert result.stdout.index("first paint:") < result.stdout.index("verdict shown:")
     assert "Traceback" not in result.stderr
     assert_left_nothing(tmp_path)
     conf = Path(os.environ["XDG_CONFIG_HOME"]) / ORGANIZATION / "appsmith-telemetry-panel.conf"
@@ -264,6 +273,10 @@ def test_read_only_smoke_on_a_folder_changes_nothing(tmp_path: Path, docker_down
     result = run_app("--read-only", "--smoke", folder, tmp=tmp_path)
     assert result.returncode == 0, result.stderr
     assert SMOKE_LINE.search(result.stdout), result.stdout + result.stderr
+    verdict = VERDICT_LINE.search(result.stdout)
+    assert verdict, result.stdout + result.stderr
+    assert verdict.group(2) == "not confirmed", "docker is down: nothing can confirm, so no 30 s wait"
+    assert float(verdict.group(1)) < 15
     assert env_file.read_bytes() == before
     assert list_backups(env_file) == []
     assert not audit_log_path().exists()
@@ -311,6 +324,58 @@ def test_the_window_paints_before_the_deployment_and_the_status_model_load(
     assert "at first paint: []" in result.stdout, result.stdout
     assert f"opened: {single_deployment}" in result.stdout
     assert "tabs built: False False" in result.stdout, "Backups and Activity wait until they are opened"
+
+
+EARLY_LOOK_PROBE = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import QEvent
+    import panel.core.docker as docker
+    import panel.gui.app as app
+
+    LATER = ("yaml", "dotenv", "requests", "http.client", "panel.core.status", "panel.core.deployment",
+             "panel.gui.status_refresher", "panel.gui.backups_view", "panel.gui.activity_view")
+    events = []
+    original_start = docker.start
+
+    def start(argv, *args, **kwargs):
+        events.append("docker " + " ".join(argv[1:2]))
+        return original_start(argv, *args, **kwargs)
+
+    docker.start = start
+    original_filter = app.FirstPaint.eventFilter
+
+    def paint_filter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            events.append("first paint")
+            print("at first paint:", sorted(name for name in LATER if name in sys.modules))
+        return original_filter(self, watched, event)
+
+    app.FirstPaint.eventFilter = paint_filter
+    from panel.cli import main
+    code = main(sys.argv[1:])
+    print("events:", events)
+    sys.exit(code)
+""")
+
+
+def test_docker_is_asked_as_the_window_is_shown_and_once(
+    tmp_path: Path, single_deployment: Path, docker_down: FakeBin
+) -> None:
+    """Issue 16: `docker ps` is started by the early look begun as the window is shown (its answer serves the
+    first refresh, so ps is asked once), while the compose parser, the status model and the HTTP client still
+    wait until after the first paint. Whether ps starts before or just after the paint depends on the CPUs:
+    the look does its imports in its own thread so that the paint never waits for them."""
+    result = run_app("--smoke", single_deployment, tmp=tmp_path, code=EARLY_LOOK_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert "at first paint: []" in result.stdout, result.stdout
+    assert "events: ['docker ps', 'first paint']" in result.stdout or (
+        "events: ['first paint', 'docker ps']" in result.stdout
+    ), result.stdout
+    verdict = VERDICT_LINE.search(result.stdout)
+    assert verdict and verdict.group(2) == "not confirmed", result.stdout
+    calls = [json.loads(line) for line in docker_down.log.read_text(encoding="utf-8").splitlines()]
+    asked = [call[:2] for call in calls if call[0] == "docker"]
+    assert asked == [["docker", "ps"]], "one refresh asks ps once: the early answer serves it"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

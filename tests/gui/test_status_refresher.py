@@ -6,6 +6,7 @@ The last tests cover `run_in_thread`, which the refresher uses for the HTTP prob
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,26 @@ def test_run_in_thread_says_nothing_to_a_deleted_parent(qtbot: QtBot) -> None:
     qtbot.waitUntil(finished.is_set, timeout=5000)
     qtbot.wait(100)
     assert called == []
+
+
+def test_while_the_instance_starts_it_looks_again_every_second_then_at_the_normal_interval(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+) -> None:
+    """Issue 16: a starting instance is looked at again within 1–2 s, so its confirmed verdict is not an hour
+    (here: the whole interval) late; once it answers the refresher goes back to its interval."""
+    demo = demo_deployment_factory(boot_delay=3.0)
+    refresher = StatusRefresher(interval=3600)
+    seen: list[Status] = []
+    refresher.refreshed.connect(seen.append)
+    refresher.set_deployment(demo.deployment)
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
+    first = seen[0]
+    assert first.running.server is not None and first.running.server.health is Health.STARTING, first
+    assert refresher.starting
+    assert 1.0 <= refresher.next_interval <= 2.0
+    assert refresher._timer.isActive() and 1000 <= refresher._timer.interval() <= 2000
+    qtbot.waitUntil(lambda: seen[-1].verified, timeout=WAIT_MS)
+    assert not refresher.starting
+    assert refresher.next_interval == 3600
+    assert refresher._timer.interval() == 3600 * 1000
+    refresher.set_deployment(None)

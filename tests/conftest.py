@@ -742,3 +742,26 @@ def system_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def dedent(text: str) -> str:
     """textwrap.dedent, re-exported so tests writing compose files inline read naturally."""
     return textwrap.dedent(text)
+
+
+STATUS_JSON_KEYS = {
+    "deployment",
+    "layout",
+    "compose_file",
+    "env_file",
+    "file",
+    "override",
+    "container",
+    "docker_error",
+    "server",
+    "nginx",
+    "verdict",
+    "telemetry_on",
+    "verified",
+    "pending_restart",
+    "winner",
+    "reason",
+    "advice",
+    "warnings",
+}
+"""The keys of `status --json`, as the README documents them: a stable contract."""

@@ -19,6 +19,7 @@ from tests.conftest import (
     ENCRYPTION_PASSWORD,
     LEGACY_NGINX_TEMPLATE,
     SINGLE_DOCKER_ENV,
+    STATUS_JSON_KEYS,
     Answer,
     FakeBin,
     assert_no_secret,
@@ -28,26 +29,6 @@ from tests.conftest import (
 
 ENV_PATH = Path("stacks/configuration/docker.env")
 TELEMETRY_LINE = SINGLE_DOCKER_ENV.splitlines().index("APPSMITH_DISABLE_TELEMETRY=false") + 1
-STATUS_KEYS = {
-    "deployment",
-    "layout",
-    "compose_file",
-    "env_file",
-    "file",
-    "override",
-    "container",
-    "docker_error",
-    "server",
-    "nginx",
-    "verdict",
-    "telemetry_on",
-    "verified",
-    "pending_restart",
-    "winner",
-    "reason",
-    "advice",
-    "warnings",
-}
 
 
 @dataclass
@@ -145,7 +126,7 @@ def test_status_human(cli: Cli, single_deployment: Path) -> None:
 
 def test_status_json(cli: Cli, single_deployment: Path) -> None:
     document = json.loads(cli("status", str(single_deployment), "--json").stdout)
-    assert set(document) == STATUS_KEYS
+    assert set(document) == STATUS_JSON_KEYS
     assert document["layout"] == "single-container"
     assert document["env_file"] == str(_env_file(single_deployment))
     assert set(document["file"]) == {

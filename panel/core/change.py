@@ -8,7 +8,7 @@ from pathlib import Path
 
 from panel.core.backups import backup_while_locked
 from panel.core.deployment import Deployment
-from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, SwitchReading, masked_diff
+from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, masked_diff
 from panel.core.rootguard import root_refusal
 from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_while_locked, resolve
 from panel.core.status import current_user, user_name
@@ -28,7 +28,8 @@ class EnvChange:
     deployment: Deployment
     snapshot: Snapshot
     new_data: bytes
-    before: SwitchReading
+    before: EnvText
+    """The file as read, parsed once: the switch's old value and the diff both come from it."""
     new_value: str
 
     @property
@@ -41,11 +42,11 @@ class EnvChange:
 
     @property
     def old_value(self) -> str | None:
-        return self.before.raw
+        return self.before.reading(TELEMETRY_KEY).raw
 
     def diff(self) -> str:
         """The unified diff with secret values masked: safe to show and to print."""
-        return masked_diff(self.snapshot.data, self.new_data, self.deployment.env_file.name)
+        return masked_diff(self.before, self.new_data, self.deployment.env_file.name)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
             f"{path} contains bytes that are not UTF-8, so the panel will not rewrite it (it could corrupt "
             f"them). Edit the line {TELEMETRY_KEY}={value} by hand, or fix the file's encoding first."
         ) from error
-    return EnvChange(deployment, snapshot, new_data, parsed.reading(TELEMETRY_KEY), value)
+    return EnvChange(deployment, snapshot, new_data, parsed, value)
 
 
 def elevation_hint(folder: Path) -> str:

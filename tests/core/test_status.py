@@ -34,6 +34,7 @@ from tests.conftest import (
     DAEMON_DOWN,
     LEGACY_NGINX_TEMPLATE,
     SECRET_VALUES,
+    STATUS_JSON_KEYS,
     Answer,
     FakeBin,
     assert_no_secret,
@@ -359,27 +360,6 @@ def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
 # --- to_json
 # -----------------------------------------------------------------------------------------------------
 
-TOP_KEYS = {
-    "deployment",
-    "layout",
-    "compose_file",
-    "env_file",
-    "file",
-    "override",
-    "container",
-    "docker_error",
-    "server",
-    "nginx",
-    "verdict",
-    "telemetry_on",
-    "verified",
-    "pending_restart",
-    "winner",
-    "reason",
-    "advice",
-    "warnings",
-}
-
 
 def _full_status() -> Status:
     deployment = _deployment(Layout.LEGACY, override="true")
@@ -391,7 +371,7 @@ def _full_status() -> Status:
 
 def test_to_json_has_the_documented_keys() -> None:
     document = _full_status().to_json()
-    assert set(document) == TOP_KEYS
+    assert set(document) == STATUS_JSON_KEYS
     assert set(document["file"]) == {
         "exists",
         "writable",
@@ -452,7 +432,7 @@ def test_to_json_with_nothing_known() -> None:
     document = assemble(
         deployment, _file(MISSING, deployment.env_file), _running(error=DAEMON_ERROR)
     ).to_json()
-    assert set(document) == TOP_KEYS
+    assert set(document) == STATUS_JSON_KEYS
     assert document["file"]["exists"] is False and document["file"]["state"] is None
     assert document["file"]["line"] is None and document["file"]["modified"] is None
     assert document["override"] is None and document["container"] is None and document["server"] is None

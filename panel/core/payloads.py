@@ -53,6 +53,34 @@ class CatalogError(ValueError):
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Where a claim comes from: an upstream file at a commit (or a documentation page) and the Appsmith
+    versions it holds for, so a reader can check it and knows when it stops being true."""
+
+    id: str
+    repo: str | None
+    path: str | None
+    commit: str | None
+    date: str
+    versions: str
+    url: str | None = None
+    note: str | None = None
+
+    @property
+    def link(self) -> str:
+        """A web address for the cited text: the docs page, or the file at its commit on GitHub."""
+        if self.url:
+            return self.url
+        return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
+
+    @property
+    def label(self) -> str:
+        """One line naming the source, as the sources view and the CLI print it."""
+        where = f"{self.repo} {self.path} @ {self.commit}" if self.path else str(self.url)
+        return f"{where} ({self.date}; {self.versions})"
+
+
+@dataclass(frozen=True)
 class FieldNote:
     """One line about one leaf of a sample, so nobody has to guess what a value means."""
 
@@ -60,6 +88,7 @@ class FieldNote:
     note: str
     hashed: bool
     local: str | None
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +109,7 @@ class PayloadSample:
     sample_origin: str
     sample: Mapping[str, Any] = dataclasses.field(hash=False)
     fields: tuple[FieldNote, ...]
+    citations: tuple[Citation, ...] = ()
 
     @property
     def origin_kind(self) -> OriginKind:
@@ -109,23 +139,14 @@ class AlwaysSent:
     sender: str
     when: str
     note: str
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """A document the catalog was built from, so every claim in it can be traced."""
-
-    id: str
-    name: str
-    where: str
-    note: str
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
 class Catalog:
     samples: tuple[PayloadSample, ...]
     always_sent: tuple[AlwaysSent, ...]
-    sources: tuple[SourceRef, ...] = ()
+    citations: Mapping[str, Citation] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
 
     def by_source(self, source: Source) -> tuple[PayloadSample, ...]:
         return tuple(sample for sample in self.samples if sample.source == source)
@@ -155,24 +176,26 @@ def parse_catalog(text: str) -> Catalog:
     if not isinstance(data, dict):
         raise CatalogError("catalog must be a JSON object")
 
+    citations = _parse_citations(data.get("citations"))
     samples: list[PayloadSample] = []
     seen_ids: set[str] = set()
     for index, raw in enumerate(_require_list(data, "samples", "catalog")):
-        sample = _parse_sample(raw, index)
+        sample = _parse_sample(raw, index, citations)
         if sample.id in seen_ids:
             raise CatalogError(f"catalog entry {sample.id!r}: duplicate id")
         seen_ids.add(sample.id)
         samples.append(sample)
 
     always_sent = tuple(
-        AlwaysSent(**_require_strings(raw, ("name", "sender", "when", "note"), f"always_sent[{index}]"))
+        AlwaysSent(
+            **_require_strings(raw, ("name", "sender", "when", "note"), f"always_sent[{index}]"),
+            citations=_cited(raw, f"always_sent[{index}]", citations),
+        )
         for index, raw in enumerate(_require_list(data, "always_sent", "catalog"))
     )
-    sources = tuple(
-        SourceRef(**_require_strings(raw, ("id", "name", "where", "note"), f"sources[{index}]"))
-        for index, raw in enumerate(data.get("sources", []))
+    return Catalog(
+        samples=tuple(samples), always_sent=always_sent, citations=MappingProxyType(dict(citations))
     )
-    return Catalog(samples=tuple(samples), always_sent=always_sent, sources=sources)
 
 
 def leaf_paths(payload: Mapping[str, Any]) -> tuple[str, ...]:
@@ -268,7 +291,56 @@ def _local_values(facts: LocalFacts) -> dict[str, str]:
     return values
 
 
-def _parse_sample(raw: Any, index: int) -> PayloadSample:
+_CITATION_TEXT_KEYS = ("date", "versions")
+_CITATION_FILE_KEYS = ("repo", "path", "commit")
+
+
+def _parse_citations(raw: Any) -> dict[str, Citation]:
+    """The catalog's citations by id; each names a file at a commit, or a documentation page."""
+    if not isinstance(raw, dict) or not raw:
+        raise CatalogError("catalog: 'citations' must be a non-empty object of id -> citation")
+    citations: dict[str, Citation] = {}
+    for cite_id, entry in raw.items():
+        where = f"citation {cite_id!r}"
+        strings = _require_strings(entry, _CITATION_TEXT_KEYS, where)
+        optional: dict[str, str | None] = {}
+        for key in (*_CITATION_FILE_KEYS, "url", "note"):
+            value = entry.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise CatalogError(f"catalog entry {where}: {key!r} must be a non-empty string when present")
+            optional[key] = value
+        has_file = all(optional[key] for key in _CITATION_FILE_KEYS)
+        if not has_file and any(optional[key] for key in _CITATION_FILE_KEYS):
+            raise CatalogError(f"catalog entry {where}: a file citation needs repo, path and commit together")
+        if not has_file and not optional["url"]:
+            raise CatalogError(f"catalog entry {where}: needs repo, path and commit, or a url")
+        citations[cite_id] = Citation(
+            id=cite_id,
+            repo=optional["repo"],
+            path=optional["path"],
+            commit=optional["commit"],
+            date=strings["date"],
+            versions=strings["versions"],
+            url=optional["url"],
+            note=optional["note"],
+        )
+    return citations
+
+
+def _cited(raw: Any, where: str, citations: Mapping[str, Citation]) -> tuple[Citation, ...]:
+    """The citations an entry names in `cite`: at least one, each known, so no claim goes unsourced."""
+    ids = raw.get("cite") if isinstance(raw, dict) else None
+    if not isinstance(ids, list) or not ids or not all(isinstance(item, str) for item in ids):
+        raise CatalogError(
+            f"catalog entry {where}: 'cite' must list at least one citation id (no claim without a source)"
+        )
+    unknown = [item for item in ids if item not in citations]
+    if unknown:
+        raise CatalogError(f"catalog entry {where}: unknown citation {', '.join(map(repr, unknown))}")
+    return tuple(citations[item] for item in dict.fromkeys(ids))
+
+
+def _parse_sample(raw: Any, index: int, citations: Mapping[str, Citation]) -> PayloadSample:
     where = f"samples[{index}]"
     if not isinstance(raw, dict):
         raise CatalogError(f"catalog entry {where}: must be an object")
@@ -297,9 +369,10 @@ def _parse_sample(raw: Any, index: int) -> PayloadSample:
         )
     _check_keys(payload, where)
 
+    sample_citations = _cited(raw, where, citations)
     notes = {
         note.path: note
-        for note in (_parse_field(item, where) for item in _require_list(raw, "fields", where))
+        for note in (_parse_field(item, where, citations) for item in _require_list(raw, "fields", where))
     }
     if len(notes) != len(raw["fields"]):
         raise CatalogError(f"catalog entry {where}: a field path is listed twice")
@@ -324,10 +397,11 @@ def _parse_sample(raw: Any, index: int) -> PayloadSample:
         sample_origin=strings["sample_origin"],
         sample=cast(Mapping[str, Any], _freeze(payload)),
         fields=tuple(notes[path] for path in leaves),
+        citations=sample_citations,
     )
 
 
-def _parse_field(raw: Any, where: str) -> FieldNote:
+def _parse_field(raw: Any, where: str, citations: Mapping[str, Citation]) -> FieldNote:
     if not isinstance(raw, dict):
         raise CatalogError(f"catalog entry {where}: each field must be an object")
     strings = _require_strings(raw, ("path", "note"), where)
@@ -340,7 +414,8 @@ def _parse_field(raw: Any, where: str) -> FieldNote:
             f"catalog entry {where}: field {strings['path']!r} names unknown local value {local!r} (known: "
             f"{', '.join(sorted(LOCAL_NAMES))})"
         )
-    return FieldNote(path=strings["path"], note=strings["note"], hashed=hashed, local=local)
+    cited = _cited(raw, f"{where} field {strings['path']!r}", citations)
+    return FieldNote(path=strings["path"], note=strings["note"], hashed=hashed, local=local, citations=cited)
 
 
 def _require_list(data: Mapping[str, Any], key: str, where: str) -> list[Any]:

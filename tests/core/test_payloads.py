@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from panel.core.payloads import (
     LOCAL_NAMES,
     Catalog,
+    Citation,
     FieldNote,
     LocalFacts,
     PayloadSample,
@@ -34,31 +37,6 @@ OPS_HASH = hashlib.sha256(b"ops@example.com").hexdigest()
 
 # The documented samples exactly as the seed documents print them. The execute sample keeps the seed's
 # trailing comma: the test removes it the one way the catalog is allowed to, and then every value must match.
-SEED_INSTALLATION_STARTED = """{
-  "anonymousId": "anonymoustId",
-  "context": {"library": {"name": "unknown", "version": "unknown"}},
-  "event": "Installation Started",
-  "integrations": {},
-  "messageId": "api-1joj5LZSzuVCI9KshnaX059JYKo",
-  "properties": {"os": "ubuntu"},
-  "receivedAt": "2020-11-04T08:05:52.726Z",
-  "timestamp": "2020-11-04T08:05:52.726Z",
-  "type": "track",
-  "userId": "111.65.255.130"
-}"""
-
-SEED_INSTANCE_ACTIVE = """{
-  "context": {"ip": "203.192.213.46", "library": {"name": "unknown", "version": "unknown"}},
-  "event": "Instance Active",
-  "integrations": {},
-  "messageId": "api-1jokIBOkNv8nEmu2fGeNb01G1RC",
-  "properties": {"instanceId": "<uuid>"},
-  "receivedAt": "2020-11-04T08:15:49.537Z",
-  "timestamp": "2020-11-04T08:15:49.537Z",
-  "type": "track",
-  "userId": "203.192.213.46"
-}"""
-
 SEED_APPLICATIONS_PAGE_LOAD = """{
   "anonymousId": "0b62ab60-02ad-4f69-a181-d9c5eb2f97fa",
   "context": {
@@ -128,9 +106,19 @@ SEED_EXECUTE_WITH_TRAILING_COMMA = """{
 INSTALLER_IDS = (
     "installation-started",
     "installation-success",
-    "installation-errors",
+    "installation-error",
     "installation-support",
 )
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "appsmith"
+"""Appsmith's own files, fetched at the commits the catalog cites (each file's first line names it)."""
+
+
+def _appsmith_file(name: str) -> str:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    header, _, body = text.partition("\n")
+    assert "Fetched from appsmithorg/appsmith" in header and name.split("@")[1] in header, name
+    return body
 
 
 def _leaves(node: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
@@ -177,17 +165,21 @@ def test_catalog_has_every_expected_entry(catalog: Catalog) -> None:
         "instance-active",
         "instance-stats",
         "execute-action-triggered",
+        "installation-setup-complete",
         "applications-page-load",
+        "telemetry-disabled",
     ]
-    assert {sample.event for sample in catalog.samples} >= {
+    assert {sample.event for sample in catalog.samples} == {
         "Installation Started",
         "Installation Success",
-        "Installation Errors",
+        "Installation Error",
         "Installation Support",
         "Instance Active",
         "instance_stats",
         "execute_ACTION_TRIGGERED",
+        "Installation Setup Complete",
         "APPLICATIONS_PAGE_LOAD",
+        "TELEMETRY_DISABLED",
     }
 
 
@@ -195,7 +187,10 @@ def test_every_source_is_present(catalog: Catalog) -> None:
     for source in Source:
         assert catalog.by_source(source), f"no sample from {source}"
     assert {sample.id for sample in catalog.by_source(Source.INSTALLER)} == set(INSTALLER_IDS)
-    assert [sample.id for sample in catalog.by_source(Source.CLIENT)] == ["applications-page-load"]
+    assert [sample.id for sample in catalog.by_source(Source.CLIENT)] == [
+        "applications-page-load",
+        "telemetry-disabled",
+    ]
     assert Source.SERVER.label == "Appsmith server"
     assert Source.CLIENT.label == "Browser client"
     assert Source.INSTALLER.label == "Installer"
@@ -230,12 +225,14 @@ def test_local_names_are_only_the_known_ones(catalog: Catalog) -> None:
     [
         ("installation-started", False),
         ("installation-success", False),
-        ("installation-errors", False),
+        ("installation-error", False),
         ("installation-support", False),
         ("instance-active", True),
         ("instance-stats", True),
         ("execute-action-triggered", True),
+        ("installation-setup-complete", True),
         ("applications-page-load", True),
+        ("telemetry-disabled", False),
     ],
 )
 def test_stopped_by_switch_matches_the_domain(catalog: Catalog, sample_id: str, stopped: bool) -> None:
@@ -245,7 +242,9 @@ def test_stopped_by_switch_matches_the_domain(catalog: Catalog, sample_id: str, 
 def test_switch_notes_say_the_important_part(catalog: Catalog) -> None:
     for sample_id in INSTALLER_IDS:
         assert "whatever you answer" in _sample(catalog, sample_id).switch_note
-    assert "#1776" in _sample(catalog, "instance-active").switch_note
+        assert "hook.integromat.com" in _sample(catalog, sample_id).switch_note
+    assert "2020-11-19" in _sample(catalog, "instance-active").switch_note
+    assert "sent even if the admin unticks" in _sample(catalog, "installation-setup-complete").switch_note
 
 
 def test_documented_samples_keep_every_seed_value(catalog: Catalog) -> None:
@@ -254,8 +253,6 @@ def test_documented_samples_keep_every_seed_value(catalog: Catalog) -> None:
     with pytest.raises(json.JSONDecodeError):
         json.loads(SEED_EXECUTE_WITH_TRAILING_COMMA)
     expected = {
-        "installation-started": json.loads(SEED_INSTALLATION_STARTED),
-        "instance-active": json.loads(SEED_INSTANCE_ACTIVE),
         "applications-page-load": json.loads(SEED_APPLICATIONS_PAGE_LOAD),
         "execute-action-triggered": json.loads(fixed),
     }
@@ -265,42 +262,84 @@ def test_documented_samples_keep_every_seed_value(catalog: Catalog) -> None:
         assert sample.origin_kind == "documented"
 
 
-def test_derived_installer_samples_share_the_documented_shape(catalog: Catalog) -> None:
-    started = _sample(catalog, "installation-started").sample_dict()
-    for sample_id in INSTALLER_IDS[1:]:
-        sample = _sample(catalog, sample_id)
-        assert sample.origin_kind == "derived"
-        derived = sample.sample_dict()
-        assert derived["event"] == sample.event
-        for key in started:
-            if key not in ("event", "properties"):
-                assert derived[key] == started[key], f"{sample_id}.{key}"
-        assert derived["properties"]["os"] == started["properties"]["os"]
+def test_installer_samples_are_the_request_bodies_install_sh_posts(catalog: Catalog) -> None:
+    """Each installer sample has the shape of the last install.sh's curl body and only keys it sends."""
+    script = _appsmith_file("install.sh@8edb278b75")
+    assert "hook.integromat.com" in script and "api.segment.io" not in script
+    assert '"Installation Errors"' not in script
+    bodies: dict[str, set[str]] = {}
+    for body in re.findall(r"--data '(\{.*?\n\s*\})'", script, flags=re.DOTALL):
+        event = re.search(r'"event": "([^"]+)"', body)
+        assert event is not None
+        data_keys = set(re.findall(r'^\s+"([\w-]+)": ', body.partition('"data"')[2], flags=re.MULTILINE))
+        bodies.setdefault(event.group(1), set()).update(data_keys)
+    for sample in catalog.by_source(Source.INSTALLER):
+        assert sample.origin_kind == "reconstructed"
+        payload = sample.sample_dict()
+        assert list(payload) == ["userId", "event", "data"], sample.id
+        assert set(payload["data"]) <= bodies[sample.event], sample.id
+    assert _sample(catalog, "installation-started").sample["data"]["platform"] == "docker"
 
 
 def test_support_carries_the_typed_email_in_plain_text(catalog: Catalog) -> None:
     support = _sample(catalog, "installation-support")
-    email = support.field("properties.email")
+    email = support.field("data.email")
     assert email is not None
     assert email.hashed is False
     assert email.local == "email_plain"
     assert "plain text" in email.note
     others = [s for s in catalog.by_source(Source.INSTALLER) if s.id != "installation-support"]
-    assert all(s.field("properties.email") is None for s in others)
+    assert all(s.field("data.email") is None for s in others)
 
 
-def test_instance_stats_is_marked_reconstructed(catalog: Catalog) -> None:
+def test_instance_stats_has_exactly_the_keys_the_current_server_sends(catalog: Catalog) -> None:
+    code = _appsmith_file("ScheduledTaskCEImpl.java@39636498ce")
+    constants = {"ADMIN_EMAIL_DOMAIN_HASH": "adminEmailDomainHash", "EMAIL_DOMAIN_HASH": "emailDomainHash"}
+    keys = set(re.findall(r'entry\("(\w+)"', code))
+    keys |= {constants[name] for name in re.findall(r"entry\((\w+_HASH),", code)}
+    keys |= set(
+        re.search(r"enum UserTrackingType \{\s*([\w,\s]+)\}", code).group(1).replace(",", " ").split()
+    )  # type: ignore[union-attr]
     stats = _sample(catalog, "instance-stats")
     assert stats.origin_kind == "reconstructed"
-    assert "reconstructed from Appsmith's source, not a documented sample" in stats.sample_origin
-    properties = stats.sample["properties"]
-    for key in ("instanceId", "numOrgs", "numApps", "numPages", "numActions", "numDatasources", "numUsers"):
-        assert key in properties
-    assert stats.sample["edition"] and stats.sample["version"]
-    for path in ("edition", "version"):
+    assert set(stats.sample["properties"]) == keys
+    assert "emailDomainHashes" not in stats.sample["properties"]
+    assert set(stats.sample) == {"userId", "context", "properties", "event"}, "version and edition sit inside"
+    for path in ("properties.edition", "properties.version"):
         note = stats.field(path)
         assert isinstance(note, FieldNote)
-        assert (note.local, note.hashed) == (path, False)
+        assert (note.local, note.hashed) == (path.split(".")[1], False)
+        assert any(citation.commit == "3f0c8dccdf" for citation in note.citations)
+
+
+def test_instance_active_carries_the_organization_id(catalog: Catalog) -> None:
+    code = _appsmith_file("ScheduledTaskCEImpl.java@39636498ce")
+    assert 'Map.of("instanceId", instanceId, "organizationId", organizationId)' in code
+    assert "fixedRate = 6 * 60 * 60 * 1000" in code
+    active = _sample(catalog, "instance-active")
+    assert set(active.sample["properties"]) == {"instanceId", "organizationId"}
+    assert "Every 6 hours" in active.when
+
+
+def test_setup_complete_shows_every_property_a_current_server_event_carries(catalog: Catalog) -> None:
+    service = _appsmith_file("AnalyticsServiceCEImpl.java@481988daf1")
+    send_event = service[
+        service.index(
+            "public Mono<Void> sendEvent(String event, String userId, Map<String, ?> properties, boolean"
+        ) :
+    ]
+    send_event = send_event[: send_event.index("public <T extends BaseDomain>")]
+    added = set(re.findall(r'analyticsProperties\.put\(\s*"(\w+)"', send_event))
+    assert added >= {"originService", "instanceId", "version", "edition", "cloudProvider", "hostname"}
+    assert 'Map.of("userAgent", userAgent)' in send_event
+    setup = _sample(catalog, "installation-setup-complete")
+    properties = set(setup.sample["properties"])
+    assert added | {"emailDomainHash", "adminEmailDomainHash"} <= properties
+    signup = _appsmith_file("UserSignupCEImpl.java@998f890fbb")
+    assert "analyticsProps.put(EMAIL, newsletterSignedUpUserEmail)" in signup
+    assert {"disable-telemetry", "subscribe-marketing", "email", "ip", "ipAddress", "name"} <= properties
+    email = setup.field("properties.email")
+    assert email is not None and not email.hashed and "plain text" in email.note
 
 
 def test_execute_event_username_and_user_id_are_hashed(catalog: Catalog) -> None:
@@ -320,14 +359,23 @@ def test_client_user_id_is_the_hash_of_the_username(catalog: Catalog) -> None:
 
 
 def test_always_sent_is_honest_and_complete(catalog: Catalog) -> None:
-    assert len(catalog.always_sent) >= 4
+    assert len(catalog.always_sent) >= 6
     text = " ".join(
         f"{item.name} {item.sender} {item.when} {item.note}" for item in catalog.always_sent
     ).lower()
-    assert "install" in text
-    assert "release notes" in text
-    assert "paying" in text
-    assert "instance active" in text and "#1776" in text
+    for needed in (
+        "instance start",
+        "blocking api.segment.io stops it",
+        "release notes",
+        "every 2 hours",
+        "feature",
+        "plugin",
+        "paying",
+        "instance active",
+        "hook.integromat.com",
+    ):
+        assert needed in text, needed
+    assert "every 6 hours; appsmith's 2024" not in text
     for item in catalog.always_sent:
         assert item.name and item.sender and item.when and item.note
     assert "third-party" not in text, (
@@ -335,11 +383,108 @@ def test_always_sent_is_honest_and_complete(catalog: Catalog) -> None:
     )
 
 
-def test_sources_name_both_seed_documents(catalog: Catalog) -> None:
-    wheres = " ".join(source.where for source in catalog.sources)
-    assert "000_40ec5943e80a32e1.txt" in wheres
-    assert "001_2b8cc23a4dd807ba.txt" in wheres
-    assert any("APPSMITH.md" in source.where for source in catalog.sources)
+def test_instance_start_is_what_the_entrypoint_posts() -> None:
+    current = _appsmith_file("entrypoint.sh@ea7bfd09d7")
+    first = _appsmith_file("entrypoint.sh@6d65f4a7f1")
+    for script in (current, first):
+        block = script[script.index("if [[ -n ${APPSMITH_SEGMENT_CE_KEY-} ]]; then") :]
+        block = block[: block.index("\nfi\n")]
+        assert '"event":"Instance Start"' in block and "https://api.segment.io/v1/track" in block
+        assert "DISABLE_TELEMETRY" not in block, "the start-up event never reads the switch"
+    assert '"event":"RedisCompile"' in current
+
+
+# --- every claim has a source
+# -------------------------------------------------------------------------------------
+
+
+def _every_cited_entry(catalog: Catalog) -> Iterator[tuple[str, tuple[Citation, ...]]]:
+    for sample in catalog.samples:
+        yield sample.id, sample.citations
+        for note in sample.fields:
+            yield f"{sample.id}:{note.path}", note.citations
+    for item in catalog.always_sent:
+        yield item.name, item.citations
+
+
+def test_every_sample_field_and_always_sent_entry_cites_a_source(catalog: Catalog) -> None:
+    entries = list(_every_cited_entry(catalog))
+    assert len(entries) > 130
+    for where, citations in entries:
+        assert citations, f"{where} has no source"
+        for citation in citations:
+            assert citation.date and citation.versions, where
+            assert citation.url or (citation.repo and citation.path and citation.commit), where
+
+
+def test_citations_name_upstream_files_at_commits_not_local_notes(catalog: Catalog) -> None:
+    for citation in catalog.citations.values():
+        if citation.url is None:
+            assert citation.repo == "appsmithorg/appsmith", citation.id
+            assert re.fullmatch(r"[0-9a-f]{10}", citation.commit or ""), citation.id
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", citation.date), citation.id
+            assert (
+                citation.link
+                == f"https://github.com/appsmithorg/appsmith/blob/{citation.commit}/{citation.path}"
+            )
+        else:
+            assert citation.url.startswith("https://docs.appsmith.com/"), citation.id
+        for text in (citation.path or "", citation.url or ""):
+            assert "APPSMITH.md" not in text and "seed" not in text, citation.id
+    raw = json.dumps(_raw_catalog())
+    assert "APPSMITH.md" not in raw
+
+
+@pytest.mark.parametrize("where", ["sample", "field", "always_sent"])
+def test_an_entry_without_a_source_is_refused(where: str) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        target = {
+            "sample": data["samples"][0],
+            "field": data["samples"][0]["fields"][0],
+            "always_sent": data["always_sent"][0],
+        }[where]
+        del target["cite"]
+
+    with pytest.raises(ValueError, match="no claim without a source"):
+        parse_catalog(_broken(mutate))
+
+
+def test_a_citation_must_name_a_file_at_a_commit_or_a_page() -> None:
+    def unknown_id(data: dict[str, Any]) -> None:
+        data["samples"][1]["cite"] = ["APPSMITH.md section 3"]
+
+    def no_commit(data: dict[str, Any]) -> None:
+        del data["citations"]["install-last"]["commit"]
+
+    def no_versions(data: dict[str, Any]) -> None:
+        del data["citations"]["docs-2020"]["versions"]
+
+    with pytest.raises(ValueError, match="unknown citation 'APPSMITH.md section 3'"):
+        parse_catalog(_broken(unknown_id))
+    with pytest.raises(ValueError, match="'install-last'.*repo, path and commit together"):
+        parse_catalog(_broken(no_commit))
+    with pytest.raises(ValueError, match="'docs-2020'.*'versions' must be a non-empty string"):
+        parse_catalog(_broken(no_versions))
+
+
+_NOT_FOR_SENTENCES = re.compile(
+    r"/api/|\.(java|tsx?|sh|properties|md|txt)\b|#\d|\bPR\b|[A-Z][a-z]+[A-Z]\w*(Impl|Service|Config|Util\w*)\b"
+    r"|\banonymous\b|\bseed\b",
+)
+
+
+def test_sentences_shown_to_people_leave_paths_classes_and_pr_numbers_to_citations(catalog: Catalog) -> None:
+    sentences: list[tuple[str, str]] = []
+    for sample in catalog.samples:
+        for text in (sample.sender, sample.when, sample.switch_note, sample.sample_origin):
+            sentences.append((sample.id, text))
+        sentences.extend((f"{sample.id}:{note.path}", note.note) for note in sample.fields)
+    for item in catalog.always_sent:
+        sentences.extend((item.name, text) for text in (item.name, item.sender, item.when, item.note))
+    offending = [(where, text) for where, text in sentences if _NOT_FOR_SENTENCES.search(text)]
+    assert offending == []
+    assert _NOT_FOR_SENTENCES.search("see PingScheduledTaskCEImpl") and _NOT_FOR_SENTENCES.search("PR #1776")
+    assert _NOT_FOR_SENTENCES.search("usage data is anonymous")
 
 
 def test_get_and_by_source(catalog: Catalog) -> None:
@@ -369,14 +514,14 @@ def test_catalog_cannot_be_mutated_through_a_loaded_sample(catalog: Catalog) -> 
         stats.sample["event"] = "changed"  # type: ignore[index]
     with pytest.raises(TypeError):
         stats.sample["properties"]["numApps"] = 0  # type: ignore[index]
-    with pytest.raises(AttributeError):
-        stats.sample["properties"]["emailDomainHashes"].append("x")
+    with pytest.raises(TypeError):
+        stats.sample["context"]["ip"] = "changed"  # type: ignore[index]
     with pytest.raises(dataclasses.FrozenInstanceError):
         stats.event = "changed"  # type: ignore[misc]
 
     copy = stats.sample_dict()
     copy["properties"]["numApps"] = -1
-    copy["properties"]["emailDomainHashes"].append("x")
+    copy["context"]["ip"] = "changed"
     filled = fill_sample(stats, LocalFacts(instance_id="mine"))
     filled.payload["properties"]["numUsers"] = -1
 
@@ -408,19 +553,20 @@ def test_fill_sample_normalizes_what_a_person_types(catalog: Catalog) -> None:
     result = fill_sample(client, LocalFacts(email="  Ops@Example.COM \n"))
     assert result.payload["userId"] == OPS_HASH
     support = fill_sample(_sample(catalog, "installation-support"), LocalFacts(email=" Ops@Example.com"))
-    assert support.payload["properties"]["email"] == "ops@example.com"
-    assert support.filled == frozenset({"properties.email"})
+    assert support.payload["data"]["email"] == "ops@example.com"
+    assert support.filled == frozenset({"data.email"})
 
 
 def test_fill_sample_uses_every_known_fact(catalog: Catalog) -> None:
     stats = _sample(catalog, "instance-stats")
     facts = LocalFacts(edition="EE", version="v1.40", instance_id="65f0c0ffee", email="ops@example.com")
     result = fill_sample(stats, facts)
-    assert result.payload["edition"] == "EE"
-    assert result.payload["version"] == "v1.40"
+    assert result.payload["properties"]["edition"] == "EE"
+    assert result.payload["properties"]["version"] == "v1.40"
     assert result.payload["properties"]["instanceId"] == "65f0c0ffee"
-    assert {"edition", "version", "properties.instanceId"} <= result.filled
-    assert "properties.emailDomainHashes" in result.examples, "hashed, but no local value can fill it"
+    assert result.payload["userId"] == "65f0c0ffee"
+    assert {"properties.edition", "properties.version", "properties.instanceId", "userId"} <= result.filled
+    assert "properties.adminEmailDomainHash" in result.examples, "hashed, but no local value can fill it"
     assert result.filled.isdisjoint(result.examples)
     assert result.filled | result.examples == set(_leaves(stats.sample))
 
@@ -498,7 +644,9 @@ def test_validation_names_the_entry_with_a_missing_note() -> None:
 
 def test_validation_rejects_a_note_for_a_missing_path() -> None:
     def mutate(data: dict[str, Any]) -> None:
-        data["samples"][0]["fields"].append({"path": "properties.ghost", "note": "x", "hashed": False})
+        data["samples"][0]["fields"].append(
+            {"path": "properties.ghost", "note": "x", "hashed": False, "cite": ["install-last"]}
+        )
 
     with pytest.raises(ValueError, match=r"'installation-started'.*not in the sample: properties\.ghost"):
         parse_catalog(_broken(mutate))
@@ -506,7 +654,7 @@ def test_validation_rejects_a_note_for_a_missing_path() -> None:
 
 def test_validation_rejects_an_unknown_source_and_origin() -> None:
     def bad_source(data: dict[str, Any]) -> None:
-        data["samples"][7]["source"] = "mobile"
+        data["samples"][8]["source"] = "mobile"
 
     def bad_origin(data: dict[str, Any]) -> None:
         data["samples"][5]["sample_origin"] = "guessed: trust me"

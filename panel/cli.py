@@ -240,6 +240,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.change import RefusedError, check_writable, prepare_review
     from panel.core.envfile import shown_value
     from panel.core.restart import check_engine, detect_compose_tool, plan_restart
+    from panel.core.restart_notice import restart_notice
     from panel.core.rootguard import restart_refusal, running_as_root, telemetry_lines_only
 
     telemetry_on = args.command == "enable"
@@ -278,6 +279,8 @@ def cmd_switch(args: argparse.Namespace) -> int:
             print(f"Warning: {note}")
         if plan:
             print("Then run:\n  " + plan.shell_text().replace("\n", "\n  "))
+            notice = restart_notice(deployment.image)
+            print(f"Note: {notice.sentence}\n  Source: {notice.citation.label}")
     if args.dry_run:
         if args.json:
             _print_json(report)

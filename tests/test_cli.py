@@ -272,6 +272,17 @@ def test_disable_dry_run_with_restart_shows_the_commands(cli: Cli, single_deploy
     assert "docker-compose -f docker-compose.yml up -d" in out
     assert ["docker-compose", "version"] in cli.bin.calls()
     assert not any("rm" in call or "up" in call for call in cli.bin.calls())
+    # The single-container fixture's image has no tag: the plan says the start may send Instance Start.
+    assert "Note: Starting the container may send one usage event, “Instance Start”" in out
+    assert "Blocking api.segment.io stops it." in out
+    assert "Source: appsmithorg/appsmith deploy/docker/entrypoint.sh @ 6d65f4a7f1 (2023-03-21; v1.9.14" in out
+
+
+def test_disable_dry_run_without_restart_says_nothing_about_a_start(
+    cli: Cli, single_deployment: Path
+) -> None:
+    out = cli("disable", str(single_deployment), "--dry-run").stdout
+    assert "Instance Start" not in out
 
 
 def test_disable_yes_writes_with_a_backup_and_an_audit_line(cli: Cli, single_deployment: Path) -> None:

@@ -40,6 +40,7 @@ from panel.core.docker import DockerError
 from panel.core.envfile import TELEMETRY_KEY, shown_value
 from panel.core.payloads import CatalogError, load_catalog
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
+from panel.core.restart_notice import restart_notice
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
@@ -396,6 +397,10 @@ class ConsentDialog(QDialog):
             fixed=True,
         )
         layout.addWidget(self.commands_view)
+        server = self.status.running.server
+        notice = restart_notice(self.deployment.image, server.version if server else None)
+        self.restart_notice_label = wrapping_label(notice.sentence, name=self.tr("What the restart sends"))
+        layout.addWidget(self.restart_notice_label)
         return group
 
     def _detect_compose(self) -> None:

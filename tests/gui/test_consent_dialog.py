@@ -114,6 +114,26 @@ def test_the_other_way_says_share(qtbot: QtBot, demo_copy: Path) -> None:
     assert "+APPSMITH_DISABLE_TELEMETRY=false" in dialog.diff_view.toPlainText()
 
 
+@pytest.mark.parametrize(
+    ("tag", "said"),
+    [
+        ("v1.50", "Starting the container sends one usage event, “Instance Start”"),
+        ("v1.9.2", "Starting the container sends no event of its own"),
+        ("latest", "Starting the container may send one usage event"),
+    ],
+)
+def test_the_commands_say_what_the_start_itself_sends(
+    qtbot: QtBot, demo_copy: Path, tag: str, said: str
+) -> None:
+    compose = demo_copy / "docker-compose.yml"
+    compose.write_text(compose.read_text().replace("appsmith-ce:v1.50", f"appsmith-ce:{tag}"))
+    dialog = open_dialog(qtbot, offline_status(demo_copy), telemetry_on=False)
+    text = dialog.restart_notice_label.text()
+    assert text.startswith(said)
+    assert ("Blocking api.segment.io stops it." in text) is (tag != "v1.9.2")
+    assert dialog.restart_notice_label.parent() is dialog.commands_view.parent(), "beside the commands"
+
+
 def test_secrets_in_the_diff_context_are_masked(qtbot: QtBot, demo_copy: Path) -> None:
     env_file = demo_copy / "stacks/configuration/docker.env"
     text = env_file.read_text()

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -62,6 +62,7 @@ from panel.core.payloads import (
     to_json_text,
 )
 from panel.gui.json_highlighter import JsonHighlighter
+from panel.gui.sources_view import SourcesView, sources_html
 from panel.gui.text_widgets import SELECT_WITH_MOUSE, MonospaceView, monospace_font, wrapping_label
 
 SAMPLE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -271,6 +272,7 @@ class PayloadsList(QWidget):
         browser.setObjectName("alwaysSent")
         browser.setAccessibleName(self.tr("Sent whatever the switch says"))
         browser.setOpenLinks(False)
+        browser.anchorClicked.connect(QDesktopServices.openUrl)  # the sources' links, in the user's browser
         browser.setTabChangesFocus(True)
         browser.setMinimumHeight(120)
         parts = [
@@ -291,6 +293,7 @@ class PayloadsList(QWidget):
                 + html.escape(self.tr("When: {when}").format(when=entry.when))
                 + "<br>"
                 + html.escape(entry.note)
+                + sources_html(entry.citations, self.tr("Sources"))
                 + "</p>"
             )
         browser.setHtml("".join(parts))
@@ -470,6 +473,8 @@ class PayloadDetail(QWidget):
         layout.addLayout(form)
         layout.addWidget(payload_split, 1)
         layout.addWidget(email_box)
+        self.sources_view = SourcesView(self)
+        layout.addWidget(self.sources_view)
         self._update_hash_label()
 
     # --- behaviour
@@ -522,6 +527,7 @@ class PayloadDetail(QWidget):
         verdict = self.tr("Stops it.") if sample.stopped_by_switch else self.tr("Sent anyway.")
         self.switch_label.setText(f"<b>{html.escape(verdict)}</b> {html.escape(sample.switch_note)}")
         self.origin_label.setText(self._origin_words(sample))
+        self.sources_view.show_citations(sample.citations)
 
     def _refresh_detail(self, scroll_to_top: bool = False) -> None:
         sample = self._current
@@ -630,6 +636,8 @@ class PayloadDetail(QWidget):
         together."""
         if self._current is None or not 0 <= row < len(self._current.fields):
             return
+        note = self._current.fields[row]
+        self.sources_view.show_citations(self._current.citations, note.path, note.citations)
         span = self._lines.get(self._current.fields[row].path)
         if span is None:
             return

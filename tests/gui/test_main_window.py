@@ -885,13 +885,13 @@ def test_what_is_sent_is_built_on_first_show_with_this_deployments_edition(
     assert view.facts().edition == "CE" and view.facts().version == "v1.50-demo"
     assert view.select_sample("instance-stats")
     payload = json.loads(view.json_view.toPlainText())
-    assert payload["edition"] == "CE" and payload["version"] == "v1.50-demo"
+    assert payload["properties"]["edition"] == "CE" and payload["properties"]["version"] == "v1.50-demo"
     table = view.fields_table
     rows = {
         cell(table, row, FieldColumn.PATH): cell(table, row, FieldColumn.VALUE)
         for row in range(table.rowCount())
     }
-    assert rows["edition"] == "this deployment"
+    assert rows["properties.edition"] == "this deployment"
 
     # Picking another event and typing an email shows the hash that would leave, not the email.
     assert view.select_sample("execute-action-triggered")

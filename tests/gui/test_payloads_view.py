@@ -381,7 +381,7 @@ def test_every_control_has_an_accessible_name(qtbot, kind) -> None:
         for child in widget.findChildren(QWidget)
         if isinstance(child, QTreeWidget | QPlainTextEdit | QTableWidget | QLineEdit | QTextBrowser)
     ]
-    assert len(controls) == (2 if kind is PayloadsList else 5)
+    assert len(controls) == (2 if kind is PayloadsList else 6)  # the full view adds the Sources list
     for control in controls:
         assert control.accessibleName(), control.objectName()
     labels = [label for label in widget.findChildren(QLabel) if label.wordWrap()]

@@ -74,9 +74,9 @@ def restart_notice(image: str | None, running_version: str | None = None) -> Res
         known = f"the image tag {version!r}" if version else "the image"
         return RestartNotice(
             StartSends.MAYBE,
-            "Starting the container may send one usage event, “Instance Start”, with this server's public "
-            "IP address to Segment, whatever the switch says: Appsmith v1.9.14 and later send it on every "
-            f"start, and {known} does not say which version runs. {block}",
+            "Starting the container may send one usage event, “Instance Start”, to Segment from this "
+            "server's address, whatever the switch says: Appsmith v1.9.14 and later send it on every start, "
+            f"and {known} does not say which version runs. {block}",
             version,
             citation,
         )
@@ -90,9 +90,9 @@ def restart_notice(image: str | None, running_version: str | None = None) -> Res
         )
     return RestartNotice(
         StartSends.YES,
-        f"Starting the container sends one usage event, “Instance Start”, with this server's public IP "
-        f"address to Segment, whatever the switch says: Appsmith {version} sends it on every start when the "
-        f"image carries Appsmith's Segment key, as release images do. {block}",
+        "Starting the container sends one usage event, “Instance Start”, to Segment from this server's "
+        f"address, whatever the switch says: Appsmith {version} sends it on every start when the image "
+        f"carries Appsmith's Segment key, as release images do. {block}",
         version,
         citation,
     )

@@ -110,9 +110,15 @@ def _load(path: str | None, ps: Started | None = None) -> Deployment:
 
 def _format_status(status: Status) -> str:
     from panel.core.envfile import TELEMETRY_KEY
+    from panel.core.status import cannot_confirm_on_version
 
     deployment, file = status.deployment, status.file
-    mark = "verified by the running instance" if status.verified else "not confirmed by the running instance"
+    if status.verified:
+        mark = "verified by the running instance"
+    elif cannot_confirm_on_version(status):
+        mark = "the running instance cannot confirm on this version"
+    else:
+        mark = "not confirmed by the running instance"
     lines = [
         f"Appsmith deployment  {deployment.folder}",
         f"Layout               {deployment.layout.label} ({deployment.compose_file.name})",
@@ -152,6 +158,10 @@ def _format_status(status: Status) -> str:
             )
     if status.nginx is not None:
         lines.append(f"Nginx     {status.nginx}")
+    if status.version is not None:
+        lines.append(f"Version   {status.version}")
+    if override is not None:
+        lines.append(f"Order     {status.precedence.value}: {status.precedence.explanation}")
     lines.append(f"Winner    {status.winner}")
     lines += [f"Warning   {warning}" for warning in status.warnings]
     return "\n".join(lines)

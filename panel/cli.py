@@ -458,6 +458,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 def cmd_fix_nginx(args: argparse.Namespace) -> int:
     from panel.core import audit
     from panel.core.change import RefusedError
+    from panel.core.envfile import TELEMETRY_KEY
     from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
     from panel.core.rootguard import root_refusal
 
@@ -467,19 +468,58 @@ def cmd_fix_nginx(args: argparse.Namespace) -> int:
         if refusal is not None:
             raise RefusedError(refusal)
     fix = prepare_nginx_fix(deployment)
-    print(fix.diff() or "The nginx template already has the sub_filter line in every 'location /' block.")
+    print(str(fix.check))
+    print(
+        fix.diff()
+        or "The nginx template already has the sub_filter line in every 'location /' block, and docker.env "
+        "sets an explicit value."
+    )
     if args.dry_run or not fix.changes_file:
         return ExitCode.OK
-    if not _confirm("Add the missing lines?", args.yes):
-        return ExitCode.REFUSED
-    backup = write_nginx_fix(fix)
-    print(f"Written (backup {backup.name if backup else '-'}). Recreate the containers to apply it.")
-    warning = audit.record_or_warn(
-        "fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply"
+    question = (
+        "Add the missing lines and the explicit value?"
+        if fix.env_change is not None and fix.changes_template
+        else "Write the explicit value to docker.env?"
+        if fix.env_change is not None
+        else "Add the missing lines?"
     )
-    if warning:
-        _error(warning)
+    if not _confirm(question, args.yes):
+        return ExitCode.REFUSED
+    written = write_nginx_fix(fix)
+    warnings = []
+    if written is not None and fix.env_change is not None:
+        print(f"docker.env: {TELEMETRY_KEY}=true written (backup {_name(written.env_backup)}).")
+        warnings.append(
+            audit.record_or_warn(
+                "fix-nginx",
+                deployment.env_file,
+                fix.env_change.old_value,
+                "true",
+                written.env_backup,
+                "explicit value for the nginx line; recreate to apply",
+            )
+        )
+    if written is not None and fix.changes_template:
+        print(f"{fix.path.name}: sub_filter added (backup {_name(written.template_backup)}).")
+        warnings.append(
+            audit.record_or_warn(
+                "fix-nginx",
+                fix.path,
+                None,
+                "sub_filter added",
+                written.template_backup,
+                "written; recreate nginx to apply",
+            )
+        )
+    print("Recreate the containers to apply it.")
+    for warning in warnings:
+        if warning:
+            _error(warning)
     return ExitCode.OK
+
+
+def _name(path: Path | None) -> str:
+    return path.name if path is not None else "-"
 
 
 def cmd_log(args: argparse.Namespace) -> int:

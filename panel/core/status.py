@@ -30,7 +30,7 @@ from panel.core.docker import DockerError, Started
 from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchState, classify
 from panel.core.instance import Health, ServerReport
 from panel.core.limits import MAX_ENV_BYTES, InputRefused, read_regular
-from panel.core.nginx import NginxCheck, check_template
+from panel.core.nginx import NginxCheck, check_template, client_build
 
 
 class Verdict(StrEnum):
@@ -279,7 +279,13 @@ class Status:
             },
             "nginx": None
             if self.nginx is None
-            else {"ok": self.nginx.ok, "missing": list(self.nginx.missing)},
+            else {
+                "ok": self.nginx.ok,
+                "missing": list(self.nginx.missing),
+                "has_line": self.nginx.has_line,
+                "client_build": self.nginx.build.value,
+                "line_needed": self.nginx.line_needed,
+            },
             "verdict": self.verdict.value,
             "telemetry_on": self.effective_on,
             "verified": self.verified,
@@ -321,8 +327,10 @@ def assemble(
         warnings.append(
             f"Lines {', '.join(map(str, file.unparsed_lines))} of {file.path.name} could not be parsed."
         )
-    if nginx is not None and not nginx.ok:
-        warnings.append(str(nginx))
+    if nginx is not None:
+        nginx = _nginx_in_context(nginx, deployment, file, running)
+        if not nginx.ok:
+            warnings.append(str(nginx))
     container = running.server_container(deployment)
     version = read_version(
         running.server.version if running.server else None,
@@ -604,6 +612,21 @@ def _down(
         f"{why}. {then}",
         f"Start it: {start_command(deployment)}. If the last change stopped it, restore the backup from "
         "before it first.",
+    )
+
+
+def _nginx_in_context(
+    nginx: NginxCheck, deployment: Deployment, file: FileState, running: RunningState
+) -> NginxCheck:
+    """The template's check, told what the browser client build and docker.env make of it: the editor image
+    serves the page (its tag, else the server image's: they are released together)."""
+    web = running.web_container(deployment)
+    server = running.server_container(deployment)
+    image = web.image if web is not None else server.image if server is not None else None
+    version = read_version(None, image, deployment.image)
+    readable = file.reading is not None
+    return nginx.with_context(
+        client_build(version.release), str(version), readable, file.raw if readable else None
     )
 
 

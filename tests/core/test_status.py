@@ -404,7 +404,7 @@ def test_invalid_override_advice_points_at_the_compose_file() -> None:
 def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
     deployment = _deployment(Layout.LEGACY, warnings=("Several compose files here.",))
     file = replace(
-        _file(OFF),
+        _file(ON),
         duplicates=("APPSMITH_DISABLE_TELEMETRY appears on lines 1, 5; the last one wins.",),
         unparsed_lines=(3,),
     )
@@ -414,6 +414,10 @@ def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
     assert "lines 1, 5" in status.warnings[1]
     assert "Lines 3 of docker.env could not be parsed." in status.warnings[2]
     assert "missing from the HTTP and HTTPS" in status.warnings[3]
+    assert "does not do what the server does" in status.warnings[3], "browser off on old builds, server on"
+    off = assemble(deployment, replace(file, reading=_file(OFF).reading), _running(), nginx)
+    assert not any("sub_filter" in warning for warning in off.warnings), "no line, telemetry off: they agree"
+    assert off.nginx is not None and off.nginx.ok and not off.nginx.has_line
 
 
 # --- to_json
@@ -452,7 +456,7 @@ def test_to_json_has_the_documented_keys() -> None:
         "http_port",
     }
     assert set(document["server"]) == {"health", "detail", "version", "enable_telemetry"}
-    assert set(document["nginx"]) == {"ok", "missing"}
+    assert set(document["nginx"]) == {"ok", "missing", "has_line", "client_build", "line_needed"}
     json.dumps(document)
 
 
@@ -478,7 +482,13 @@ def test_to_json_values() -> None:
     assert document["container"]["started_at"] == "2024-05-01T11:00:00Z"
     assert document["container"]["edition"] == "EE"
     assert document["server"]["enable_telemetry"] is False
-    assert document["nginx"] == {"ok": False, "missing": ["HTTP", "HTTPS"]}
+    assert document["nginx"] == {
+        "ok": True,  # no line and telemetry off: the browser sends nothing, as the server
+        "missing": ["HTTP", "HTTPS"],
+        "has_line": False,
+        "client_build": "unknown",
+        "line_needed": True,
+    }
     assert document["verdict"] == "overridden"
     assert document["telemetry_on"] is False
     assert document["verified"] is True

@@ -25,11 +25,12 @@ REPORTS_TELEMETRY_SINCE: Release = (1, 6, 3)
 (2021-12-03, #9535, UserProfileDTO), first in v1.6.3 (2021-12-14). The same commit made the browser client
 follow that field instead of nginx's sub_filter value."""
 
-_RELEASE = re.compile(r"[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?")
+_RELEASE = re.compile(r"[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-[A-Za-z0-9.]+)?")
+"""A release number, with an optional suffix after a dash (`v1.9.2-ee`, `v1.50-standin`) that is ignored."""
 
 
 def parse_release(text: str | None) -> Release | None:
-    """`v1.6.7`, `1.9`, `V1.22` → numbers; a moving or unnamed tag (`latest`, `release`, `nightly`, `sha-…`,
+    """`v1.6.7`, `1.9`, `V1.22`, `v1.9.2-ee` → numbers; a moving or unnamed tag (`latest`, `release`, `nightly`, `sha-…`,
     a digest) → None."""
     if not text:
         return None

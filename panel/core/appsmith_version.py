@@ -30,8 +30,8 @@ _RELEASE = re.compile(r"[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-[A-Za-
 
 
 def parse_release(text: str | None) -> Release | None:
-    """`v1.6.7`, `1.9`, `V1.22`, `v1.9.2-ee` → numbers; a moving or unnamed tag (`latest`, `release`, `nightly`, `sha-…`,
-    a digest) → None."""
+    """`v1.6.7`, `1.9`, `V1.22`, `v1.9.2-ee` → numbers; a moving or unnamed tag (`latest`, `release`,
+    `nightly`, `sha-…`, a digest) → None."""
     if not text:
         return None
     match = _RELEASE.fullmatch(text.strip())

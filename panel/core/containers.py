@@ -218,14 +218,15 @@ def top_argv(container_id: str) -> tuple[str, ...]:
 
 
 def parse_server_start(result: CommandResult, now: datetime) -> datetime | None:
-    """When the server process started (now minus its elapsed seconds); None when docker could not say or no
-    server process runs (still starting, or between a supervisorctl stop and start)."""
+    """When the server process started (now minus its elapsed seconds, one more to round down: a change
+    written in the same second counts as not read yet); None when docker could not say or no server process
+    runs (still starting, or between a supervisorctl stop and start)."""
     if not result.ok:
         return None
     started = None
     for line in result.stdout.splitlines()[1:]:
         parts = line.split(None, 2)
         if len(parts) == 3 and parts[1].isdigit() and SERVER_PROCESS_MARK in parts[2]:
-            moment = now - timedelta(seconds=int(parts[1]))
+            moment = now - timedelta(seconds=int(parts[1]) + 1)
             started = moment if started is None or moment > started else started
     return started

@@ -511,7 +511,7 @@ def test_server_start_is_now_minus_the_server_process_age() -> None:
         "4301                125                 java -Dserver.port=8080 -jar server.jar\n"
         "4400                90                  node server.js\n"
     )
-    assert parse_server_start(_result(stdout), now) == now - timedelta(seconds=125)
+    assert parse_server_start(_result(stdout), now) == now - timedelta(seconds=126), "rounded to the earlier"
     assert parse_server_start(_result(stdout.splitlines()[0] + "\n"), now) is None, "no server yet"
     assert parse_server_start(_result("", ok=False), now) is None, "docker could not say"
 

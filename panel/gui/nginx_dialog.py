@@ -24,21 +24,22 @@ class NginxFixDialog(QDialog):
         super().__init__(parent)
         self.fix = fix
         self.setWindowTitle(self.tr("Fix the nginx template"))
-        env = (
-            self.tr(
-                " {} gets an explicit APPSMITH_DISABLE_TELEMETRY=true (the server's own default), so nginx "
-                "never substitutes an empty value, which some browser builds read as enabled."
-            ).format(fix.env_change.deployment.env_file)
-            if fix.env_change is not None
-            else ""
-        )
+        changes = []
+        if fix.changes_template:
+            changes.append(self.tr("{} gets the missing sub_filter lines.").format(fix.path))
+        if fix.env_change is not None:
+            changes.append(
+                self.tr(
+                    "{} gets an explicit APPSMITH_DISABLE_TELEMETRY=true (the server's own default), so "
+                    "nginx never substitutes an empty value, which some browser builds read as enabled."
+                ).format(fix.env_change.deployment.env_file)
+            )
         text = wrapping_label(
             str(fix.check)
+            + "\n\n"
+            + " ".join(changes)
             + " "
-            + self.tr(
-                "The changes below are written to {}; each file is backed up first.{} The containers must be "
-                "recreated afterwards."
-            ).format(fix.path, env),
+            + self.tr("Each file is backed up first; the containers must be recreated afterwards."),
             self,
         )
         diff = DiffView(self, name=self.tr("Changes to write"), text=fix.diff())

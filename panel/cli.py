@@ -22,7 +22,7 @@ from panel import __version__
 
 if TYPE_CHECKING:  # `status` starts docker before these load: the types cost nothing at run time
     from panel.core.apply_sequence import Step, StepState
-    from panel.core.deployment import Deployment
+    from panel.core.deployment import Deployment, Override
     from panel.core.docker import Started
     from panel.core.status import Status
 
@@ -167,6 +167,22 @@ def _format_status(status: Status) -> str:
     return "\n".join(lines)
 
 
+def _override_note(deployment: Deployment, override: Override) -> str:
+    """What a compose value does to this change, on the version the compose file names (e85b34d, v1.6.9)."""
+    from panel.core.appsmith_version import Precedence, precedence, read_version
+
+    version = read_version(None, None, deployment.image)
+    rule = precedence(deployment.layout, version)
+    if rule is Precedence.ENV_FILE_WINS:
+        return f"{override} — on {version} docker.env's own value wins over it, so this change applies."
+    if rule is Precedence.UNKNOWN:
+        return (
+            f"{override} — whether it wins depends on the Appsmith version ({version}): from v1.6.9 it does "
+            "and this change has no effect until it is removed; up to v1.6.8 docker.env's value wins."
+        )
+    return f"{override} — it wins over docker.env, so this change has no effect until it is removed."
+
+
 def start_ps() -> Started:
     """`docker ps`, started before anything else loads: it needs nothing from the deployment."""
     from panel.core import containers, docker
@@ -274,10 +290,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
         "commands": [str(c) for c in plan.commands] if plan else [],
         "dry_run": args.dry_run,
     }
-    notes = [
-        str(override) + " — it wins over docker.env, so this change has no effect until it is removed."
-        for override in deployment.overrides
-    ]
+    notes = [_override_note(deployment, override) for override in deployment.overrides]
     if not_restarted:
         notes.append(not_restarted)
     report["warnings"] = notes

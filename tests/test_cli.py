@@ -18,6 +18,7 @@ from tests.conftest import (
     DAEMON_DOWN,
     ENCRYPTION_PASSWORD,
     LEGACY_NGINX_TEMPLATE,
+    SINGLE_COMPOSE,
     SINGLE_DOCKER_ENV,
     STATUS_JSON_KEYS,
     Answer,
@@ -250,6 +251,25 @@ def test_disable_dry_run_changes_nothing_and_shows_the_masked_diff(cli: Cli, sin
     assert env_file.read_bytes() == before
     assert list_backups(env_file) == []
     assert _audit(cli) == []
+
+
+@pytest.mark.parametrize(
+    ("tag", "note"),
+    [
+        (":v1.9.57", "it wins over docker.env, so this change has no effect until it is removed"),
+        (":v1.6.8", "on v1.6.8 (tag of the compose image"),
+        ("", "whether it wins depends on the Appsmith version"),
+    ],
+)
+def test_a_compose_override_is_told_for_the_version(cli: Cli, tmp_path: Path, tag: str, note: str) -> None:
+    compose = SINGLE_COMPOSE.replace(
+        "image: index.docker.io/appsmith/appsmith-ee",
+        f"image: index.docker.io/appsmith/appsmith-ee{tag}\n"
+        "    environment:\n      - APPSMITH_DISABLE_TELEMETRY=false",
+    )
+    folder = write_single_deployment(tmp_path / "appsmith", compose=compose)
+    document = json.loads(cli("disable", str(folder), "--dry-run", "--json").stdout)
+    assert len(document["warnings"]) == 1 and note in document["warnings"][0]
 
 
 def test_disable_dry_run_json(cli: Cli, single_deployment: Path) -> None:

@@ -533,11 +533,16 @@ def cannot_confirm_on_version(status: Status) -> bool:
 def _both(override: Override, file_state: SwitchState, version: AppsmithVersion) -> str:
     """Compose and docker.env disagree and the version that decides between them is unknown: what each
     possibility means."""
-    compose_on, file_on = override.state.telemetry_on, file_state.telemetry_on
+
+    def says(state: SwitchState) -> str:
+        if state is SwitchState.INVALID:
+            return "a value the server cannot read (not shown)"
+        return f"telemetry {_on_off(state.telemetry_on)}"
+
     return (
-        f"{override}, and docker.env sets telemetry {_on_off(file_on)}. Which wins depends on the Appsmith "
-        f"version, and it is {version}: up to v1.6.8 docker.env wins (telemetry {_on_off(file_on)}); from "
-        f"v1.6.9 on the compose value wins (telemetry {_on_off(compose_on)})."
+        f"{override}, and docker.env sets {says(file_state)}. Which wins depends on the Appsmith version, "
+        f"and it is {version}: up to v1.6.8 docker.env wins ({says(file_state)}); from v1.6.9 on the compose "
+        f"value wins ({says(override.state)})."
     )
 
 

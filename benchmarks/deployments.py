@@ -98,7 +98,7 @@ def build_standin(work: Path) -> str:
         raise BenchmarkError(f"{busybox} is missing or not static: install Debian's busybox-static")
     context = work / "standin-context"
     context.mkdir(parents=True, exist_ok=True)
-    for name in ("Dockerfile", "entrypoint.sh"):
+    for name in fixtures.STANDIN_FILES:
         shutil.copy2(Path(fixtures.STANDIN_SOURCE) / name, context / name)
     shutil.copy2(busybox, context / "busybox")
     _run(["docker", "build", "--network", "none", "--tag", fixtures.STANDIN_IMAGE, str(context)])

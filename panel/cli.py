@@ -22,7 +22,7 @@ from panel import __version__
 
 if TYPE_CHECKING:  # `status` starts docker before these load: the types cost nothing at run time
     from panel.core.apply_sequence import Step, StepState
-    from panel.core.deployment import Deployment
+    from panel.core.deployment import Deployment, Override
     from panel.core.docker import Started
     from panel.core.status import Status
 
@@ -110,9 +110,15 @@ def _load(path: str | None, ps: Started | None = None) -> Deployment:
 
 def _format_status(status: Status) -> str:
     from panel.core.envfile import TELEMETRY_KEY
+    from panel.core.status import cannot_confirm_on_version
 
     deployment, file = status.deployment, status.file
-    mark = "verified by the running instance" if status.verified else "not confirmed by the running instance"
+    if status.verified:
+        mark = "verified by the running instance"
+    elif cannot_confirm_on_version(status):
+        mark = "the running instance cannot confirm on this version"
+    else:
+        mark = "not confirmed by the running instance"
     lines = [
         f"Appsmith deployment  {deployment.folder}",
         f"Layout               {deployment.layout.label} ({deployment.compose_file.name})",
@@ -152,9 +158,29 @@ def _format_status(status: Status) -> str:
             )
     if status.nginx is not None:
         lines.append(f"Nginx     {status.nginx}")
+    if status.version is not None:
+        lines.append(f"Version   {status.version}")
+    if override is not None:
+        lines.append(f"Order     {status.precedence.value}: {status.precedence.explanation}")
     lines.append(f"Winner    {status.winner}")
     lines += [f"Warning   {warning}" for warning in status.warnings]
     return "\n".join(lines)
+
+
+def _override_note(deployment: Deployment, override: Override) -> str:
+    """What a compose value does to this change, on the version the compose file names (e85b34d, v1.6.9)."""
+    from panel.core.appsmith_version import Precedence, precedence, read_version
+
+    version = read_version(None, None, deployment.image)
+    rule = precedence(deployment.layout, version)
+    if rule is Precedence.ENV_FILE_WINS:
+        return f"{override} — on {version} docker.env's own value wins over it, so this change applies."
+    if rule is Precedence.UNKNOWN:
+        return (
+            f"{override} — whether it wins depends on the Appsmith version ({version}): from v1.6.9 it does "
+            "and this change has no effect until it is removed; up to v1.6.8 docker.env's value wins."
+        )
+    return f"{override} — it wins over docker.env, so this change has no effect until it is removed."
 
 
 def start_ps() -> Started:
@@ -265,10 +291,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
         "commands": [str(c) for c in plan.commands] if plan else [],
         "dry_run": args.dry_run,
     }
-    notes = [
-        str(override) + " — it wins over docker.env, so this change has no effect until it is removed."
-        for override in deployment.overrides
-    ]
+    notes = [_override_note(deployment, override) for override in deployment.overrides]
     if not_restarted:
         notes.append(not_restarted)
     report["warnings"] = notes
@@ -451,6 +474,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 def cmd_fix_nginx(args: argparse.Namespace) -> int:
     from panel.core import audit
     from panel.core.change import RefusedError
+    from panel.core.envfile import TELEMETRY_KEY
     from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
     from panel.core.rootguard import root_refusal
 
@@ -460,19 +484,58 @@ def cmd_fix_nginx(args: argparse.Namespace) -> int:
         if refusal is not None:
             raise RefusedError(refusal)
     fix = prepare_nginx_fix(deployment)
-    print(fix.diff() or "The nginx template already has the sub_filter line in every 'location /' block.")
+    print(str(fix.check))
+    print(
+        fix.diff()
+        or "The nginx template already has the sub_filter line in every 'location /' block, and docker.env "
+        "sets an explicit value."
+    )
     if args.dry_run or not fix.changes_file:
         return ExitCode.OK
-    if not _confirm("Add the missing lines?", args.yes):
-        return ExitCode.REFUSED
-    backup = write_nginx_fix(fix)
-    print(f"Written (backup {backup.name if backup else '-'}). Recreate the containers to apply it.")
-    warning = audit.record_or_warn(
-        "fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply"
+    question = (
+        "Add the missing lines and the explicit value?"
+        if fix.env_change is not None and fix.changes_template
+        else "Write the explicit value to docker.env?"
+        if fix.env_change is not None
+        else "Add the missing lines?"
     )
-    if warning:
-        _error(warning)
+    if not _confirm(question, args.yes):
+        return ExitCode.REFUSED
+    written = write_nginx_fix(fix)
+    warnings = []
+    if written is not None and fix.env_change is not None:
+        print(f"docker.env: {TELEMETRY_KEY}=true written (backup {_name(written.env_backup)}).")
+        warnings.append(
+            audit.record_or_warn(
+                "fix-nginx",
+                deployment.env_file,
+                fix.env_change.old_value,
+                "true",
+                written.env_backup,
+                "explicit value for the nginx line; recreate to apply",
+            )
+        )
+    if written is not None and fix.changes_template:
+        print(f"{fix.path.name}: sub_filter added (backup {_name(written.template_backup)}).")
+        warnings.append(
+            audit.record_or_warn(
+                "fix-nginx",
+                fix.path,
+                None,
+                "sub_filter added",
+                written.template_backup,
+                "written; recreate nginx to apply",
+            )
+        )
+    print("Recreate the containers to apply it.")
+    for warning in warnings:
+        if warning:
+            _error(warning)
     return ExitCode.OK
+
+
+def _name(path: Path | None) -> str:
+    return path.name if path is not None else "-"
 
 
 def cmd_log(args: argparse.Namespace) -> int:

@@ -763,5 +763,7 @@ STATUS_JSON_KEYS = {
     "reason",
     "advice",
     "warnings",
+    "version",
+    "precedence",
 }
 """The keys of `status --json`, as the README documents them: a stable contract."""

@@ -18,12 +18,14 @@ from tests.conftest import (
     DAEMON_DOWN,
     ENCRYPTION_PASSWORD,
     LEGACY_NGINX_TEMPLATE,
+    SINGLE_COMPOSE,
     SINGLE_DOCKER_ENV,
     STATUS_JSON_KEYS,
     Answer,
     FakeBin,
     assert_no_secret,
     inspect_document,
+    write_legacy_deployment,
     write_single_deployment,
 )
 
@@ -155,6 +157,8 @@ def test_status_json(cli: Cli, single_deployment: Path) -> None:
 
 def test_status_asks_docker_each_question_once(cli: Cli, single_deployment: Path) -> None:
     document = inspect_document()
+    env_file = single_deployment / "stacks" / "configuration" / "docker.env"
+    os.utime(env_file, (0, 0))  # older than the container: no need to ask when its server process started
     ps_line = f"{document['Id']}\t{single_deployment}\tappsmith\tappsmith/appsmith-ee\n"
     cli.bin.add(
         "docker",
@@ -195,7 +199,13 @@ def test_status_legacy_json(cli: Cli, legacy_deployment: Path) -> None:
     document = json.loads(cli("status", str(legacy_deployment / "docker.env"), "--json").stdout)
     assert document["layout"] == "multi-container"
     assert document["deployment"] == str(legacy_deployment)
-    assert document["nginx"] == {"ok": False, "missing": ["HTTP", "HTTPS"]}
+    assert document["nginx"] == {
+        "ok": False,  # docker.env enables telemetry; builds before v1.6.3 would not send without the line
+        "missing": ["HTTP", "HTTPS"],
+        "has_line": False,
+        "client_build": "unknown",
+        "line_needed": True,
+    }
 
 
 def test_status_finds_the_deployment_in_the_current_folder(cli: Cli, single_deployment: Path) -> None:
@@ -241,6 +251,25 @@ def test_disable_dry_run_changes_nothing_and_shows_the_masked_diff(cli: Cli, sin
     assert env_file.read_bytes() == before
     assert list_backups(env_file) == []
     assert _audit(cli) == []
+
+
+@pytest.mark.parametrize(
+    ("tag", "note"),
+    [
+        (":v1.9.57", "it wins over docker.env, so this change has no effect until it is removed"),
+        (":v1.6.8", "on v1.6.8 (tag of the compose image"),
+        ("", "whether it wins depends on the Appsmith version"),
+    ],
+)
+def test_a_compose_override_is_told_for_the_version(cli: Cli, tmp_path: Path, tag: str, note: str) -> None:
+    compose = SINGLE_COMPOSE.replace(
+        "image: index.docker.io/appsmith/appsmith-ee",
+        f"image: index.docker.io/appsmith/appsmith-ee{tag}\n"
+        "    environment:\n      - APPSMITH_DISABLE_TELEMETRY=false",
+    )
+    folder = write_single_deployment(tmp_path / "appsmith", compose=compose)
+    document = json.loads(cli("disable", str(folder), "--dry-run", "--json").stdout)
+    assert len(document["warnings"]) == 1 and note in document["warnings"][0]
 
 
 def test_disable_dry_run_json(cli: Cli, single_deployment: Path) -> None:
@@ -520,10 +549,35 @@ def test_fix_nginx(cli: Cli, legacy_deployment: Path) -> None:
     assert template.read_text() == LEGACY_NGINX_TEMPLATE
     cli("fix-nginx", str(legacy_deployment), code=5)  # no terminal, no --yes
     assert template.read_text() == LEGACY_NGINX_TEMPLATE
-    assert "Written" in cli("fix-nginx", str(legacy_deployment), "--yes").stdout
+    written = cli("fix-nginx", str(legacy_deployment), "--yes").stdout
+    assert "sub_filter added (backup app.conf.template.backup-" in written
+    assert "docker.env:" not in written, "docker.env already sets an explicit value"
     assert template.read_text().count("__APPSMITH_DISABLE_TELEMETRY__") == 2
     assert "already has the sub_filter line" in cli("fix-nginx", str(legacy_deployment), "--yes").stdout
     assert [entry["action"] for entry in _audit(cli)] == ["fix-nginx"]
+
+
+def test_fix_nginx_writes_the_explicit_value_with_the_line(cli: Cli, tmp_path: Path) -> None:
+    """A 2020-09 install, from Appsmith's own templates: no line, no variable. Both are written, each backed
+    up and recorded; the final 2023 template is never given the line back."""
+    fixtures = Path(__file__).parent / "fixtures" / "appsmith"
+    old_env = (fixtures / "legacy-docker-env" / "docker.env.868757155a").read_text()
+    folder = write_legacy_deployment(
+        tmp_path / "legacy",
+        docker_env=old_env,
+        nginx_template=(fixtures / "nginx" / "app.conf.template.868757155a").read_text(),
+    )
+    out = cli("fix-nginx", str(folder), "--yes").stdout
+    assert "docker.env: APPSMITH_DISABLE_TELEMETRY=true written (backup docker.env.backup-" in out
+    assert "+APPSMITH_DISABLE_TELEMETRY=true" in out
+    assert (folder / "docker.env").read_text() == old_env + "APPSMITH_DISABLE_TELEMETRY=true\n"
+    assert [(entry["action"], Path(str(entry["file"])).name) for entry in _audit(cli)] == [
+        ("fix-nginx", "docker.env"),
+        ("fix-nginx", "app.conf.template"),
+    ]
+    final = fixtures / "nginx" / "app.conf.template.7558df366e"
+    (folder / "data" / "nginx" / "app.conf.template").write_text(final.read_text())
+    assert "#20624" in cli("fix-nginx", str(folder), "--yes", code=5).stderr
 
 
 def test_fix_nginx_on_the_single_layout_is_refused(cli: Cli, single_deployment: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +204,29 @@ def inspect_ahead(ps: Started, path: Path) -> InspectedAhead | None:
         return InspectedAhead(frozenset(ids), tuple(parse_inspect(docker.run(inspect_argv(ids)))))
     except DockerError:
         return None
+
+
+SERVER_PROCESS_MARK = "server.jar"
+"""Every Appsmith image's backend ends in `java … -jar server.jar` (supervisord's backend.conf, through
+run-with-env.sh, start-backend.sh or run-java.sh, which exec it)."""
+
+
+def top_argv(container_id: str) -> tuple[str, ...]:
+    """`docker top` runs ps on the host for the container's processes: no exec into the image, so it works on
+    every Appsmith version, whatever tools the image carries."""
+    return ("docker", "top", container_id, "-o", "pid,etimes,args")
+
+
+def parse_server_start(result: CommandResult, now: datetime) -> datetime | None:
+    """When the server process started (now minus its elapsed seconds, one more to round down: a change
+    written in the same second counts as not read yet); None when docker could not say or no server process
+    runs (still starting, or between a supervisorctl stop and start)."""
+    if not result.ok:
+        return None
+    started = None
+    for line in result.stdout.splitlines()[1:]:
+        parts = line.split(None, 2)
+        if len(parts) == 3 and parts[1].isdigit() and SERVER_PROCESS_MARK in parts[2]:
+            moment = now - timedelta(seconds=int(parts[1]) + 1)
+            started = moment if started is None or moment > started else started
+    return started

@@ -361,8 +361,15 @@ def _env_file_override(name: str, service: dict[str, Any], folder: Path, env_fil
     return winner
 
 
-def _stacks_folder(folder: Path, service: dict[str, Any], variables: dict[str, str]) -> Path:
-    """The host folder mounted at /appsmith-stacks, resolved the way compose resolves it."""
+def _stacks_folder(
+    folder: Path,
+    service: dict[str, Any],
+    variables: dict[str, str],
+    document: dict[str, Any] | None = None,
+    warnings: list[str] | None = None,
+) -> Path:
+    """The host folder mounted at /appsmith-stacks, resolved the way compose resolves it; for a named volume,
+    its Mountpoint as docker reports it (`document` is the whole compose file, for the volume's name)."""
     for volume in service.get("volumes") or []:
         is_bind = False
         if isinstance(volume, str):
@@ -382,11 +389,12 @@ def _stacks_folder(folder: Path, service: dict[str, Any], variables: dict[str, s
                 "cannot be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
             )
         if not is_bind and not str(source).startswith((".", "/", "~")):
-            raise NotADeploymentError(
-                f"/appsmith-stacks is the named volume {source!r}, not a folder on this machine, so "
-                f"docker.env "
-                "cannot be edited here. Use a bind mount such as ./stacks:/appsmith-stacks."
-            )
+            from panel.core.named_volume import find_stacks_volume
+
+            found = find_stacks_volume(folder, str(source), document or {}, variables)
+            if warnings is not None:
+                warnings.append(found.note)
+            return found.mountpoint
         return (folder / Path(str(source)).expanduser()).absolute()
     return folder / "stacks"
 
@@ -406,10 +414,11 @@ def load_deployment(path: Path) -> Deployment:
         warnings.append(
             f"Several compose files here; docker compose uses {compose_file.name} and ignores {others}."
         )
-    services: dict[str, Any] = _read_compose(compose_file)["services"]
+    document = _read_compose(compose_file)
+    services: dict[str, Any] = document["services"]
     try:
         variables = _compose_variables(folder)
-        return _deployment(folder, compose_file, services, variables, warnings)
+        return _deployment(folder, compose_file, services, variables, warnings, document)
     except InputRefused as error:
         raise NotADeploymentError(str(error)) from None
     except InterpolationError as error:
@@ -420,7 +429,12 @@ def load_deployment(path: Path) -> Deployment:
 
 
 def _deployment(
-    folder: Path, compose_file: Path, services: dict[str, Any], variables: dict[str, str], warnings: list[str]
+    folder: Path,
+    compose_file: Path,
+    services: dict[str, Any],
+    variables: dict[str, str],
+    warnings: list[str],
+    document: dict[str, Any] | None = None,
 ) -> Deployment:
     """The deployment a parsed compose file describes (interpolated with `variables`)."""
     if "appsmith-internal-server" in services:
@@ -448,7 +462,9 @@ def _deployment(
         layout = Layout.SINGLE
         server_name = "appsmith" if "appsmith" in matches else matches[0]
         server = services[server_name] or {}
-        env_file = _stacks_folder(folder, server, variables) / "configuration" / "docker.env"
+        env_file = (
+            _stacks_folder(folder, server, variables, document, warnings) / "configuration" / "docker.env"
+        )
         recreate = (server_name,)
         nginx_template = None
 

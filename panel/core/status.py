@@ -17,13 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from panel.core import containers, docker
+from panel.core.appsmith_version import (
+    REPORTS_TELEMETRY_SINCE,
+    AppsmithVersion,
+    Precedence,
+    precedence,
+    read_version,
+)
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment, Layout, Override
 from panel.core.docker import DockerError, Started
 from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchState, classify
 from panel.core.instance import Health, ServerReport
 from panel.core.limits import MAX_ENV_BYTES, InputRefused, read_regular
-from panel.core.nginx import NginxCheck, check_template
+from panel.core.nginx import NginxCheck, check_template, client_build
 
 
 class Verdict(StrEnum):
@@ -159,6 +166,11 @@ class RunningState:
     containers: tuple[ContainerState, ...] = ()
     server: ServerReport | None = None
     docker_error: DockerError | None = None
+    server_started_at: datetime | None = None
+    """When the server process inside the container last started (`docker top`): Admin Settings' "Save &
+    Restart" restarts it with supervisorctl, which re-reads docker.env without restarting the container."""
+    server_start_asked: bool = False
+    """Whether docker was asked for `server_started_at` (it may not have known)."""
 
     def server_container(self, deployment: Deployment) -> ContainerState | None:
         matches = [c for c in self.containers if c.service == deployment.server_service]
@@ -195,6 +207,10 @@ class Status:
     reason: str
     advice: str
     warnings: tuple[str, ...] = field(default=())
+    version: AppsmithVersion | None = None
+    """The Appsmith version the verdict was decided for (`/info`, else the image tag)."""
+    precedence: Precedence = Precedence.COMPOSE_WINS
+    """Which of compose and docker.env wins, for this layout and version."""
 
     @property
     def override(self) -> Override | None:
@@ -263,7 +279,13 @@ class Status:
             },
             "nginx": None
             if self.nginx is None
-            else {"ok": self.nginx.ok, "missing": list(self.nginx.missing)},
+            else {
+                "ok": self.nginx.ok,
+                "missing": list(self.nginx.missing),
+                "has_line": self.nginx.has_line,
+                "client_build": self.nginx.build.value,
+                "line_needed": self.nginx.line_needed,
+            },
             "verdict": self.verdict.value,
             "telemetry_on": self.effective_on,
             "verified": self.verified,
@@ -272,6 +294,8 @@ class Status:
             "reason": self.reason,
             "advice": self.advice,
             "warnings": list(self.warnings),
+            "version": None if self.version is None else self.version.to_json(),
+            "precedence": {"rule": self.precedence.value, "why": self.precedence.explanation},
         }
 
 
@@ -303,16 +327,32 @@ def assemble(
         warnings.append(
             f"Lines {', '.join(map(str, file.unparsed_lines))} of {file.path.name} could not be parsed."
         )
-    if nginx is not None and not nginx.ok:
-        warnings.append(str(nginx))
+    if nginx is not None:
+        nginx = _nginx_in_context(nginx, deployment, file, running)
+        if not nginx.ok:
+            warnings.append(str(nginx))
+    container = running.server_container(deployment)
+    version = read_version(
+        running.server.version if running.server else None,
+        container.image if container else None,
+        deployment.image,
+    )
+    rule = precedence(deployment.layout, version)
     override = deployment.overrides[-1] if deployment.overrides else None
+    file_sets_it = file.state is not None and file.state is not SwitchState.UNSET
+    ambiguous: Override | None = None
+    if override is not None and file_sets_it and rule is not Precedence.COMPOSE_WINS:
+        if rule is Precedence.ENV_FILE_WINS:
+            warnings.append(f"{override}, but on {version} docker.env's own value wins: {rule.explanation}.")
+            override = None
+        elif file.state is not override.state:
+            ambiguous = override
     if override is not None:
         configured: SwitchState | None = override.state
         winner = Layer.OVERRIDE
     else:
         configured = file.state
         winner = Layer.FILE
-    container = running.server_container(deployment)
     running_on, evidence = _running_on(deployment, running)
     configured_on = configured.telemetry_on if configured is not None else None
 
@@ -337,10 +377,15 @@ def assemble(
             reason,
             advice,
             tuple(warnings),
+            version,
+            rule,
         )
 
+    undecided = None if ambiguous is None or file.state is None else _both(ambiguous, file.state, version)
     if running.docker_error is None and (container is None or not container.running or container.restarting):
-        return _down(deployment, container, configured, configured_on, override, status)
+        return _down(deployment, container, configured, configured_on, override, status, undecided)
+    if undecided is not None and ambiguous is not None:
+        return _either(undecided, ambiguous, running_on, evidence, status)
     if configured is None:
         if running_on is not None:
             return status(
@@ -372,7 +417,13 @@ def assemble(
             else "Choose Enable or Disable to write a valid value.",
         )
     if override is not None:
-        detail = f"{override}; docker.env is ignored for this variable."
+        if rule is Precedence.UNKNOWN and file_sets_it:
+            detail = (
+                f"{override}; docker.env sets the same, so it is the same whichever wins "
+                f"({rule.explanation})."
+            )
+        else:
+            detail = f"{override}; docker.env is ignored for this variable."
         if running_on is not None and running_on != configured_on:
             return status(
                 Verdict.PENDING_RESTART,
@@ -414,28 +465,23 @@ def assemble(
             "Nothing to do.",
         )
     if container is not None and container.running and not container.restarting:
-        started = container.started_at
+        started, what_started = _last_start(container, running.server_started_at)
         if started is not None and file.modified is not None and file.modified > started:
             return status(
                 Verdict.PENDING_RESTART,
                 None,
                 False,
                 f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but it changed after the "
-                f"container started ({started:%Y-%m-%d %H:%M} UTC), so Appsmith has not read it yet.",
+                f"{what_started} started ({started:%Y-%m-%d %H:%M} UTC), so Appsmith has not read it yet.",
                 "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: "
                 "--restart).",
             )
-        server = running.server
-        if server is not None and server.health is not Health.UP:
-            unconfirmed = f"the server is not answering yet ({server.health.value}: {server.health_detail})"
-        else:
-            unconfirmed = "the server does not report it itself"
         return status(
             verdict,
             configured_on,
             False,
-            f"docker.env says telemetry {_on_off(configured_on)}{default_note}; the container was started "
-            f"after the last change, so it uses this value ({unconfirmed}).",
+            f"docker.env says telemetry {_on_off(configured_on)}{default_note}; the {what_started} was "
+            f"started after the last change, so it uses this value ({_unconfirmed(running, version)}).",
             "Nothing to do.",
         )
     if running.docker_error is not None:
@@ -454,6 +500,81 @@ def assemble(
     )
 
 
+def _last_start(container: ContainerState, server_started: datetime | None) -> tuple[datetime | None, str]:
+    """The later of the container's start and its server process's start (a supervisorctl restart by Admin
+    Settings' "Save & Restart" re-reads docker.env inside a container that keeps running)."""
+    started = container.started_at
+    if server_started is not None and (started is None or server_started > started):
+        return server_started, "server process (restarted inside the container)"
+    return started, "container"
+
+
+def _unconfirmed(running: RunningState, version: AppsmithVersion) -> str:
+    """Why the instance does not confirm the value: not answering yet, or too old to say."""
+    server = running.server
+    if server is not None and server.health is not Health.UP:
+        return f"the server is not answering yet ({server.health.value}: {server.health_detail})"
+    since = "v1.6.3 (appsmithorg/appsmith 77caf4c, 2021-12-03)"
+    if version.at_least(REPORTS_TELEMETRY_SINCE) is False:
+        return (
+            f"it cannot confirm on this version: {version} predates enableTelemetry in /api/v1/users/me, "
+            f"{since}"
+        )
+    if server is None:
+        return "the server was not asked"
+    return f"the server does not report it itself; servers before {since} cannot"
+
+
+def cannot_confirm_on_version(status: Status) -> bool:
+    """True when the instance is too old to report enableTelemetry, so 'not confirmed' is all it can be."""
+    return status.version is not None and status.version.at_least(REPORTS_TELEMETRY_SINCE) is False
+
+
+def _both(override: Override, file_state: SwitchState, version: AppsmithVersion) -> str:
+    """Compose and docker.env disagree and the version that decides between them is unknown: what each
+    possibility means."""
+
+    def says(state: SwitchState) -> str:
+        if state is SwitchState.INVALID:
+            return "a value the server cannot read (not shown)"
+        return f"telemetry {_on_off(state.telemetry_on)}"
+
+    return (
+        f"{override}, and docker.env sets {says(file_state)}. Which wins depends on the Appsmith version, "
+        f"and it is {version}: up to v1.6.8 docker.env wins ({says(file_state)}); from v1.6.9 on the compose "
+        f"value wins ({says(override.state)})."
+    )
+
+
+def _either(
+    both: str,
+    override: Override,
+    running_on: bool | None,
+    evidence: str,
+    status: Callable[..., Status],
+) -> Status:
+    """`both` possibilities said; the running instance's own report, when there is one, tells which applies
+    now."""
+    compose_on = override.state.telemetry_on
+    advice = (
+        "Set the same value in both places (or remove the compose line), then recreate the containers; or "
+        "pin the image to a release tag so the panel can tell."
+    )
+    if running_on is not None:
+        who = Layer.OVERRIDE if running_on == compose_on else Layer.FILE
+        return status(
+            Verdict.OVERRIDDEN
+            if who is Layer.OVERRIDE
+            else (Verdict.ENABLED if running_on else Verdict.DISABLED),
+            running_on,
+            True,
+            f"{both} The running instance has telemetry {_on_off(running_on)} ({evidence}).",
+            advice,
+            who,
+        )
+    return status(Verdict.UNKNOWN, None, False, both, advice, Layer.OVERRIDE)
+
+
 def start_command(deployment: Deployment) -> str:
     """How an operator starts the deployment again, safe to paste (compose v2; v1 reads the same)."""
     import shlex
@@ -469,14 +590,18 @@ def _down(
     configured_on: bool | None,
     override: Override | None,
     status: Callable[[Verdict, bool | None, bool, str, str], Status],
+    undecided: str | None = None,
 ) -> Status:
-    """Appsmith is not running: said first, whatever the switch says, with how to start it again."""
+    """Appsmith is not running: said first, whatever the switch says, with how to start it again.
+    `undecided` says what each possibility means when the version that decides between layers is unknown."""
     if container is None:
         why = "No Appsmith container from this folder exists"
     else:
         why = f"Its container {container.name} is {container.describe()}"
     where = f"the compose file ({override.source})" if override is not None else deployment.env_file.name
-    if configured is None:
+    if undecided is not None:
+        configured_on, then = None, f"When it starts: {undecided}"
+    elif configured is None:
         then = "What it will read when it starts is not known: the env file could not be read."
     elif configured is SwitchState.INVALID:
         then = (
@@ -492,6 +617,21 @@ def _down(
         f"{why}. {then}",
         f"Start it: {start_command(deployment)}. If the last change stopped it, restore the backup from "
         "before it first.",
+    )
+
+
+def _nginx_in_context(
+    nginx: NginxCheck, deployment: Deployment, file: FileState, running: RunningState
+) -> NginxCheck:
+    """The template's check, told what the browser client build and docker.env make of it: the editor image
+    serves the page (its tag, else the server image's: they are released together)."""
+    web = running.web_container(deployment)
+    server = running.server_container(deployment)
+    image = web.image if web is not None else server.image if server is not None else None
+    version = read_version(None, image, deployment.image)
+    readable = file.reading is not None
+    return nginx.with_context(
+        client_build(version.release), str(version), readable, file.raw if readable else None
     )
 
 
@@ -569,7 +709,41 @@ def gather(
 
             load_client()  # while docker answers, not after it
         running = running_future.result()
+    container_id = server_start_needed(deployment, file, running)
+    if container_id is not None:
+        running = with_server_start(running, container_id)
     return assemble(deployment, file, running, nginx)
+
+
+def server_start_needed(deployment: Deployment, file: FileState, running: RunningState) -> str | None:
+    """The server container's id when only its server process's start time can tell whether docker.env was
+    read: the single container, running, changed after the container started, and no report from the
+    server itself. One more docker call, asked only then."""
+    container = running.server_container(deployment)
+    if (
+        deployment.layout is not Layout.SINGLE
+        or container is None
+        or not container.running
+        or container.started_at is None
+        or file.modified is None
+        or file.modified <= container.started_at
+        or running.server_start_asked
+        or (running.server is not None and running.server.enable_telemetry is not None)
+    ):
+        return None
+    return container.id
+
+
+def with_server_start(running: RunningState, container_id: str) -> RunningState:
+    """`running` with the server process's start time, when docker can tell it."""
+    from dataclasses import replace
+
+    try:
+        result = docker.run(containers.top_argv(container_id))
+    except DockerError:
+        return replace(running, server_start_asked=True)
+    started = containers.parse_server_start(result, datetime.now(UTC))
+    return replace(running, server_started_at=started, server_start_asked=True)
 
 
 def health_of(running: RunningState) -> Health | None:

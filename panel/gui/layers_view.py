@@ -78,9 +78,9 @@ class LayersView(QWidget):
             layer.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.order_note = _label(
             self.tr(
-                "A compose override wins over docker.env. Appsmith reads docker.env when its container "
-                "starts; the panel applies a change the way Appsmith documents it: remove the container and "
-                "create it again."
+                "A compose override wins over docker.env from Appsmith v1.6.9 on (up to v1.6.8 docker.env's "
+                "own value won). Appsmith reads docker.env when its container starts; the panel applies a "
+                "change the way Appsmith documents it: remove the container and create it again."
             )
         )
         self.order_note.setAccessibleName(self.tr("Which layer wins"))
@@ -163,7 +163,9 @@ class LayersView(QWidget):
         for override in status.deployment.overrides:
             rows.append(("Set by", printable(override.source)))
             rows.append(("Value", f"{TELEMETRY_KEY}={override.shown} → {_STATE_WORDS[override.state]}"))
-        rows.append(("Effect", "this wins over docker.env: editing docker.env changes nothing"))
+        rows.append(("Effect", _override_effect(status)))
+        if status.version is not None:
+            rows.append(("Version", str(status.version)))
         return rows
 
     def _running_rows(self, status: Status) -> list[tuple[str, str]]:
@@ -195,3 +197,19 @@ class LayersView(QWidget):
             )
         )
         return rows
+
+
+def _override_effect(status: Status) -> str:
+    """What the compose value does on this version (`Status.precedence`)."""
+    from panel.core.appsmith_version import Precedence
+    from panel.core.status import Layer
+
+    if status.precedence is Precedence.COMPOSE_WINS:
+        return "this wins over docker.env: editing docker.env changes nothing"
+    if status.precedence is Precedence.ENV_FILE_WINS:
+        return (
+            "docker.env's own value wins on this version (up to v1.6.8), when it sets one"
+            if status.winner is not Layer.OVERRIDE
+            else "applies: docker.env does not set the variable"
+        )
+    return "which wins depends on the version, which is not known: " + status.precedence.explanation

@@ -1,4 +1,5 @@
-"""Consent for the legacy nginx fix: the exact lines to add, then write with a backup."""
+"""Consent for the legacy nginx fix: what the line does for which browser builds, the exact lines to add and
+the explicit docker.env value that goes with them, then write with backups."""
 
 from __future__ import annotations
 
@@ -23,17 +24,27 @@ class NginxFixDialog(QDialog):
         super().__init__(parent)
         self.fix = fix
         self.setWindowTitle(self.tr("Fix the nginx template"))
+        changes = []
+        if fix.changes_template:
+            changes.append(self.tr("{} gets the missing sub_filter lines.").format(fix.path))
+        if fix.env_change is not None:
+            changes.append(
+                self.tr(
+                    "{} gets an explicit APPSMITH_DISABLE_TELEMETRY=true (the server's own default), so "
+                    "nginx never substitutes an empty value, which some browser builds read as enabled."
+                ).format(fix.env_change.deployment.env_file)
+            )
         text = wrapping_label(
-            self.tr(
-                "In the legacy layout the browser client learns the switch only through nginx. These lines "
-                "are added to {}; the file is backed up first. The nginx container must be recreated "
-                "afterwards."
-            ).format(fix.path),
+            str(fix.check)
+            + "\n\n"
+            + " ".join(changes)
+            + " "
+            + self.tr("Each file is backed up first; the containers must be recreated afterwards."),
             self,
         )
-        diff = DiffView(self, name=self.tr("Lines to add"), text=fix.diff())
+        diff = DiffView(self, name=self.tr("Changes to write"), text=fix.diff())
         buttons = QDialogButtonBox(self)
-        write = buttons.addButton(self.tr("Add the lines"), QDialogButtonBox.ButtonRole.AcceptRole)
+        write = buttons.addButton(self.tr("Write the changes"), QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         for button in (write, cancel):
             button.setAutoDefault(False)
@@ -57,15 +68,36 @@ class NginxFixDialog(QDialog):
         if cls(fix, parent).exec() != QDialog.DialogCode.Accepted:
             return False
         try:
-            backup = write_nginx_fix(fix)
+            written = write_nginx_fix(fix)
         except (RefusedError, OSError, RuntimeError) as error:
             QMessageBox.critical(parent, cls.tr_static("Nothing was written"), str(error))
             return False
-        warning = audit.record_or_warn(
-            "fix-nginx", fix.path, None, "sub_filter added", backup, "written; recreate nginx to apply"
-        )
-        if warning:
-            QMessageBox.warning(parent, cls.tr_static("Written, but not recorded"), warning)
+        warnings = []
+        if written is not None and fix.env_change is not None:
+            warnings.append(
+                audit.record_or_warn(
+                    "fix-nginx",
+                    deployment.env_file,
+                    fix.env_change.old_value,
+                    "true",
+                    written.env_backup,
+                    "explicit value for the nginx line; recreate to apply",
+                )
+            )
+        if written is not None and fix.changes_template:
+            warnings.append(
+                audit.record_or_warn(
+                    "fix-nginx",
+                    fix.path,
+                    None,
+                    "sub_filter added",
+                    written.template_backup,
+                    "written; recreate nginx to apply",
+                )
+            )
+        for warning in warnings:
+            if warning:
+                QMessageBox.warning(parent, cls.tr_static("Written, but not recorded"), warning)
         return True
 
     @staticmethod

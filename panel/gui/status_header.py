@@ -19,11 +19,13 @@ ICON_SIZE = 56
 
 def verdict_title(status: Status) -> str:
     """The headline: the verdict, plus whether the running instance confirmed it."""
-    from panel.core.status import Verdict
+    from panel.core.status import Layer, Verdict, cannot_confirm_on_version
 
     on_off = {True: "on", False: "off", None: ""}[status.effective_on]
     if not status.verified and status.verdict in (Verdict.ENABLED, Verdict.DISABLED):
-        where = "the compose file" if status.override else "docker.env"
+        where = "the compose file" if status.winner is Layer.OVERRIDE else "docker.env"
+        if cannot_confirm_on_version(status):
+            return f"Telemetry is set {on_off.upper()} in {where} — this version cannot confirm it"
         return f"Telemetry is set {on_off.upper()} in {where} — not confirmed by the running instance"
     titles = {
         Verdict.ENABLED: "Telemetry is ON — Appsmith shares anonymous usage data",

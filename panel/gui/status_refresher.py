@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
@@ -24,7 +25,16 @@ from panel.core.docker import CommandResult, DockerError
 from panel.core.early_look import EarlyLook
 from panel.core.instance import Health, ServerReport
 from panel.core.nginx import NginxCheck
-from panel.core.status import FileState, RunningState, Status, assemble, nginx_check, read_file_state
+from panel.core.status import (
+    FileState,
+    RunningState,
+    Status,
+    assemble,
+    nginx_check,
+    read_file_state,
+    server_start_needed,
+    with_server_start,
+)
 from panel.gui.docker_process import DockerProcess
 from panel.gui.worker import run_in_thread
 
@@ -386,6 +396,11 @@ class StatusRefresher(QObject):
         running, read = self._running, self._read
         if running is None or read is None:
             return
+        deployment = self._deployment
+        container_id = None if deployment is None else server_start_needed(deployment, read[1], running)
+        if deployment is not None and container_id is not None:
+            self._ask_server_start(deployment, running, container_id)
+            return
         self._running = self._read = None
         query, self._query = self._query, None
         if query is not None:
@@ -405,6 +420,21 @@ class StatusRefresher(QObject):
             self.refresh()
         elif self._deployment is not None:
             self._timer.start(self._interval_ms())
+
+    def _ask_server_start(self, deployment: Deployment, running: RunningState, container_id: str) -> None:
+        """One more docker call before the verdict: when the server process restarted inside the container
+        (Admin Settings' Save & Restart), docker.env may be applied although the container is older."""
+        self._running = None
+
+        def asked(found: RunningState) -> None:
+            if self._deployment is deployment:
+                self._on_running(found)
+
+        def failed(error: BaseException) -> None:
+            log.warning("asking docker top failed: %r", error)
+            asked(replace(running, server_start_asked=True))
+
+        run_in_thread(with_server_start, running, container_id, parent=self, on_done=asked, on_error=failed)
 
     def _interval_ms(self) -> int:
         return max(0, int(self.next_interval * 1000))

@@ -492,3 +492,31 @@ def test_inspect_ahead_gives_up_quietly_so_the_usual_path_asks_or_reports(
 
 def test_fake_bin_is_first_on_path(fake_bin: FakeBin) -> None:
     assert os.environ["PATH"].split(os.pathsep)[0] == str(fake_bin.folder)
+
+
+# --- the server process's start, by docker top
+# --------------------------------------------------------------------
+
+
+def test_server_start_is_now_minus_the_server_process_age() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from panel.core.containers import parse_server_start, top_argv
+
+    assert top_argv("abc") == ("docker", "top", "abc", "-o", "pid,etimes,args")
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    stdout = (
+        "PID                 ELAPSED             COMMAND\n"
+        "4242                86400               /usr/bin/python3 /usr/bin/supervisord -n\n"
+        "4301                125                 java -Dserver.port=8080 -jar server.jar\n"
+        "4400                90                  node server.js\n"
+    )
+    assert parse_server_start(_result(stdout), now) == now - timedelta(seconds=126), "rounded to the earlier"
+    assert parse_server_start(_result(stdout.splitlines()[0] + "\n"), now) is None, "no server yet"
+    assert parse_server_start(_result("", ok=False), now) is None, "docker could not say"
+
+
+def _result(stdout: str, ok: bool = True) -> CommandResult:
+    return CommandResult(
+        ("docker", "top"), 0 if ok else 1, stdout, "" if ok else "Error response from daemon"
+    )

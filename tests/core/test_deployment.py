@@ -3,6 +3,7 @@ docker.env."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -19,7 +20,15 @@ from panel.core.deployment import (
     load_deployment,
 )
 from panel.core.envfile import TELEMETRY_KEY, SwitchState
-from tests.conftest import LEGACY_NGINX_TEMPLATE, SINGLE_COMPOSE, dedent, write_single_deployment
+from tests.conftest import (
+    DAEMON_DOWN,
+    LEGACY_NGINX_TEMPLATE,
+    SINGLE_COMPOSE,
+    Answer,
+    FakeBin,
+    dedent,
+    write_single_deployment,
+)
 
 
 def _compose(folder: Path, text: str, name: str = "docker-compose.yml") -> Path:
@@ -368,31 +377,111 @@ def test_long_syntax_bind_with_a_relative_source_is_a_folder(tmp_path: Path) -> 
     assert load_deployment(folder).env_file == folder / "stacks" / "configuration" / "docker.env"
 
 
+NAMED_VOLUMES = [
+    "- appsmith-stacks:/appsmith-stacks",
+    "- type: volume\n  source: appsmith-stacks\n  target: /appsmith-stacks",
+]
+
+
+def _named_volume_compose(folder: Path, volume: str, top: str = "volumes:\n  appsmith-stacks:\n") -> Path:
+    return _compose(
+        folder,
+        "services:\n  appsmith:\n    image: appsmith/appsmith-ce\n    volumes:\n"
+        + "".join(f"      {line}\n" for line in volume.splitlines())
+        + top,
+    )
+
+
+def _volume_answer(name: str, mountpoint: Path) -> Answer:
+    """`docker volume inspect` as docker 24 prints it for one found volume (exit 1 when another was not)."""
+    document = [{"Driver": "local", "Mountpoint": str(mountpoint), "Name": name, "Scope": "local"}]
+    return Answer(("volume", "inspect"), stdout=json.dumps(document), stderr="no such volume\n", exit_code=1)
+
+
+@pytest.mark.parametrize("volume", NAMED_VOLUMES)
+def test_named_volume_is_found_through_docker(tmp_path: Path, fake_bin: FakeBin, volume: str) -> None:
+    folder = _named_volume_compose(tmp_path / "My-Appsmith", volume)
+    mountpoint = tmp_path / "var-lib-docker" / "my-appsmith_appsmith-stacks" / "_data"
+    (mountpoint / "configuration").mkdir(parents=True)
+    (mountpoint / "configuration" / "docker.env").write_text("APPSMITH_DISABLE_TELEMETRY=true\n")
+    fake_bin.add("docker", _volume_answer("my-appsmith_appsmith-stacks", mountpoint))
+    deployment = load_deployment(folder)
+    assert deployment.env_file == mountpoint / "configuration" / "docker.env"
+    assert fake_bin.calls("docker") == [
+        ["docker", "volume", "inspect", "my-appsmith_appsmith-stacks", "myappsmith_appsmith-stacks"]
+    ]
+    assert any("named volume 'my-appsmith_appsmith-stacks'" in warning for warning in deployment.warnings)
+    from panel.core.status import read_file_state
+
+    assert read_file_state(deployment.env_file).state is SwitchState.DISABLED
+
+
+def test_named_volume_root_only_says_what_to_do(
+    tmp_path: Path, fake_bin: FakeBin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _named_volume_compose(tmp_path / "appsmith", NAMED_VOLUMES[0])
+    fake_bin.add(
+        "docker", _volume_answer("appsmith_appsmith-stacks", Path("/var/lib/docker/volumes/x/_data"))
+    )
+    monkeypatch.setattr("panel.core.named_volume.can_enter", lambda folder: False)
+    warnings = load_deployment(folder).warnings
+    assert any("not readable by this user" in warning and "sudo" in warning for warning in warnings)
+
+
+def test_named_volume_not_created_yet(tmp_path: Path, fake_bin: FakeBin) -> None:
+    folder = _named_volume_compose(tmp_path / "appsmith", NAMED_VOLUMES[0])
+    fake_bin.add(
+        "docker", Answer(("volume", "inspect"), stdout="[]\n", stderr="no such volume\n", exit_code=1)
+    )
+    with pytest.raises(NotADeploymentError, match="first start") as raised:
+        load_deployment(folder)
+    assert "'appsmith_appsmith-stacks'" in str(raised.value)
+
+
+def test_named_volume_without_docker(tmp_path: Path, fake_bin: FakeBin) -> None:
+    folder = _named_volume_compose(tmp_path / "appsmith", NAMED_VOLUMES[0])
+    fake_bin.add("docker", stderr=DAEMON_DOWN, exit_code=1)
+    with pytest.raises(NotADeploymentError, match="docker could not be asked") as raised:
+        load_deployment(folder)
+    assert "named volume 'appsmith-stacks'" in str(raised.value)
+
+
 @pytest.mark.parametrize(
-    "volume",
+    ("top", "folder_name", "environment", "names"),
     [
-        "- appsmith-stacks:/appsmith-stacks",
-        "- type: volume\n  source: appsmith-stacks\n  target: /appsmith-stacks",
+        (
+            "volumes:\n  appsmith-stacks:\n",
+            "my_App.1",
+            {},
+            ["my_app1_appsmith-stacks", "myapp1_appsmith-stacks"],
+        ),
+        (
+            "name: prod\nvolumes:\n  appsmith-stacks:\n",
+            "x",
+            {},
+            ["prod_appsmith-stacks", "x_appsmith-stacks"],
+        ),
+        (
+            "volumes:\n  appsmith-stacks:\n",
+            "x",
+            {"COMPOSE_PROJECT_NAME": "Ops"},
+            ["ops_appsmith-stacks", "x_appsmith-stacks"],
+        ),
+        ("volumes:\n  appsmith-stacks:\n    name: shared-stacks\n", "x", {}, ["shared-stacks"]),
+        ("volumes:\n  appsmith-stacks:\n    external: true\n", "x", {}, ["appsmith-stacks"]),
+        ("volumes:\n  appsmith-stacks:\n    external:\n      name: old-stacks\n", "x", {}, ["old-stacks"]),
     ],
 )
-def test_named_volume_is_not_editable_here(tmp_path: Path, volume: str) -> None:
-    folder = _compose(
-        tmp_path / "d",
-        f"""\
-services:
-  appsmith:
-    image: appsmith/appsmith-ce
-    volumes:
-{"".join(f"      {line}{chr(10)}" for line in volume.splitlines())}
-volumes:
-  appsmith-stacks:
-""",
-    )
-    with pytest.raises(NotADeploymentError) as raised:
-        load_deployment(folder)
-    message = str(raised.value)
-    assert "named volume" in message and "'appsmith-stacks'" in message
-    assert "./stacks:/appsmith-stacks" in message  # says what to use instead
+def test_the_volume_names_compose_gives(
+    tmp_path: Path, top: str, folder_name: str, environment: dict[str, str], names: list[str]
+) -> None:
+    import yaml
+
+    from panel.core.named_volume import candidate_names
+
+    folder = tmp_path / folder_name
+    document = yaml.safe_load(top)
+    assert candidate_names(folder, "appsmith-stacks", document, environment) == names
 
 
 # --- Overrides: compose values that win over docker.env

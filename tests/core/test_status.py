@@ -49,6 +49,7 @@ def _deployment(
     override: str | None = None,
     folder: Path = Path("/srv/appsmith"),
     warnings: tuple[str, ...] = (),
+    image: str | None = None,
 ) -> Deployment:
     legacy = layout is Layout.LEGACY
     server = "appsmith-internal-server" if legacy else "appsmith"
@@ -60,7 +61,7 @@ def _deployment(
         env_file=folder / ("docker.env" if legacy else "stacks/configuration/docker.env"),
         server_service=server,
         services_to_recreate=("appsmith-internal-server", "nginx") if legacy else ("appsmith",),
-        image="appsmith/appsmith-server" if legacy else "index.docker.io/appsmith/appsmith-ee",
+        image=image or ("appsmith/appsmith-server" if legacy else "index.docker.io/appsmith/appsmith-ee"),
         container_name=None if legacy else "appsmith",
         overrides=overrides,
         nginx_template=folder / "data/nginx/app.conf.template" if legacy else None,
@@ -107,8 +108,13 @@ def _container(
     )
 
 
-def _server(enable: bool | None) -> ServerReport:
-    return ServerReport(Health.UP, "All systems are up", "v1.9.57", enable, "")
+def _server(enable: bool | None, version: str | None = "v1.9.57") -> ServerReport:
+    return ServerReport(Health.UP, "All systems are up", version, enable, "")
+
+
+V1_9, V1_6_8, V1_6_9 = (
+    f"index.docker.io/appsmith/appsmith-ce:{tag}" for tag in ("v1.9.57", "v1.6.8", "v1.6.9")
+)
 
 
 DAEMON_ERROR = DockerError(DockerProblem.DAEMON_DOWN, "The Docker daemon is not running.", DAEMON_DOWN)
@@ -125,6 +131,8 @@ class Case:
     winner: str = "file"
     override: str | None = None
     layout: Layout = Layout.SINGLE
+    image: str | None = None
+    """The compose `image:`; untagged (so 'latest', version unknown) unless given."""
 
 
 def _running(
@@ -210,9 +218,60 @@ CASES = {
     "file missing, docker error": Case(MISSING, _running(error=DAEMON_ERROR), Verdict.UNKNOWN, None, False),
     # compose overrides docker.env
     "override off": Case(
-        ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "true"
+        ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "true", image=V1_9
     ),
-    "override on": Case(OFF, _running(), Verdict.DOWN, True, False, "override", "false"),
+    "override on": Case(OFF, _running(), Verdict.DOWN, True, False, "override", "false", image=V1_9),
+    # which of compose and docker.env wins depends on the version (e85b34d, first in v1.6.9)
+    "v1.6.8: docker.env wins over compose": Case(
+        ON, _running(error=DAEMON_ERROR), Verdict.ENABLED, True, False, "file", "true", image=V1_6_8
+    ),
+    "v1.6.8: docker.env wins, and the server confirms": Case(
+        OFF,
+        _running(_container(), _server(False, None)),
+        Verdict.DISABLED,
+        False,
+        True,
+        "file",
+        "false",
+        image=V1_6_8,
+    ),
+    "v1.6.8, docker.env does not set it: compose applies": Case(
+        UNSET,
+        _running(error=DAEMON_ERROR),
+        Verdict.OVERRIDDEN,
+        False,
+        False,
+        "override",
+        "true",
+        image=V1_6_8,
+    ),
+    "v1.6.9: compose wins": Case(
+        ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "true", image=V1_6_9
+    ),
+    "version unknown, values differ: both said, nothing guessed": Case(
+        ON, _running(error=DAEMON_ERROR), Verdict.UNKNOWN, None, False, "override", "true"
+    ),
+    "version unknown, values differ, Appsmith down": Case(
+        OFF, _running(), Verdict.DOWN, None, False, "override", "false"
+    ),
+    "version unknown, the server's report tells docker.env won": Case(
+        ON, _running(_container(), _server(True, None)), Verdict.ENABLED, True, True, "file", "true"
+    ),
+    "version unknown, the server's report tells compose won": Case(
+        ON, _running(_container(), _server(False, None)), Verdict.OVERRIDDEN, False, True, "override", "true"
+    ),
+    "version unknown, values agree": Case(
+        OFF, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "true"
+    ),
+    "/info names the version when the tag does not": Case(
+        ON,
+        _running(_container(), _server(False, "v1.6.5")),
+        Verdict.PENDING_RESTART,
+        False,
+        False,
+        "running instance",
+        "true",
+    ),
     "override confirmed": Case(
         ON, _running(_container(), _server(False)), Verdict.OVERRIDDEN, False, True, "override", "true"
     ),
@@ -224,7 +283,7 @@ CASES = {
         MISSING, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "yes"
     ),
     "override, docker error": Case(
-        ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "1"
+        ON, _running(error=DAEMON_ERROR), Verdict.OVERRIDDEN, False, False, "override", "1", image=V1_9
     ),
     # legacy: the server container's environment is evidence
     "legacy env agrees": Case(
@@ -274,7 +333,7 @@ CASES = {
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_assemble(case: Case) -> None:
-    deployment = _deployment(case.layout, case.override)
+    deployment = _deployment(case.layout, case.override, image=case.image)
     status = assemble(deployment, _file(case.file, deployment.env_file), case.running)
     assert (status.verdict, status.effective_on, status.verified, status.winner) == (
         case.verdict,
@@ -297,7 +356,7 @@ def test_reasons_name_what_decides() -> None:
     pending = assemble(_deployment(), _file(OFF), _running(_container(started=BEFORE)))
     assert "changed after the container started" in pending.reason
     assert "Recreate" in pending.advice
-    overridden = assemble(_deployment(override="true"), _file(ON), _running(error=DAEMON_ERROR))
+    overridden = assemble(_deployment(override="true", image=V1_9), _file(ON), _running(error=DAEMON_ERROR))
     assert (
         "docker-compose.yml (environment:)" in overridden.reason
         and "docker.env is ignored" in overridden.reason
@@ -345,7 +404,7 @@ def test_invalid_override_advice_points_at_the_compose_file() -> None:
 def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
     deployment = _deployment(Layout.LEGACY, warnings=("Several compose files here.",))
     file = replace(
-        _file(OFF),
+        _file(ON),
         duplicates=("APPSMITH_DISABLE_TELEMETRY appears on lines 1, 5; the last one wins.",),
         unparsed_lines=(3,),
     )
@@ -355,6 +414,10 @@ def test_warnings_collect_deployment_duplicates_unparsed_and_nginx() -> None:
     assert "lines 1, 5" in status.warnings[1]
     assert "Lines 3 of docker.env could not be parsed." in status.warnings[2]
     assert "missing from the HTTP and HTTPS" in status.warnings[3]
+    assert "does not do what the server does" in status.warnings[3], "browser off on old builds, server on"
+    off = assemble(deployment, replace(file, reading=_file(OFF).reading), _running(), nginx)
+    assert not any("sub_filter" in warning for warning in off.warnings), "no line, telemetry off: they agree"
+    assert off.nginx is not None and off.nginx.ok and not off.nginx.has_line
 
 
 # --- to_json
@@ -393,7 +456,7 @@ def test_to_json_has_the_documented_keys() -> None:
         "http_port",
     }
     assert set(document["server"]) == {"health", "detail", "version", "enable_telemetry"}
-    assert set(document["nginx"]) == {"ok", "missing"}
+    assert set(document["nginx"]) == {"ok", "missing", "has_line", "client_build", "line_needed"}
     json.dumps(document)
 
 
@@ -419,7 +482,13 @@ def test_to_json_values() -> None:
     assert document["container"]["started_at"] == "2024-05-01T11:00:00Z"
     assert document["container"]["edition"] == "EE"
     assert document["server"]["enable_telemetry"] is False
-    assert document["nginx"] == {"ok": False, "missing": ["HTTP", "HTTPS"]}
+    assert document["nginx"] == {
+        "ok": True,  # no line and telemetry off: the browser sends nothing, as the server
+        "missing": ["HTTP", "HTTPS"],
+        "has_line": False,
+        "client_build": "unknown",
+        "line_needed": True,
+    }
     assert document["verdict"] == "overridden"
     assert document["telemetry_on"] is False
     assert document["verified"] is True
@@ -551,12 +620,30 @@ def test_read_file_state_in_a_folder_others_cannot_enter(world_tmp: Path, as_nob
 # ------------------------------------------------------------------
 
 
-def _docker_answers(folder: Path, document: dict[str, object]) -> tuple[Answer, ...]:
+def _docker_answers(
+    folder: Path, document: dict[str, object], server_elapsed: int | None = None
+) -> tuple[Answer, ...]:
+    """ps and inspect; `docker top` too when `server_elapsed` (the server process's age in seconds) is given,
+    in the shape docker prints for `-o pid,etimes,args`."""
     ps_line = f"{document['Id']}\t{folder}\tappsmith\tindex.docker.io/appsmith/appsmith-ee\n"
-    return (
+    answers = [
         Answer(("ps",), stdout=ps_line + "ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"),
         Answer(("inspect",), stdout=json.dumps([document])),
-    )
+    ]
+    if server_elapsed is not None:
+        top = (
+            "PID                 ELAPSED             COMMAND\n"
+            "4242                999999              /usr/bin/python3 /usr/bin/supervisord -n\n"
+            f"4301                {server_elapsed:<20}java -Dserver.port=8080 -jar server.jar\n"
+        )
+        answers.append(Answer(("top",), stdout=top))
+    return tuple(answers)
+
+
+def _not_changed_since_start(deployment: Path) -> None:
+    """docker.env older than the container start in `inspect_document`, so no third docker call is needed."""
+    env_file = deployment / "stacks" / "configuration" / "docker.env"
+    os.utime(env_file, (MTIME.timestamp() - 60, MTIME.timestamp() - 60))
 
 
 def test_gather_with_a_fake_docker(single_deployment: Path, fake_bin: FakeBin) -> None:
@@ -564,20 +651,54 @@ def test_gather_with_a_fake_docker(single_deployment: Path, fake_bin: FakeBin) -
     os.utime(env_file, (MTIME.timestamp(), MTIME.timestamp()))
     document = inspect_document()
     document["State"]["StartedAt"] = "2024-05-01T09:00:00.5Z"  # before the file changed
-    fake_bin.add("docker", *_docker_answers(single_deployment, document))
+    server_age = int((datetime.now(UTC) - MTIME).total_seconds()) + 600  # started before the file changed
+    fake_bin.add("docker", *_docker_answers(single_deployment, document, server_age))
     status = gather(load_deployment(single_deployment), with_http=False)
     assert status.verdict is Verdict.PENDING_RESTART
     assert status.container is not None and status.container.name == "appsmith"
-    ps_call, inspect_call = fake_bin.calls("docker")
+    ps_call, inspect_call, top_call = fake_bin.calls("docker")
     assert ps_call[1:3] == ["ps", "-a"]
     assert inspect_call == ["docker", "inspect", "--type", "container", document["Id"]]
+    assert top_call == ["docker", "top", document["Id"], "-o", "pid,etimes,args"]
     assert_no_secret(json.dumps(status.to_json()) + repr(status))
+
+
+def test_a_server_restarted_inside_the_container_has_read_the_change(
+    single_deployment: Path, fake_bin: FakeBin
+) -> None:
+    """Admin Settings' Save & Restart writes docker.env and runs supervisorctl restart: the container keeps
+    its start time, the server process is younger than the file, so the change is applied, not pending."""
+    env_file = single_deployment / "stacks" / "configuration" / "docker.env"
+    os.utime(env_file, (MTIME.timestamp(), MTIME.timestamp()))
+    document = inspect_document()
+    document["State"]["StartedAt"] = "2024-05-01T09:00:00.5Z"  # before the file changed
+    server_age = int((datetime.now(UTC) - MTIME).total_seconds()) - 600  # started 10 min after the change
+    fake_bin.add("docker", *_docker_answers(single_deployment, document, server_age))
+    status = gather(load_deployment(single_deployment), with_http=False)
+    assert status.verdict is Verdict.ENABLED, status.reason
+    assert "server process" in status.reason
+    assert status.running.server_started_at is not None and status.running.server_start_asked
+
+
+def test_no_server_process_leaves_the_change_pending(single_deployment: Path, fake_bin: FakeBin) -> None:
+    """docker top without a server.jar process (still starting, or docker cannot tell): the container's start
+    decides, as before."""
+    env_file = single_deployment / "stacks" / "configuration" / "docker.env"
+    os.utime(env_file, (MTIME.timestamp(), MTIME.timestamp()))
+    document = inspect_document()
+    document["State"]["StartedAt"] = "2024-05-01T09:00:00.5Z"
+    answers = _docker_answers(single_deployment, document)
+    fake_bin.add("docker", *answers, Answer(("top",), stderr="Error response from daemon\n", exit_code=1))
+    status = gather(load_deployment(single_deployment), with_http=False)
+    assert status.verdict is Verdict.PENDING_RESTART
+    assert status.running.server_start_asked and status.running.server_started_at is None
 
 
 def test_gather_uses_the_early_inspect_and_asks_docker_each_question_once(
     single_deployment: Path, fake_bin: FakeBin
 ) -> None:
     document = inspect_document()
+    _not_changed_since_start(single_deployment)
     fake_bin.add("docker", *_docker_answers(single_deployment, document))
     ps = docker.start(containers.PS_ARGV)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -632,3 +753,34 @@ def test_gather_legacy_checks_nginx(legacy_deployment: Path, fake_bin: FakeBin) 
     assert any("sub_filter" in warning for warning in status.warnings)
     for secret in SECRET_VALUES:
         assert secret not in json.dumps(status.to_json())
+
+
+def test_json_names_the_version_and_the_precedence_rule() -> None:
+    old = assemble(_deployment(override="true", image=V1_6_8), _file(ON), _running(error=DAEMON_ERROR))
+    document = old.to_json()
+    assert document["version"] == {
+        "text": "v1.6.8",
+        "release": "v1.6.8",
+        "source": f"tag of the compose image {V1_6_8}",
+    }
+    assert document["precedence"]["rule"] == "docker.env-wins"
+    assert document["override"] is not None, "what compose sets is still shown"
+    assert any("docker.env's own value wins" in warning for warning in old.warnings)
+    unknown = assemble(_deployment(override="true"), _file(ON), _running(error=DAEMON_ERROR)).to_json()
+    assert unknown["version"]["release"] is None and unknown["precedence"]["rule"] == "unknown"
+    assert "up to v1.6.8 docker.env wins (telemetry on)" in unknown["reason"]
+    assert "from v1.6.9 on the compose value wins (telemetry off)" in unknown["reason"]
+
+
+def test_a_server_too_old_to_report_cannot_confirm() -> None:
+    from panel.core.status import cannot_confirm_on_version
+
+    old = assemble(
+        _deployment(image="appsmith/appsmith-ce:v1.6.2"),
+        _file(ON),
+        _running(_container(), _server(None, None)),
+    )
+    assert old.verdict is Verdict.ENABLED and not old.verified
+    assert "cannot confirm on this version" in old.reason and cannot_confirm_on_version(old)
+    new = assemble(_deployment(), _file(ON), _running(_container(), _server(None)))
+    assert "does not report it itself" in new.reason and not cannot_confirm_on_version(new)

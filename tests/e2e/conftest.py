@@ -11,6 +11,7 @@ Fixtures may sleep while polling; tests must not (they call ``wait_healthy`` / `
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -30,8 +31,21 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 import pytest
 
-STANDIN_IMAGE = "appsmith-standin:test"
 STANDIN_SOURCE = Path(__file__).parent / "standin"
+STANDIN_FILES = ("Dockerfile", "entrypoint.sh", "backend.sh", "supervisorctl")
+"""The build context's files from STANDIN_SOURCE (with the host's busybox added at build time)."""
+
+
+def _standin_tag() -> str:
+    """`appsmith-standin:test-<digest of its sources>`: worktrees with different stand-ins sharing one Docker
+    engine never run each other's image."""
+    digest = hashlib.sha256()
+    for name in STANDIN_FILES:
+        digest.update(name.encode() + b"\0" + (STANDIN_SOURCE / name).read_bytes())
+    return f"appsmith-standin:test-{digest.hexdigest()[:12]}"
+
+
+STANDIN_IMAGE = _standin_tag()
 BUSYBOX = Path("/bin/busybox")
 SERVICE = "appsmith"
 COMMAND_TIMEOUT = 180.0
@@ -159,13 +173,13 @@ def docker_engine() -> DockerEngine:
 
 @pytest.fixture(scope="session")
 def standin_image(docker_engine: DockerEngine, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Build ``appsmith-standin:test`` once per session; returns the image reference."""
+    """Build the stand-in (``STANDIN_IMAGE``) once per session; returns the image reference."""
     if not BUSYBOX.is_file():
         _unavailable(f"{BUSYBOX} is missing: install Debian's busybox-static package")
     if not _is_static_elf(BUSYBOX):
         _unavailable(f"{BUSYBOX} is not statically linked: install busybox-static instead of busybox")
     context = tmp_path_factory.mktemp("standin-context")
-    for name in ("Dockerfile", "entrypoint.sh"):
+    for name in STANDIN_FILES:
         shutil.copy2(STANDIN_SOURCE / name, context / name)
     shutil.copy2(BUSYBOX, context / "busybox")
     _run(["docker", "build", "--network", "none", "--tag", STANDIN_IMAGE, str(context)])

@@ -5,8 +5,11 @@ The last tests cover `run_in_thread`, which the refresher uses for the HTTP prob
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from panel.core.instance import Health
 from panel.core.status import Status, Verdict
 from panel.gui.status_refresher import RunningQuery, StatusRefresher
 from panel.gui.worker import run_in_thread
+from tests.conftest import Answer, FakeBin, inspect_document
 from tests.gui.conftest import DemoFixture
 
 WAIT_MS = 20000
@@ -253,4 +257,33 @@ def test_while_the_instance_starts_it_looks_again_every_second_then_at_the_norma
     assert not refresher.starting
     assert refresher.next_interval == 3600
     assert refresher._timer.interval() == 3600 * 1000
+    refresher.set_deployment(None)
+
+
+def test_a_change_older_than_the_server_process_is_not_pending(
+    qtbot: QtBot, single_deployment: Path, fake_bin: FakeBin
+) -> None:
+    """Admin Settings' Save & Restart restarted the server inside the container after docker.env changed:
+    the window asks `docker top` once more, off the GUI thread, and does not call the change pending."""
+    changed = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    env_file = single_deployment / "stacks" / "configuration" / "docker.env"
+    os.utime(env_file, (changed.timestamp(), changed.timestamp()))
+    document = inspect_document()
+    document["State"]["StartedAt"] = "2024-05-01T09:00:00Z"  # the container is older than the change
+    server_age = int((datetime.now(UTC) - changed).total_seconds()) - 600  # the server is younger
+    ps_line = f"{document['Id']}\t{single_deployment}\tappsmith\tindex.docker.io/appsmith/appsmith-ee\n"
+    top = f"PID ELAPSED COMMAND\n4301 {server_age} java -Dserver.port=8080 -jar server.jar\n"
+    fake_bin.add(
+        "docker",
+        Answer(("ps",), stdout=ps_line),
+        Answer(("inspect",), stdout=json.dumps([document])),
+        Answer(("top",), stdout=top),
+    )
+    refresher = StatusRefresher(interval=3600, with_http=False)
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS) as blocker:
+        refresher.set_deployment(load_deployment(single_deployment))
+    status: Status = blocker.args[0]
+    assert status.verdict is Verdict.ENABLED, status.reason
+    assert "server process" in status.reason
+    assert [call[1] for call in fake_bin.calls("docker")] == ["ps", "inspect", "top"]
     refresher.set_deployment(None)

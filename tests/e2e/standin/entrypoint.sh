@@ -4,9 +4,12 @@
 #    then the container's own APPSMITH_* environment is re-applied so that it wins (as Appsmith does);
 #  - APPSMITH_DISABLE_TELEMETRY is converted with Spring's boolean rules, unset means disabled,
 #    anything else makes the server fail (here: exit 1);
-#  - HTTP on port 80: /info at once, /api/v1/health and /api/v1/users/me once "booted".
+#  - HTTP on port 80: /info at once, /api/v1/health and /api/v1/users/me once "booted";
+#  - the server is a process of its own (backend.sh, whose arguments end in server.jar like Appsmith's java),
+#    restarted inside the running container by `supervisorctl restart backend`, re-reading docker.env.
 # Test knobs (container environment only): STANDIN_CRASH=1 exits 1 at once,
-# STANDIN_BOOT_DELAY=<seconds> delays health.
+# STANDIN_BOOT_DELAY=<seconds> delays health, STANDIN_VERSION=<v> is /info's version,
+# STANDIN_NO_TELEMETRY_FIELD=1 answers /api/v1/users/me without enableTelemetry (servers before v1.6.3).
 set -eu
 
 log() { echo "standin: $*" >&2; }
@@ -42,62 +45,40 @@ APPSMITH_ENCRYPTION_SALT=standin-first-boot-salt
 TEMPLATE
 fi
 
-# Appsmith saves the container's own APPSMITH_* variables, sources docker.env, then sources the saved
-# variables again: the container environment wins over the file.
+# Appsmith saves the container's own APPSMITH_* variables (pre-define.env); its run-with-env.sh sources
+# docker.env, then the saved variables, each time a process starts: the container environment wins.
 pre_defined=/tmp/pre-define.env
 env | grep -E '^APPSMITH_' | sed "s/'/'\"'\"'/g; s/=/='/; s/\$/'/" > "$pre_defined" || true
-set +u
-set -a
-. "$env_path"
-. "$pre_defined"
-set +a
-set -u
-
-# Spring: disable.telemetry = ${APPSMITH_DISABLE_TELEMETRY:true}, bound to a boolean.
-if [ -z "${APPSMITH_DISABLE_TELEMETRY+set}" ]; then
-  disabled=true
-  log "APPSMITH_DISABLE_TELEMETRY is not set: telemetry disabled (server default)"
-else
-  value=$(printf '%s' "$APPSMITH_DISABLE_TELEMETRY" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | tr 'A-Z' 'a-z')
-  case "$value" in
-    true | on | yes | 1) disabled=true ;;
-    false | off | no | 0) disabled=false ;;
-    *)
-      log "APPSMITH_DISABLE_TELEMETRY='$APPSMITH_DISABLE_TELEMETRY' is not a boolean (true/false/on/off/yes/no/1/0):" \
-        "the server cannot start (exit 1)"
-      exit 1
-      ;;
-  esac
-  log "APPSMITH_DISABLE_TELEMETRY='$APPSMITH_DISABLE_TELEMETRY': telemetry disabled=$disabled"
-fi
-if [ "$disabled" = true ]; then enable_telemetry=false; else enable_telemetry=true; fi
-
-# Write a file so that httpd never serves it half written.
-publish() {
-  mkdir -p "$(dirname "$1")"
-  printf '%s\n' "$2" > "$1.tmp"
-  mv "$1.tmp" "$1"
-}
 
 mkdir -p /www/api/v1/users
 rm -f /www/api/v1/health /www/api/v1/users/me
 # /info is a static file that Appsmith's web server serves before the backend is up.
-publish /www/info '{"version":"v1.50-standin","commitSha":"0000000","imageBuiltAt":"2026-11-01T00:00:00Z"}'
+version=${STANDIN_VERSION:-v1.50-standin}
+printf '{"version":"%s","commitSha":"0000000","imageBuiltAt":"2026-11-01T00:00:00Z"}\n' "$version" > /www/info.tmp
+mv /www/info.tmp /www/info
 
 busybox httpd -f -p 80 -h /www &
 httpd_pid=$!
-trap 'kill -TERM "$httpd_pid" 2>/dev/null || true; log "stopping"; exit 0' TERM INT
 
-(
-  delay=${STANDIN_BOOT_DELAY:-0}
-  if [ "$delay" != 0 ]; then
-    log "booting for ${delay}s (STANDIN_BOOT_DELAY)"
-    sleep "$delay"
+# The server process, supervised the way supervisord runs Appsmith's backend: `supervisorctl restart backend`
+# (what Admin Settings' "Save & Restart" runs) marks a restart and stops it; it starts again and re-reads
+# docker.env inside the same container. Any other exit ends the container with the server's exit code.
+start_backend() {
+  sh /opt/appsmith/backend.sh -jar server.jar &
+  backend_pid=$!
+}
+trap 'kill -TERM "$httpd_pid" "$backend_pid" 2>/dev/null || true; log "stopping"; exit 0' TERM INT
+start_backend
+while :; do
+  code=0
+  wait "$backend_pid" || code=$?
+  if [ -e /tmp/backend.restart ]; then
+    rm -f /tmp/backend.restart
+    log "backend restarted by supervisorctl"
+    start_backend
+    continue
   fi
-  publish /www/api/v1/users/me \
-    "{\"responseMeta\":{\"status\":200,\"success\":true},\"data\":{\"email\":\"anonymousUser\",\"enableTelemetry\":$enable_telemetry}}"
-  publish /www/api/v1/health '{"responseMeta":{"status":200,"success":true},"data":"All systems are up"}'
-  log "All systems are up"
-) &
-
-wait "$httpd_pid"
+  log "backend exited ($code)"
+  kill -TERM "$httpd_pid" 2>/dev/null || true
+  exit "$code"
+done

@@ -763,5 +763,6 @@ STATUS_JSON_KEYS = {
     "reason",
     "advice",
     "warnings",
+    "egress_block",
 }
 """The keys of `status --json`, as the README documents them: a stable contract."""

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from panel.core.change import RefusedError
 from panel.core.deployment import Deployment, _BoundedLoader
 from panel.core.limits import MAX_COMPOSE_BYTES, InputRefused, read_regular
 from panel.core.printable import printable_lines
@@ -59,7 +60,13 @@ and refuses to start when more than one exists)."""
 DEFAULT_OVERRIDE = "docker-compose.override.yml"
 MARK = "# appsmith-telemetry-panel block"
 """Ends every line the panel adds; unblock removes exactly these lines."""
-CREATED_LINE = "# This file was created by appsmith-telemetry-panel; `unblock` deletes it again.  " + MARK
+CREATED_LINE = MARK + ": the panel created this file to pin hosts out of reach; `unblock` deletes it."
+
+
+def _ours(line: str) -> bool:
+    text = line.rstrip("\r\n")
+    return text.endswith(MARK) or text == CREATED_LINE
+
 
 APPSMITH_COMMIT = "e6ffbae9f2b7e049cd77b8291010452f8197fb55"
 """The commit of appsmithorg/appsmith (public mirror daoutech-mozylee/appsmith, 2025-11-26) the hosts were
@@ -107,7 +114,7 @@ BROWSER_NOTE = (
 )
 
 
-class BlockRefusedError(RuntimeError):
+class BlockRefusedError(RefusedError):
     """A block or unblock the panel will not write; the message says why and what to do. Nothing was
     written."""
 
@@ -295,7 +302,7 @@ def masked_yaml_diff(old: bytes | None, new: bytes | None, label: str) -> str:
     for line in difflib.unified_diff(old_lines, new_lines, before, after):
         if line[:1] in (" ", "-", "+") and not line.startswith(("---", "+++")):
             body = line[1:]
-            if not body.rstrip("\r\n").endswith(MARK):
+            if not _ours(body):
                 line = line[0] + _mask_line(body)
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
@@ -537,7 +544,7 @@ def prepare_unblock(deployment: Deployment, hosts: Iterable[str] | None = None) 
         )
     document = _load_yaml(snapshot.data, path)
     lines = snapshot.data.decode("utf-8").splitlines(keepends=True)
-    ours = [i for i, line in enumerate(lines) if line.rstrip("\r\n").endswith(MARK)]
+    ours = [i for i, line in enumerate(lines) if _ours(line)]
     pins = {i: _pin_host(lines[i]) for i in ours if _pin_host(lines[i]) is not None}
     releasing = {i for i, host in pins.items() if wanted is None or host in wanted}
     if not releasing:
@@ -575,13 +582,10 @@ def prepare_unblock(deployment: Deployment, hosts: Iterable[str] | None = None) 
 
 def check_block_writable(change: BlockChange) -> None:
     """Refuse, saying who may, when this user cannot write the override (or create it)."""
-    from panel.core.change import RefusedError, check_writable
+    from panel.core.change import check_writable
 
     if change.snapshot is not None:
-        try:
-            check_writable(change.path, change.deployment.folder)
-        except RefusedError as error:
-            raise BlockRefusedError(str(error)) from None
+        check_writable(change.path, change.deployment.folder)
     elif not os.access(change.path.parent, os.W_OK):
         raise BlockRefusedError(
             f"This user may not create {change.path.name} in {change.path.parent}; nothing was written. Run "

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panel.core import containers, docker
 from panel.core.containers import ContainerState
@@ -24,6 +24,9 @@ from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchStat
 from panel.core.instance import Health, ServerReport
 from panel.core.limits import MAX_ENV_BYTES, InputRefused, read_regular
 from panel.core.nginx import NginxCheck, check_template
+
+if TYPE_CHECKING:  # egress_block reads change.py, which reads this module
+    from panel.core.egress_block import BlockState
 
 
 class Verdict(StrEnum):
@@ -195,6 +198,16 @@ class Status:
     reason: str
     advice: str
     warnings: tuple[str, ...] = field(default=())
+    egress_block: BlockState | None = None
+    """The fourth layer, told apart from the switch: hosts pinned out of reach (configured in compose, in
+    effect in the container's /etc/hosts); None when it was not read."""
+
+    @property
+    def still_leaves(self) -> str | None:
+        """With telemetry off and nothing blocked, the sentence of what the server still sends."""
+        from panel.core.egress_block import still_leaves
+
+        return still_leaves(self.effective_on, self.egress_block)
 
     @property
     def override(self) -> Override | None:
@@ -272,6 +285,9 @@ class Status:
             "reason": self.reason,
             "advice": self.advice,
             "warnings": list(self.warnings),
+            "egress_block": None
+            if self.egress_block is None
+            else self.egress_block.to_json(self.effective_on),
         }
 
 
@@ -570,6 +586,17 @@ def gather(
             load_client()  # while docker answers, not after it
         running = running_future.result()
     return assemble(deployment, file, running, nginx)
+
+
+def with_block_state(status: Status) -> Status:
+    """The status with its fourth layer read: the compose files, and the running container's /etc/hosts (one
+    more docker call, so only where it is shown: `status` on the command line)."""
+    from panel.core.egress_block import read_block_state
+
+    container = status.container
+    running = container is not None and container.running and not container.restarting
+    state = read_block_state(status.deployment, container.id if container else None, running)
+    return replace(status, egress_block=state)
 
 
 def health_of(running: RunningState) -> Health | None:

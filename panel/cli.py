@@ -340,7 +340,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
 def cmd_block(args: argparse.Namespace) -> int:
     """`block` / `unblock`: the same review (consequences, masked diff, exact commands), confirmation and
     result as `disable`, for the override that pins the hosts."""
-    from panel.core.block_apply import BlockOutcome, apply_block
+    from panel.core.block_apply import BlockOutcome, apply_block, plan_block_restart
     from panel.core.egress_block import (
         BROWSER_NOTE,
         DEFAULT_HOSTS,
@@ -351,9 +351,8 @@ def cmd_block(args: argparse.Namespace) -> int:
         prepare_block,
         prepare_unblock,
     )
-    from panel.core.restart import check_engine, detect_compose_tool, plan_restart
+    from panel.core.restart import check_engine
     from panel.core.rootguard import restart_refusal, root_refusal
-    from panel.core.status import query_running, start_command
 
     block = args.command == "block"
     deployment = _load(args.path)
@@ -366,19 +365,7 @@ def cmd_block(args: argparse.Namespace) -> int:
         else prepare_unblock(deployment, args.host or None)
     )
     not_restarted = restart_refusal(deployment.folder, deployment.compose_file) if args.restart else None
-    plan = None
-    if args.restart and not not_restarted:
-        running = query_running(deployment, with_http=False)
-        if running.docker_error is not None:
-            raise running.docker_error
-        if running.server_container(deployment) is None:
-            raise BlockRefusedError(
-                f"Service {deployment.server_service} has no container from {deployment.folder}, so there is "
-                f"nothing to recreate and no /etc/hosts to check. Start Appsmith first "
-                f"({start_command(deployment)}), or run {args.command} without --restart (it then applies "
-                "at the next start). Nothing was written."
-            )
-        plan = plan_restart(deployment, detect_compose_tool(), change.override_after)
+    plan = plan_block_restart(change) if args.restart and not not_restarted else None
     hosts = [host_info(name) for name in change.hosts]
     notes = [*change.notes, *([not_restarted] if not_restarted else [])]
     report: dict[str, Any] = {

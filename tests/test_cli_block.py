@@ -118,8 +118,14 @@ def test_refusals_exit_5_and_write_nothing(shell: Cli, single_deployment: Path) 
 
 
 def test_restart_without_a_container_is_refused(shell: Cli, single_deployment: Path) -> None:
-    shell.bin.add("docker", Answer(("ps",), stdout=""), Answer(("version",), stdout="27.0.0\n"))
+    shell.bin.add(
+        "docker",
+        Answer(("ps",), stdout=""),
+        Answer(("version",), stdout="27.0.0\n"),
+        Answer(("compose", "version"), stdout="v2\n"),
+    )
     before = _files(single_deployment)
     refused = shell("block", str(single_deployment), "--restart", "--yes", code=5).stderr
-    assert "has no container" in refused and "without --restart" in refused
+    assert "has no container" in refused and "Start Appsmith first" in refused
+    assert "without --restart" in refused
     assert _files(single_deployment) == before

@@ -17,12 +17,13 @@ from panel.core.change import RefusedError
 from panel.core.egress_block import (
     BLOCK_ADDRESS,
     BlockChange,
+    BlockRefusedError,
     BlockState,
     audit_text,
     read_block_state,
     write_block,
 )
-from panel.core.restart import RestartPlan
+from panel.core.restart import RestartPlan, plan_restart, restart_tool
 from panel.core.safewrite import FileChangedError
 
 CHECK_ATTEMPTS = 20
@@ -55,6 +56,26 @@ class BlockResult:
 
     def __str__(self) -> str:
         return self.message
+
+
+def plan_block_restart(change: BlockChange) -> RestartPlan:
+    """The recreate commands for a block, asked live: a `DockerError` when docker cannot run them, a refusal
+    when the server service has no container (nothing to recreate, no /etc/hosts to check)."""
+    from panel.core.status import query_running, start_command
+
+    deployment = change.deployment
+    tool = restart_tool()
+    running = query_running(deployment, with_http=False)
+    if running.docker_error is not None:
+        raise running.docker_error
+    if running.server_container(deployment) is None:
+        raise BlockRefusedError(
+            f"Service {deployment.server_service} has no container from {deployment.folder}, so there is "
+            f"nothing to recreate and no /etc/hosts to check. Start Appsmith first "
+            f"({start_command(deployment)}), or write the change without recreating (without --restart): it "
+            "then applies at the next start. Nothing was written."
+        )
+    return plan_restart(deployment, tool, change.override_after)
 
 
 def _ignore(line: str) -> None:

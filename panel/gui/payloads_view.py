@@ -679,9 +679,13 @@ class PayloadsView(QWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([490, 610])
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.splitter, 1)
+        from panel.gui.block_section import BlockSection
+
+        self.block_section = BlockSection(self)  # the hosts the switch cannot stop, and the way to block them
+        layout.addWidget(self.block_section)
         QWidget.setTabOrder(self.tree, self.json_view)
         QWidget.setTabOrder(self.json_view, self.fields_table)
         QWidget.setTabOrder(self.fields_table, self.email_edit)

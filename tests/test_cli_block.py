@@ -127,5 +127,5 @@ def test_restart_without_a_container_is_refused(shell: Cli, single_deployment: P
     before = _files(single_deployment)
     refused = shell("block", str(single_deployment), "--restart", "--yes", code=5).stderr
     assert "has no container" in refused and "Start Appsmith first" in refused
-    assert "without --restart" in refused
+    assert "without recreating" in refused
     assert _files(single_deployment) == before

@@ -61,7 +61,8 @@ class BlockResult:
 def plan_block_restart(change: BlockChange) -> RestartPlan:
     """The recreate commands for a block, asked live: a `DockerError` when docker cannot run them, a refusal
     when the server service has no container (nothing to recreate, no /etc/hosts to check)."""
-    from panel.core.status import query_running, start_command
+    from panel.core.restart import ComposeTool
+    from panel.core.status import query_running
 
     deployment = change.deployment
     tool = restart_tool()
@@ -72,8 +73,8 @@ def plan_block_restart(change: BlockChange) -> RestartPlan:
         raise BlockRefusedError(
             f"Service {deployment.server_service} has no container from {deployment.folder}, so there is "
             f"nothing to recreate and no /etc/hosts to check. Start Appsmith first "
-            f"({start_command(deployment)}), or write the change without recreating (without --restart): it "
-            "then applies at the next start. Nothing was written."
+            f"({plan_restart(deployment, ComposeTool.V2).start.shell_line()}), or write the change without "
+            "recreating: it then applies at the next start. Nothing was written."
         )
     return plan_restart(deployment, tool, change.override_after)
 

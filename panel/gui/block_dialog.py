@@ -147,11 +147,9 @@ class BlockDialog(QDialog):
         layout.addWidget(bold(wrapping_label(headline), 1.3))
         for name in change.hosts:
             host = host_info(name)
-            text = self.tr("<b>{name}</b> carries {carries}.").format(name=name, carries=host.carries)
+            text = self.tr("{name} carries {carries}.").format(name=name, carries=host.carries)
             if self.block:
-                text += "<br>" + self.tr("When blocked: {consequences}").format(
-                    consequences=host.consequences
-                )
+                text += "\n" + self.tr("When blocked: {consequences}").format(consequences=host.consequences)
             label = wrapping_label(text, select=SELECT_WITH_ANY)
             label.setAccessibleName(name)
             layout.addWidget(label)
@@ -224,8 +222,7 @@ class BlockDialog(QDialog):
             if isinstance(error, DockerError)
             else str(error).replace(" Nothing was written.", "")
         )
-        self.commands_view.setPlainText(message)
-        self.commands_view.setAccessibleName(self.tr("Why recreating is not possible"))
+        self.commands_view.setPlainText(self.tr("None now: recreating is not possible (see below)."))
         self.button_note.setText(
             self.tr("Recreating is not possible now: {message} You can still write the file.").format(
                 message=message
@@ -261,6 +258,8 @@ class BlockDialog(QDialog):
         self.progress_label = bold(wrapping_label(self.tr("Applying…")), 1.2)
         self.progress_label.setAccessibleName(self.tr("Result"))
         layout.addWidget(self.progress_label)
+        self.result_label = self._named(wrapping_label("", select=SELECT_WITH_ANY), self.tr("What happened"))
+        layout.addWidget(self.result_label)
         self.output = CommandOutput(page, lines=10)
         layout.addWidget(self.output, 1)
         self.output_line.connect(self.output.queue)
@@ -301,9 +300,7 @@ class BlockDialog(QDialog):
             BlockOutcome.NOTHING_TO_DO: self.tr("Nothing to do."),
         }.get(result.outcome, self.tr("Not done as asked."))
         self.progress_label.setText(heading)
-        self.output.appendPlainText(result.message)
-        for warning in result.warnings:
-            self.output.appendPlainText(warning)
+        self.result_label.setText("\n".join([result.message, *result.warnings]))
         self.stop_button.setEnabled(False)
         self.close_button.setEnabled(True)
         self.close_button.setFocus()

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from panel.core.deployment import Deployment
 from panel.core.egress_block import BROWSER_NOTE, HOSTS, configured_blocks
@@ -24,18 +33,23 @@ def _read_configured(deployment: Deployment) -> tuple[str, ...] | str:
         return str(error).replace(" Nothing was written.", "")
 
 
-class BlockSection(QGroupBox):
+class BlockSection(QScrollArea):
+    """The section in a scroll area of its own: in a small window it shrinks, its text never clipped."""
+
     changed = Signal()
     """A block or unblock was applied (or written)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Block these hosts too"), parent)
+        super().__init__(parent)
         self.setObjectName("blockSection")
         self.setAccessibleName(self.tr("Block these hosts too"))
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.deployment: Deployment | None = None
         self.configured: tuple[str, ...] = ()
         self._window_followed = False
-        layout = QVBoxLayout(self)
+        self.box = QGroupBox(self.tr("Block these hosts too"))
+        layout = QVBoxLayout(self.box)
         intro = wrapping_label(
             self.tr(
                 "The switch does not stop these: the server contacts them whatever it says. Blocking pins "
@@ -48,7 +62,7 @@ class BlockSection(QGroupBox):
         layout.addWidget(intro)
         self.boxes: dict[str, QCheckBox] = {}
         for host in HOSTS:
-            box = QCheckBox(host.name, self)
+            box = QCheckBox(host.name, self.box)
             box.setAccessibleName(self.tr("Block {host}").format(host=host.name))
             box.setToolTip(host.source)
             box.toggled.connect(self._update_buttons)
@@ -72,14 +86,15 @@ class BlockSection(QGroupBox):
         self.state_label.setAccessibleName(self.tr("What is blocked now"))
         layout.addWidget(self.state_label)
         row = QHBoxLayout()
-        self.block_button = QPushButton(self.tr("Block the ticked hosts…"), self)
-        self.unblock_button = QPushButton(self.tr("Unblock…"), self)
+        self.block_button = QPushButton(self.tr("Block the ticked hosts…"), self.box)
+        self.unblock_button = QPushButton(self.tr("Unblock…"), self.box)
         self.block_button.clicked.connect(lambda: self.request(True))
         self.unblock_button.clicked.connect(lambda: self.request(False))
         row.addWidget(self.block_button)
         row.addWidget(self.unblock_button)
         row.addStretch(1)
         layout.addLayout(row)
+        self.setWidget(self.box)
         self._update_buttons()
 
     # -- the deployment ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ def test_review_then_write_only_then_unblock(qtbot: QtBot, single_deployment: Pa
     dialog.apply_later_button.click()
     qtbot.waitUntil(lambda: dialog.block_result is not None, timeout=RUN_MS)
     assert dialog.block_result is not None and dialog.block_result.outcome is BlockOutcome.WRITTEN
+    assert dialog.result_label.text().startswith("Written: pin api.segment.io, cs.appsmith.com")
     assert "cs.appsmith.com:0.0.0.0" in (single_deployment / DEFAULT_OVERRIDE).read_text()
     dialog.close_button.click()
 

@@ -31,7 +31,7 @@ def test_what_is_sent_shows_the_section(qtbot: QtBot) -> None:
     view = PayloadsView()
     qtbot.addWidget(view)
     assert isinstance(view.block_section, BlockSection)
-    assert view.block_section.parent() is view
+    assert view.block_section.parent() is view.block_splitter
 
 
 def test_the_dialog_opens_for_the_ticked_hosts(

@@ -4,7 +4,7 @@ consent dialog. Nothing is ticked: blocking is always asked for."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QCoreApplication, QObject, Signal, SignalInstance
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel.core.apply_sequence import ApplyResult
+from panel.core.block_apply import BlockResult
 from panel.core.deployment import Deployment
-from panel.core.egress_block import BROWSER_NOTE, HOSTS, configured_blocks
+from panel.core.egress_block import BROWSER_NOTE, DEFAULT_HOSTS, HOSTS, configured_blocks
 from panel.gui.text_widgets import SELECT_WITH_ANY, wrapping_label
 from panel.gui.worker import run_in_thread
 
@@ -161,3 +163,32 @@ class BlockSection(QScrollArea):
         if result is not None and result.file_written:
             self.changed.emit()
         self.set_deployment(self.deployment)
+
+
+def block_offer(parent: QWidget) -> QCheckBox:
+    """The consent dialog's "Block these hosts too" choice when telemetry is turned off: never ticked; ticked,
+    the block's own review follows the change (`follow_block_offer`)."""
+    names = ", ".join(DEFAULT_HOSTS)
+    box = QCheckBox(
+        QCoreApplication.translate(
+            "BlockSection",
+            'Block these hosts too: {hosts} still receives "Instance Start" at every container start with '
+            "telemetry off (its own review follows)",
+        ).format(hosts=names),
+        parent,
+    )
+    box.setObjectName("blockOffer")
+    box.setAccessibleName(QCoreApplication.translate("BlockSection", "Block these hosts too"))
+    return box
+
+
+def follow_block_offer(
+    parent: QWidget | None, deployment: Deployment, offer: QCheckBox | None, applied: ApplyResult | None
+) -> BlockResult | None:
+    """After the switch's change: the block's review, when its offer was ticked and the change went
+    through."""
+    from panel.gui.block_dialog import BlockDialog
+
+    if offer is None or not offer.isChecked() or applied is None or not applied.ok:
+        return None
+    return BlockDialog.ask(parent, deployment, DEFAULT_HOSTS, True)

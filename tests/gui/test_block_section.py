@@ -62,3 +62,46 @@ def test_the_section_reads_what_the_compose_files_block(qtbot: QtBot, single_dep
     section.set_deployment(load_deployment(single_deployment))
     qtbot.waitUntil(lambda: section.configured == ("api.segment.io",))
     assert "api.segment.io" in section.state_label.text() and section.unblock_button.isEnabled()
+
+
+def test_the_consent_dialog_offers_the_block_unticked_when_turning_off(
+    qtbot: QtBot, single_deployment: Path
+) -> None:
+    from panel.gui.consent_dialog import ConsentDialog
+    from tests.gui.test_consent_dialog import offline_status
+
+    status = offline_status(single_deployment)
+    turning_off = ConsentDialog(status, False, None)
+    qtbot.addWidget(turning_off)
+    assert turning_off.block_offer is not None and not turning_off.block_offer.isChecked()
+    assert "api.segment.io" in turning_off.block_offer.text()
+    turning_on = ConsentDialog(status, True, None)
+    qtbot.addWidget(turning_on)
+    assert turning_on.block_offer is None
+
+
+def test_a_ticked_offer_opens_the_block_review_after_a_change_that_went_through(
+    qtbot: QtBot, single_deployment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from panel.core.apply_sequence import ApplyResult, Outcome
+    from panel.gui.block_section import block_offer, follow_block_offer
+
+    asked: list[tuple[tuple[str, ...], bool]] = []
+    monkeypatch.setattr(
+        BlockDialog,
+        "ask",
+        classmethod(lambda cls, parent, d, hosts, block: asked.append((tuple(hosts), block))),
+    )
+    section = BlockSection()
+    qtbot.addWidget(section)
+    offer = block_offer(section)
+    deployment = load_deployment(single_deployment)
+    done = ApplyResult(Outcome.VERIFIED, "done")
+    follow_block_offer(None, deployment, offer, done)
+    assert asked == []  # not ticked
+    offer.setChecked(True)
+    follow_block_offer(None, deployment, offer, ApplyResult(Outcome.CANCELLED, "cancelled"))
+    follow_block_offer(None, deployment, offer, None)
+    assert asked == []  # the change did not go through
+    follow_block_offer(None, deployment, offer, done)
+    assert asked == [(("api.segment.io",), True)]

@@ -5,6 +5,7 @@ writing nothing."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,24 @@ def test_restart_without_a_container_is_refused(shell: Cli, single_deployment: P
     assert "has no container" in refused and "Start Appsmith first" in refused
     assert "without recreating" in refused
     assert _files(single_deployment) == before
+
+
+def test_status_shows_the_block_layer_and_what_still_leaves(shell: Cli, tmp_path: Path) -> None:
+    from tests.conftest import SINGLE_DOCKER_ENV, write_single_deployment
+
+    folder = write_single_deployment(
+        tmp_path / "off",
+        SINGLE_DOCKER_ENV.replace("APPSMITH_DISABLE_TELEMETRY=false", "APPSMITH_DISABLE_TELEMETRY=true"),
+    )
+    env_file = folder / "stacks" / "configuration" / "docker.env"
+    os.utime(env_file, (946684800, 946684800))  # written long before the container started: in effect
+    _running_docker(shell, folder, "127.0.0.1 localhost\n")
+    out = shell("status", str(folder)).stdout
+    assert "Block     configured: nothing; in effect in the container: nothing" in out
+    assert (
+        'Still sent Even with telemetry off, the server still sends "Instance Start" to api.segment.io' in out
+    )
+    shell("block", str(folder), "--yes")
+    out = shell("status", str(folder)).stdout
+    assert "Block     configured: api.segment.io; in effect in the container: nothing" in out
+    assert "Still sent" not in out

@@ -29,7 +29,7 @@ from panel.core.egress_block import (
     write_block,
 )
 from panel.core.restart import ComposeTool, plan_restart
-from tests.conftest import dedent
+from tests.conftest import Answer, FakeBin, dedent
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -241,3 +241,24 @@ def test_still_leaves_only_when_off_and_nothing_blocked(single_deployment: Path)
     assert sentence is not None and "api.segment.io" in sentence and sentence.count(". ") == 0
     assert still_leaves(True, state) is None
     assert still_leaves(False, BlockState("appsmith", None, ("api.segment.io",), None)) is None
+
+
+def test_block_state_reads_the_containers_hosts_file_through_docker(
+    single_deployment: Path, fake_bin: FakeBin
+) -> None:
+    fake_bin.add("docker", Answer(("exec",), stdout="127.0.0.1 localhost\n0.0.0.0 cs.appsmith.com\n"))
+    deployment = load_deployment(single_deployment)
+    state = read_block_state(deployment, "abc123", True)
+    assert fake_bin.calls("docker") == [["docker", "exec", "abc123", "cat", "/etc/hosts"]]
+    assert (state.configured, state.in_effect, state.pending_restart) == ((), ("cs.appsmith.com",), True)
+    document = state.to_json(False)
+    assert document["in_effect"] == ["cs.appsmith.com"] and document["still_leaves"] is None
+    assert "in effect in the container: cs.appsmith.com" in str(state)
+
+
+def test_block_state_says_why_the_container_was_not_read(single_deployment: Path, fake_bin: FakeBin) -> None:
+    fake_bin.add("docker", Answer(("exec",), stderr="Error: No such container: abc123", exit_code=1))
+    state = read_block_state(load_deployment(single_deployment), "abc123", True)
+    assert (
+        state.in_effect is None and state.error is not None and state.error.startswith("/etc/hosts not read")
+    )

@@ -12,7 +12,7 @@ from panel.core.deployment import load_deployment
 from panel.core.egress_block import DEFAULT_OVERRIDE
 from panel.gui.block_dialog import BlockDialog, Page, prepare
 from tests.conftest import assert_no_secret
-from tests.gui.conftest import all_widget_text
+from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text
 
 RUN_MS = 30000
 
@@ -68,3 +68,21 @@ def test_a_refusal_is_shown_and_writes_nothing(qtbot: QtBot, single_deployment: 
     assert "hunter2" not in all_widget_text(dialog)
     assert_no_secret(all_widget_text(dialog))
     assert _files(single_deployment) == before
+
+
+def test_apply_and_recreate_now_on_the_demo_is_verified(qtbot: QtBot, demo_deployment: DemoFixture) -> None:
+    deployment = demo_deployment.deployment
+    dialog = BlockDialog(deployment, True, prepare(deployment, ("cs.appsmith.com",), True), None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.apply_now_button.isEnabled, timeout=RUN_MS)
+    assert "-f docker-compose.override.yml up -d" in dialog.commands_view.toPlainText()
+    dialog.apply_now_button.click()
+    assert dialog.pages.currentIndex() == Page.PROGRESS
+    qtbot.waitUntil(lambda: dialog.block_result is not None, timeout=RUN_MS)
+    assert dialog.block_result is not None and dialog.block_result.outcome is BlockOutcome.VERIFIED
+    assert dialog.progress_label.text() == "Done: in effect in the container."
+    qtbot.waitUntil(lambda: "docker-compose.override.yml up -d" in dialog.output.toPlainText())
+    assert_no_secret(all_widget_text(dialog))
+    for secret in DEMO_SECRETS:
+        assert secret not in all_widget_text(dialog)

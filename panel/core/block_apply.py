@@ -60,11 +60,16 @@ class BlockResult:
 
 def plan_block_restart(change: BlockChange) -> RestartPlan:
     """The recreate commands for a block, asked live: a `DockerError` when docker cannot run them, a refusal
-    when the server service has no container (nothing to recreate, no /etc/hosts to check)."""
+    when root may not run compose here or the server service has no container (nothing to recreate, no
+    /etc/hosts to check)."""
     from panel.core.restart import ComposeTool
+    from panel.core.rootguard import restart_refusal
     from panel.core.status import query_running
 
     deployment = change.deployment
+    not_as_root = restart_refusal(deployment.folder, deployment.compose_file)
+    if not_as_root is not None:
+        raise BlockRefusedError(not_as_root)
     tool = restart_tool()
     running = query_running(deployment, with_http=False)
     if running.docker_error is not None:

@@ -171,11 +171,15 @@ def block_offer(parent: QWidget) -> QCheckBox:
     names = ", ".join(DEFAULT_HOSTS)
     box = QCheckBox(
         QCoreApplication.translate(
-            "BlockSection",
-            'Block these hosts too: {hosts} still receives "Instance Start" at every container start with '
-            "telemetry off (its own review follows)",
+            "BlockSection", "Block these hosts too: {hosts} (its own review follows)"
         ).format(hosts=names),
         parent,
+    )
+    box.setToolTip(
+        QCoreApplication.translate(
+            "BlockSection",
+            'With telemetry off, {hosts} still receives "Instance Start" at every container start.',
+        ).format(hosts=names)
     )
     box.setObjectName("blockOffer")
     box.setAccessibleName(QCoreApplication.translate("BlockSection", "Block these hosts too"))

@@ -486,6 +486,7 @@ def prepare_block(deployment: Deployment, hosts: Iterable[str] = DEFAULT_HOSTS) 
             notes.append(f"{host} is already pinned out of reach in {pins[0][1]}; nothing to add for it.")
         else:
             to_add.append(host)
+    notes += _compose_file_note(deployment.folder, path.name)
     if not to_add:
         return BlockChange(
             deployment, True, (), path, snapshot, snapshot.data if snapshot else None, tuple(notes)
@@ -519,6 +520,24 @@ def prepare_block(deployment: Deployment, hosts: Iterable[str] = DEFAULT_HOSTS) 
     return BlockChange(
         deployment, True, tuple(to_add), path, snapshot, new_text.encode("utf-8"), tuple(notes)
     )
+
+
+def _compose_file_note(folder: Path, override: str) -> list[str]:
+    """A `.env` that sets COMPOSE_FILE makes compose read only the files it names: then the operator's own
+    `docker compose up -d` would drop the block (the panel's commands name the override with -f)."""
+    from panel.core.deployment import _read_env_values
+
+    variables = _read_env_values(folder / ".env", folder)
+    value = variables.get("COMPOSE_FILE")
+    if not value:
+        return []
+    separator = variables.get("COMPOSE_PATH_SEPARATOR") or ":"
+    if override in [Path(name).name for name in value.split(separator)]:
+        return []
+    return [
+        f".env sets COMPOSE_FILE={value}, so a plain `docker compose up -d` reads only those files and would "
+        f"drop the block: add {override} to it (the panel's own commands name it with -f)."
+    ]
 
 
 def _pin_host(line: str) -> str | None:

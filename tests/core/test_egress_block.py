@@ -262,3 +262,13 @@ def test_block_state_says_why_the_container_was_not_read(single_deployment: Path
     assert (
         state.in_effect is None and state.error is not None and state.error.startswith("/etc/hosts not read")
     )
+
+
+def test_a_compose_file_list_in_dotenv_that_leaves_the_override_out_is_said(single_deployment: Path) -> None:
+    (single_deployment / ".env").write_text("COMPOSE_FILE=docker-compose.yml\n")
+    change = prepare_block(load_deployment(single_deployment))
+    assert any(
+        "COMPOSE_FILE=docker-compose.yml" in note and DEFAULT_OVERRIDE in note for note in change.notes
+    )
+    (single_deployment / ".env").write_text(f"COMPOSE_FILE=docker-compose.yml:{DEFAULT_OVERRIDE}\n")
+    assert prepare_block(load_deployment(single_deployment)).notes == ()

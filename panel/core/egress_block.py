@@ -203,6 +203,8 @@ def _read_document(path: Path) -> object:
         raise BlockRefusedError(f"{error} Nothing was written.") from None
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise BlockRefusedError(f"{path} cannot be read: {error.strerror}. Nothing was written.") from None
     return _load_yaml(data, path)
 
 
@@ -217,7 +219,7 @@ def configured_blocks(deployment: Deployment) -> tuple[str, ...]:
     override = find_override(deployment.folder)
     if override is not None:
         pins += _service_pins(_read_document(override), deployment.server_service)
-    pinned = {host for host, address in pins if blocking(address)}
+    pinned = {host.lower() for host, address in pins if blocking(address)}
     return tuple(name for name in HOST_NAMES if name in pinned)
 
 

@@ -167,7 +167,7 @@ def _format_status(status: Status) -> str:
     if status.egress_block is not None:
         lines.append(f"Block     {status.egress_block}")
     if status.still_leaves:
-        lines.append(f"Still sent {status.still_leaves}")
+        lines.append(f"Note      {status.still_leaves}")
     lines.append(f"Winner    {status.winner}")
     lines += [f"Warning   {warning}" for warning in status.warnings]
     return "\n".join(lines)

@@ -145,9 +145,9 @@ def test_status_shows_the_block_layer_and_what_still_leaves(shell: Cli, tmp_path
     out = shell("status", str(folder)).stdout
     assert "Block     configured: nothing; in effect in the container: nothing" in out
     assert (
-        'Still sent Even with telemetry off, the server still sends "Instance Start" to api.segment.io' in out
+        'Note      Even with telemetry off, the server still sends "Instance Start" to api.segment.io' in out
     )
     shell("block", str(folder), "--yes")
     out = shell("status", str(folder)).stdout
     assert "Block     configured: api.segment.io; in effect in the container: nothing" in out
-    assert "Still sent" not in out
+    assert "Even with telemetry off" not in out

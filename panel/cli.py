@@ -26,7 +26,19 @@ if TYPE_CHECKING:  # `status` starts docker before these load: the types cost no
     from panel.core.docker import Started
     from panel.core.status import Status
 
-COMMANDS = ("status", "enable", "disable", "payloads", "backups", "restore", "discover", "fix-nginx", "log")
+COMMANDS = (
+    "status",
+    "enable",
+    "disable",
+    "block",
+    "unblock",
+    "payloads",
+    "backups",
+    "restore",
+    "discover",
+    "fix-nginx",
+    "log",
+)
 
 
 class ExitCode(IntEnum):
@@ -162,6 +174,10 @@ def _format_status(status: Status) -> str:
         lines.append(f"Version   {status.version}")
     if override is not None:
         lines.append(f"Order     {status.precedence.value}: {status.precedence.explanation}")
+    if status.egress_block is not None:
+        lines.append(f"Block     {status.egress_block}")
+    if status.still_leaves:
+        lines.append(f"Note      {status.still_leaves}")
     lines.append(f"Winner    {status.winner}")
     lines += [f"Warning   {warning}" for warning in status.warnings]
     return "\n".join(lines)
@@ -201,9 +217,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         # Python loads and the compose file is read. Discovery and the status use ps's one answer; the status
         # uses the early inspect when it covers the deployment.
         ahead = pool.submit(containers.inspect_ahead, ps, Path(args.path)) if args.path else None
-        from panel.core.status import gather
+        from panel.core.status import gather, with_block_state
 
-        status = gather(_load(args.path, ps), ps=ps, ahead=ahead)
+        status = with_block_state(gather(_load(args.path, ps), ps=ps, ahead=ahead))
     if args.json:
         _print_json(status.to_json())
     else:
@@ -345,6 +361,110 @@ def cmd_switch(args: argparse.Namespace) -> int:
     if result.outcome is Outcome.REFUSED:
         return ExitCode.REFUSED
     return ExitCode.CANCELLED if result.outcome is Outcome.CANCELLED else ExitCode.FAILED
+
+
+def cmd_block(args: argparse.Namespace) -> int:
+    """`block` / `unblock`: the same review (consequences, masked diff, exact commands), confirmation and
+    result as `disable`, for the override that pins the hosts."""
+    from panel.core.block_apply import BlockOutcome, apply_block, plan_block_restart
+    from panel.core.egress_block import (
+        BROWSER_NOTE,
+        DEFAULT_HOSTS,
+        DEFAULT_OVERRIDE,
+        BlockRefusedError,
+        check_block_writable,
+        host_info,
+        prepare_block,
+        prepare_unblock,
+    )
+    from panel.core.restart import check_engine
+    from panel.core.rootguard import restart_refusal, root_refusal
+
+    block = args.command == "block"
+    deployment = _load(args.path)
+    refusal = root_refusal(deployment.folder, deployment.compose_file, deployment.folder / DEFAULT_OVERRIDE)
+    if refusal is not None:
+        raise BlockRefusedError(refusal)
+    change = (
+        prepare_block(deployment, args.host or DEFAULT_HOSTS)
+        if block
+        else prepare_unblock(deployment, args.host or None)
+    )
+    not_restarted = restart_refusal(deployment.folder, deployment.compose_file) if args.restart else None
+    plan = plan_block_restart(change) if args.restart and not not_restarted else None
+    hosts = [host_info(name) for name in change.hosts]
+    notes = [*change.notes, *([not_restarted] if not_restarted else [])]
+    report: dict[str, Any] = {
+        "deployment": str(deployment.folder),
+        "service": deployment.server_service,
+        "override_file": str(change.path),
+        "hosts": [
+            {"name": h.name, "carries": h.carries, "consequences": h.consequences, "source": h.source}
+            for h in hosts
+        ],
+        "browser_note": BROWSER_NOTE,
+        "changes_file": change.changes_file,
+        "creates_file": change.creates_file,
+        "deletes_file": change.deletes_file,
+        "diff": change.diff(),
+        "commands": [str(c) for c in plan.commands] if plan else [],
+        "dry_run": args.dry_run,
+        "warnings": notes,
+    }
+    if not args.json:
+        print(f"{'Block' if block else 'Unblock'} for {deployment.folder}: {change.summary()}")
+        for host in hosts:
+            print(f"  {host.name}: carries {host.carries}.")
+            if block:
+                print(f"    When blocked: {host.consequences}")
+        if block:
+            print(BROWSER_NOTE)
+        print(report["diff"] or f"{change.path.name} stays as it is.")
+        for note in notes:
+            print(f"Note: {note}")
+        if plan:
+            print("Then run:\n  " + plan.shell_text().replace("\n", "\n  "))
+    if args.dry_run:
+        if args.json:
+            _print_json(report)
+        return ExitCode.OK
+    if not change.changes_file and plan is None:
+        if args.json:
+            _print_json(report | {"outcome": BlockOutcome.NOTHING_TO_DO.value, "message": "nothing to do"})
+        return ExitCode.OK
+    if plan is not None:
+        check_engine()
+    if change.changes_file:
+        check_block_writable(change)
+    if not _confirm("Apply this change?", args.yes):
+        return ExitCode.REFUSED
+    cancel = threading.Event()
+
+    def show(line: str) -> None:
+        if not args.json:
+            print(f"    | {line}", file=sys.stderr, flush=True)
+
+    with _signals_cancel(cancel):
+        result = apply_block(change, plan, show, cancel)
+    if args.json:
+        _print_json(
+            report
+            | {
+                "outcome": result.outcome.value,
+                "message": result.message,
+                "backup": str(result.backup) if result.backup else None,
+                "file_written": result.file_written,
+                "in_effect": None if result.in_effect is None else list(result.in_effect),
+                "warnings": [*notes, *result.warnings],
+            }
+        )
+    else:
+        print(result.message)
+        for warning in result.warnings:
+            _error(warning)
+    if result.ok:
+        return ExitCode.OK
+    return ExitCode.CANCELLED if result.outcome is BlockOutcome.CANCELLED else ExitCode.FAILED
 
 
 def cmd_payloads(args: argparse.Namespace) -> int:
@@ -585,6 +705,34 @@ def build_parser() -> argparse.ArgumentParser:
         switch.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         switch.add_argument("--json", action="store_true", help="machine-readable result on stdout")
         switch.set_defaults(run=cmd_switch)
+    for name, verb in (("block", "Pin"), ("unblock", "Release")):
+        blocker = with_path(
+            sub.add_parser(
+                name,
+                help=f"{verb} the hosts of Appsmith's server-side telemetry and cloud services "
+                + ("out of reach (compose extra_hosts in the override file)" if name == "block" else "again"),
+            )
+        )
+        blocker.add_argument(
+            "--host",
+            action="append",
+            metavar="NAME",
+            help="a host to "
+            + (
+                "block (default: api.segment.io); repeat for more: api.segment.io, cs.appsmith.com"
+                if name == "block"
+                else "release (default: every host the panel pinned)"
+            ),
+        )
+        blocker.add_argument(
+            "--dry-run", action="store_true", help="show the diff and the commands; change nothing"
+        )
+        blocker.add_argument(
+            "--restart", action="store_true", help="recreate the containers and check /etc/hosts"
+        )
+        blocker.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        blocker.add_argument("--json", action="store_true", help="machine-readable result on stdout")
+        blocker.set_defaults(run=cmd_block)
     payloads = sub.add_parser("payloads", help="what Appsmith sends, event by event")
     payloads.add_argument("--json", action="store_true")
     payloads.add_argument("--verbose", action="store_true", help="print each sample payload")

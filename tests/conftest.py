@@ -765,5 +765,6 @@ STATUS_JSON_KEYS = {
     "warnings",
     "version",
     "precedence",
+    "egress_block",
 }
 """The keys of `status --json`, as the README documents them: a stable contract."""

@@ -164,12 +164,18 @@ def test_status_asks_docker_each_question_once(cli: Cli, single_deployment: Path
         "docker",
         Answer(("ps",), stdout=ps_line + "ffff\t/elsewhere\tappsmith\tappsmith/appsmith-ce\n"),
         Answer(("inspect",), stdout=json.dumps([document])),
+        Answer(("exec",), stdout="127.0.0.1\tlocalhost\n0.0.0.0\tapi.segment.io\n"),
     )
     status = json.loads(cli("status", str(single_deployment / "stacks"), "--json").stdout)
     assert status["container"]["name"] == "appsmith"
     calls = cli.bin.calls("docker")
-    assert [call[1] for call in calls] == ["ps", "inspect"], "ps started first, inspect of this folder's only"
+    assert [call[1] for call in calls] == ["ps", "inspect", "exec"], (
+        "ps started first, inspect of this folder's only, then its /etc/hosts (the block's layer)"
+    )
     assert calls[1][-1] == document["Id"]
+    assert calls[2][1:] == ["exec", document["Id"], "cat", "/etc/hosts"]
+    assert status["egress_block"]["in_effect"] == ["api.segment.io"]
+    assert status["egress_block"]["configured"] == [] and status["egress_block"]["pending_restart"] is True
 
 
 def test_status_says_appsmith_is_not_running_when_its_container_exited(

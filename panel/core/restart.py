@@ -108,8 +108,21 @@ class RestartPlan:
         return f"cd {shlex.quote(str(self.remove.cwd))}\n{self.remove}\n{self.start}"
 
 
-def plan_restart(deployment: Deployment, tool: ComposeTool) -> RestartPlan:
-    base = (*tool.argv, "-f", deployment.compose_file.name)
+def compose_files(deployment: Deployment, override: Path | None | bool = True) -> tuple[str, ...]:
+    """The `-f` options: the compose file, and the override compose reads by default beside it (`-f` alone
+    would drop it, and with it a block of the panel's). `override` True: the one on disk now; a path: that
+    one (a block about to create it); None: none (an unblock about to delete it)."""
+    from panel.core.egress_block import override_in_use
+
+    chosen = override_in_use(deployment.folder) if override is True else override or None
+    files = ("-f", deployment.compose_file.name)
+    return files if chosen is None else (*files, "-f", chosen.name)
+
+
+def plan_restart(
+    deployment: Deployment, tool: ComposeTool, override: Path | None | bool = True
+) -> RestartPlan:
+    base = (*tool.argv, *compose_files(deployment, override))
     return RestartPlan(
         remove=PlannedCommand(
             # `--`: a service named `--help` or `-v` is a name, not an option. Compose v2 (cobra) and v1

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panel.core import containers, docker
 from panel.core.appsmith_version import (
@@ -31,6 +31,9 @@ from panel.core.envfile import TELEMETRY_KEY, EnvText, SwitchReading, SwitchStat
 from panel.core.instance import Health, ServerReport
 from panel.core.limits import MAX_ENV_BYTES, InputRefused, read_regular
 from panel.core.nginx import NginxCheck, check_template, client_build
+
+if TYPE_CHECKING:  # egress_block reads change.py, which reads this module
+    from panel.core.egress_block import BlockState
 
 
 class Verdict(StrEnum):
@@ -211,6 +214,16 @@ class Status:
     """The Appsmith version the verdict was decided for (`/info`, else the image tag)."""
     precedence: Precedence = Precedence.COMPOSE_WINS
     """Which of compose and docker.env wins, for this layout and version."""
+    egress_block: BlockState | None = None
+    """The fourth layer, told apart from the switch: hosts pinned out of reach (configured in compose, in
+    effect in the container's /etc/hosts); None when it was not read."""
+
+    @property
+    def still_leaves(self) -> str | None:
+        """With telemetry off and nothing blocked, the sentence of what the server still sends."""
+        from panel.core.egress_block import still_leaves
+
+        return still_leaves(self.effective_on, self.egress_block)
 
     @property
     def override(self) -> Override | None:
@@ -296,6 +309,9 @@ class Status:
             "warnings": list(self.warnings),
             "version": None if self.version is None else self.version.to_json(),
             "precedence": {"rule": self.precedence.value, "why": self.precedence.explanation},
+            "egress_block": None
+            if self.egress_block is None
+            else self.egress_block.to_json(self.effective_on),
         }
 
 
@@ -736,14 +752,21 @@ def server_start_needed(deployment: Deployment, file: FileState, running: Runnin
 
 def with_server_start(running: RunningState, container_id: str) -> RunningState:
     """`running` with the server process's start time, when docker can tell it."""
-    from dataclasses import replace
-
     try:
         result = docker.run(containers.top_argv(container_id))
     except DockerError:
         return replace(running, server_start_asked=True)
     started = containers.parse_server_start(result, datetime.now(UTC))
     return replace(running, server_started_at=started, server_start_asked=True)
+def with_block_state(status: Status) -> Status:
+    """The status with its fourth layer read: the compose files, and the running container's /etc/hosts (one
+    more docker call, so only where it is shown: `status` on the command line)."""
+    from panel.core.egress_block import read_block_state
+
+    container = status.container
+    running = container is not None and container.running and not container.restarting
+    state = read_block_state(status.deployment, container.id if container else None, running)
+    return replace(status, egress_block=state)
 
 
 def health_of(running: RunningState) -> Health | None:

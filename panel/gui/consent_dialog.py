@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QKeyEvent,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFrame,
     QGroupBox,
@@ -44,6 +45,7 @@ from panel.core.restart_notice import restart_notice
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
+from panel.gui.block_section import block_offer, follow_block_offer
 from panel.gui.diff_view import DiffView
 from panel.gui.step_list import ApplyProgress
 from panel.gui.text_widgets import SELECT_WITH_ANY, MonospaceView, bold, wrapping_label
@@ -111,6 +113,7 @@ class ConsentDialog(QDialog):
         self.plan: RestartPlan | None = None
         self.runner: ApplyRunner | None = None
         self.refusal: str | None = None
+        self.block_offer: QCheckBox | None = None
         self._result: ApplyResult | None = None
         self._restored = False
         self.setWindowTitle(self.tr("Change telemetry"))
@@ -146,6 +149,7 @@ class ConsentDialog(QDialog):
         dialog = cls(status, telemetry_on, parent, review)
         try:
             dialog.exec()
+            follow_block_offer(parent, dialog.deployment, dialog.block_offer, dialog.apply_result)
             return dialog.apply_result
         finally:
             dialog.deleteLater()
@@ -238,6 +242,9 @@ class ConsentDialog(QDialog):
         layout.addWidget(self._build_events())
         layout.addWidget(self._build_diff())
         layout.addWidget(self._build_commands())
+        self.block_offer = None if self.telemetry_on else block_offer(body)  # what the switch cannot stop
+        if self.block_offer is not None:
+            layout.addWidget(self.block_offer)
         layout.addStretch(1)
         self.review_scroll.setWidget(body)
         outer.addWidget(self.review_scroll, 1)

@@ -689,7 +689,17 @@ class PayloadsView(QWidget):
         self.splitter.setSizes([490, 610])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        from panel.gui.block_section import BlockSection
+
+        # Below the events: the hosts the switch cannot stop, and the way to block them.
+        self.block_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.block_splitter.setChildrenCollapsible(False)
+        self.block_splitter.addWidget(self.splitter)
+        self.block_section = BlockSection(self.block_splitter)
+        self.block_splitter.addWidget(self.block_section)
+        self.block_splitter.setStretchFactor(0, 3)
+        self.block_splitter.setSizes([600, 170])  # the events first; the section scrolls, or is dragged up
+        layout.addWidget(self.block_splitter)
         QWidget.setTabOrder(self.tree, self.json_view)
         QWidget.setTabOrder(self.json_view, self.fields_table)
         QWidget.setTabOrder(self.fields_table, self.email_edit)

@@ -301,6 +301,23 @@ def test_disable_end_to_end_is_verified_and_never_uses_restart(started: Sim) -> 
     assert b"APPSMITH_DISABLE_TELEMETRY=true\n" in (started.folder / ENV_IN_STACKS).read_bytes()
 
 
+def test_a_block_is_recreated_with_the_override_and_read_back_from_etc_hosts(started: Sim) -> None:
+    from panel.core.block_apply import BlockOutcome, apply_block, plan_block_restart
+    from panel.core.egress_block import prepare_block, prepare_unblock
+
+    change = prepare_block(started.deployment(), ["api.segment.io"])
+    result = apply_block(change, plan_block_restart(change))
+    assert (result.outcome, result.in_effect) == (BlockOutcome.VERIFIED, ("api.segment.io",)), result.message
+    hosts = started.docker("exec", server_container(started.deployment()).id, "cat", "/etc/hosts").stdout
+    assert "0.0.0.0\tapi.segment.io" in hosts.splitlines()
+    up = started.docker("compose", "up", "-d")  # no -f: the default override is read, as compose does
+    assert up.returncode == 0, up.stderr
+    change = prepare_unblock(started.deployment())
+    result = apply_block(change, plan_block_restart(change))
+    assert (result.outcome, result.in_effect) == (BlockOutcome.VERIFIED, ()), result.message
+    assert started.docker("exec", "nope", "cat", "/etc/hosts").returncode == 1
+
+
 def test_compose_v1_is_used_when_the_plugin_is_missing(started: Sim) -> None:
     started.faults("no-compose-v2")
     assert detect_compose_tool() is ComposeTool.V1

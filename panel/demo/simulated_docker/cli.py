@@ -159,6 +159,31 @@ def cmd_inspect(args: list[str], faults: dict[str, str], state_dir: Path) -> int
     return 1 if missing else 0
 
 
+def cmd_exec(args: list[str], faults: dict[str, str], state_dir: Path) -> int:
+    """`docker exec CONTAINER cat /etc/hosts`, the one command the panel runs in a container: docker's
+    lines, then the container's `extra_hosts`, as docker writes them."""
+    if len(args) < 2:
+        raise SimulationError('"docker exec" requires at least 2 arguments.', 1)
+    reference, command = args[0], args[1:]
+    require_daemon(faults)
+    with State(state_dir) as state:
+        state.refresh()
+        record = state.find(reference)
+    if record is None:
+        raise SimulationError(f"Error response from daemon: No such container: {reference}", 1)
+    if record["status"] != "running":
+        raise SimulationError(f"Error response from daemon: container {record['id']} is not running", 1)
+    if command != ["cat", "/etc/hosts"]:
+        raise SimulationError(f"simulated docker: exec runs only `cat /etc/hosts`, not {command!r}", 126)
+    lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback"]
+    for entry in record.get("extra_hosts", []):
+        host, _, address = entry.partition("=" if "=" in entry else ":")
+        lines.append(f"{address}\t{host}")
+    lines.append(f"172.18.0.2\t{record['id'][:12]}")
+    out("\n".join(lines))
+    return 0
+
+
 def cmd_logs(args: list[str], faults: dict[str, str], state_dir: Path) -> int:
     references = [a for a in args if not a.startswith("-")]
     if len(references) != 1:
@@ -211,6 +236,8 @@ def run(argv: list[str]) -> int:
         return cmd_inspect(rest, faults, state_dir)
     if command == "logs":
         return cmd_logs(rest, faults, state_dir)
+    if command == "exec":
+        return cmd_exec(rest, faults, state_dir)
     raise SimulationError(f"docker: '{command}' is not a docker command.\nSee 'docker --help'")
 
 

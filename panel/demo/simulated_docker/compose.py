@@ -31,10 +31,12 @@ def _dotenv(path: Path) -> dict[str, str | None]:
 class Project:
     """A compose file as compose reads it: the folder, the project name, the services (interpolated)."""
 
-    def __init__(self, compose_file: Path, name: str | None) -> None:
+    def __init__(self, compose_file: Path, name: str | None, overrides: tuple[Path, ...] = ()) -> None:
         import yaml
 
         self.compose_file = compose_file
+        self.overrides = overrides
+        """Further compose files (`-f`, or the default override): only their `extra_hosts` are simulated."""
         self.folder = Path(os.path.abspath(compose_file.parent))
         self.variables = self._variables()
         try:
@@ -56,6 +58,18 @@ class Project:
         }
         raw_name = name or os.environ.get("COMPOSE_PROJECT_NAME") or document.get("name") or self.folder.name
         self.name = re.sub(r"[^a-z0-9]", "", str(raw_name).lower()) or "default"
+
+    def extra_hosts(self, service: str) -> list[str]:
+        """`host:address` entries of the service, from the compose file and its overrides, as compose merges
+        them (appended)."""
+        import yaml
+
+        entries = list(self.services[service].get("extra_hosts") or [])
+        for path in self.overrides:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            definition = (document.get("services") or {}).get(service) or {}
+            entries += list(definition.get("extra_hosts") or [])
+        return [str(entry) for entry in entries]
 
     def _variables(self) -> dict[str, str]:
         dot_env = self.folder / ".env"
@@ -185,6 +199,21 @@ class Project:
             [self.services[service], self.environment(service)], sort_keys=True, default=str
         )
         return hashlib.sha256(document.encode()).hexdigest()
+
+
+OVERRIDE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+
+
+def override_files(files: list[str]) -> tuple[Path, ...]:
+    """The files after the first `-f`; without `-f`, the override compose reads by default."""
+    if files:
+        return tuple(Path(name) for name in files[1:])
+    return tuple(Path(name) for name in OVERRIDE_NAMES if Path(name).is_file())[:1]
 
 
 def find_compose_file(files: list[str], v1: bool) -> Path:

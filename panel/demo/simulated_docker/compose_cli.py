@@ -15,6 +15,7 @@ from panel.demo.simulated_docker.compose import (
     COMPOSE_V2_VERSION,
     Project,
     find_compose_file,
+    override_files,
 )
 from panel.demo.simulated_docker.console import SimulationError, out
 from panel.demo.simulated_docker.containers import create, project_containers, start, stop
@@ -290,6 +291,6 @@ def cmd_compose(args: list[str], faults: dict[str, str], state_dir: Path, v1: bo
         )
     if project_dir:
         os.chdir(project_dir)
-    project = Project(find_compose_file(files, v1), project_name)
+    project = Project(find_compose_file(files, v1), project_name, override_files(files))
     require_daemon(faults)
     return handler(project, command_args, faults, state_dir)

@@ -89,6 +89,7 @@ def create(project: Project, service: str, state_dir: Path) -> dict[str, Any]:
         },
         "ports": ports,
         "port_bindings": bindings,
+        "extra_hosts": project.extra_hosts(service),
         "mounts": mounts,
         "restart": str(restart).split(":")[0] if restart else "no",
         "created_ns": now,

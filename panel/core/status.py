@@ -758,6 +758,8 @@ def with_server_start(running: RunningState, container_id: str) -> RunningState:
         return replace(running, server_start_asked=True)
     started = containers.parse_server_start(result, datetime.now(UTC))
     return replace(running, server_started_at=started, server_start_asked=True)
+
+
 def with_block_state(status: Status) -> Status:
     """The status with its fourth layer read: the compose files, and the running container's /etc/hosts (one
     more docker call, so only where it is shown: `status` on the command line)."""

@@ -855,6 +855,30 @@ def test_backups_show_a_masked_diff_and_restore_the_exact_bytes(
     assert_no_secret_shown(window)
 
 
+def test_restart_to_apply_after_a_restore_goes_through_the_consent_dialog(
+    qtbot: QtBot,
+    single_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from panel.core.change import prepare_change, write_change
+
+    env_file = single_deployment / "stacks/configuration/docker.env"
+    write_change(prepare_change(load_deployment(single_deployment), telemetry_on=False))  # backup holds ON
+    window = open_window(single_deployment, interval=NEVER)
+    qtbot.waitUntil(lambda: window.status is not None, timeout=WATCH_MS)
+    consented: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(RestoreDialog, "ask", recorder([], True))
+    monkeypatch.setattr(RestoredDialog, "ask", recorder([], True))  # the person picks Restart to apply
+    monkeypatch.setattr(ConsentDialog, "ask", recorder(consented))
+    window.restore_backup(list_backups(env_file)[-1])
+    assert switch_in(env_file) is SwitchState.ENABLED
+    assert len(consented) == 1 and consented[0][0] is window and consented[0][2] is True, (
+        "the restored value, applied through the usual consent"
+    )
+
+
 def test_activity_says_when_nothing_was_changed(
     qtbot: QtBot, single_deployment: Path, docker_down: FakeBin, open_window: OpenWindow
 ) -> None:

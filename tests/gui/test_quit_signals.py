@@ -108,3 +108,39 @@ def test_closing_the_window_quits_the_demo_cleanly(tmp_path: Path) -> None:
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert_left_nothing(tmp_path)
+
+
+def test_a_keyboard_interrupt_that_reaches_the_excepthook_quits_without_a_dialog(
+    qapp: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before QuitOnSignals takes SIGINT over (or after it lets go), Ctrl+C raises KeyboardInterrupt in
+    whatever Python code runs: it quits with 130 instead of the empty "Unexpected error" dialog."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from panel.gui.app import install_excepthook
+
+    exits: list[int] = []
+    shown: list[object] = []
+    monkeypatch.setattr(QApplication, "exit", staticmethod(exits.append))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    install_excepthook()
+    sys.excepthook(KeyboardInterrupt, KeyboardInterrupt(), None)
+    assert exits == [130] and shown == []
+    sys.excepthook(RuntimeError, RuntimeError("boom"), None)
+    assert len(shown) == 1, "other errors are still shown"
+
+
+def test_quit_on_signals_puts_back_what_was_there(qapp: object) -> None:
+    from panel.gui.quit_signals import QuitOnSignals
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    wakeup_before = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup_before)
+    quitter = QuitOnSignals()
+    assert signal.getsignal(signal.SIGTERM) != before[signal.SIGTERM]
+    assert quitter.exit_code is None
+    quitter.uninstall()
+    assert {number: signal.getsignal(number) for number in before} == before
+    wakeup_after = signal.set_wakeup_fd(wakeup_before)
+    assert wakeup_after == wakeup_before, "no wakeup socket left behind"

@@ -4,6 +4,7 @@ see what each would change (secrets masked), and restore one."""
 from __future__ import annotations
 
 import functools
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from panel.gui.background import prepare_with_progress
 from panel.gui.diff_view import DiffView
 from panel.gui.text_widgets import wrapping_label
 from panel.gui.worker import run_in_thread
+
+log = logging.getLogger("panel.gui")
 
 
 def _tr(text: str) -> str:
@@ -144,7 +147,15 @@ class BackupsView(QWidget):
                 self.env_file,
                 parent=self,
                 on_done=functools.partial(self._described, self.env_file),
+                on_error=self._not_described,
             )
+
+    def _not_described(self, error: BaseException) -> None:
+        """The folder could not be read again (removed, permissions changed): the labels keep the time."""
+        log.warning("could not read what the backups hold: %s", error)
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            item.setText(item.text().removesuffix(self.tr(" — reading…")))
 
     def _described(self, env_file: Path, described: list[BackupContents]) -> None:
         """Label each listed backup with what it holds; a description of another file (the deployment changed

@@ -188,3 +188,20 @@ def test_an_invalid_restored_value_offers_no_restart(qtbot: QtBot, env_file: Pat
     dialog = restored_dialog(qtbot, restored)
     assert not dialog.restart_button.isVisible() and dialog.later_button.text() == "&Close"
     assert "Fix the switch before Appsmith restarts" in dialog.text.text()
+
+
+def test_when_the_backups_cannot_be_read_again_the_labels_keep_the_time(
+    qtbot: QtBot, env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import panel.gui.backups_view as backups_view
+
+    def unreadable(_file: Path) -> list[object]:
+        raise PermissionError(13, "Permission denied")
+
+    create_backup(Snapshot.read(env_file))
+    [backup] = list_backups(env_file)
+    monkeypatch.setattr(backups_view, "describe_backups", unreadable)
+    view = BackupsView()
+    qtbot.addWidget(view)
+    view.set_env_file(env_file)
+    qtbot.waitUntil(lambda: labels(view) == [f"saved {short_local_time(backup)}"], timeout=WAIT_MS)

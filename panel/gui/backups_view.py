@@ -238,7 +238,8 @@ class RestoreDialog(QDialog):
             review = RestoreReview(review, None, None)
         self.review = review
         self.setWindowTitle(self.tr("Restore a backup of docker.env"))
-        self.summary = wrapping_label(restore_words(review), self)
+        question = self.tr("Put back the backup saved {when}?").format(when=_when(backup))
+        self.summary = wrapping_label(f"{question} {restore_words(review)}", self)
         self.summary.setObjectName("restoreSummary")
         diff = DiffView(self, name=self.tr("What restoring would change (secrets masked)"))
         diff.setPlainText(review.preview)

@@ -111,8 +111,9 @@ def restore_dialog(qtbot: QtBot, env_file: Path) -> RestoreDialog:
 def test_the_restore_dialog_says_what_it_will_do(qtbot: QtBot, env_file: Path) -> None:
     change(env_file, OFF, "disable")
     dialog = restore_dialog(qtbot, env_file)
+    [backup] = list_backups(env_file)
     assert dialog.summary.text() == (
-        "This sets telemetry ON in docker.env; it takes effect at the next restart. What docker.env holds "
+        f"Put back the backup saved {short_local_time(backup)}? This sets telemetry ON in docker.env; it takes effect at the next restart. What docker.env holds "
         "now (telemetry OFF) is kept as a backup first. Nothing is restarted."
     )
     assert "hunter2" not in dialog.diff.toPlainText()
@@ -121,7 +122,7 @@ def test_the_restore_dialog_says_what_it_will_do(qtbot: QtBot, env_file: Path) -
 def test_a_restore_that_keeps_the_switch_says_so(qtbot: QtBot, env_file: Path) -> None:
     change(env_file, ON.replace(b"hunter2", b"other"), "enable")
     dialog = restore_dialog(qtbot, env_file)
-    assert dialog.summary.text().startswith("Telemetry stays ON: this changes other lines of docker.env.")
+    assert "? Telemetry stays ON: this changes other lines of docker.env." in dialog.summary.text()
 
 
 def test_the_restore_dialog_has_no_default_button_and_enter_never_restores(

@@ -113,8 +113,9 @@ def test_the_restore_dialog_says_what_it_will_do(qtbot: QtBot, env_file: Path) -
     dialog = restore_dialog(qtbot, env_file)
     [backup] = list_backups(env_file)
     assert dialog.summary.text() == (
-        f"Put back the backup saved {short_local_time(backup)}? This sets telemetry ON in docker.env; it takes effect at the next restart. What docker.env holds "
-        "now (telemetry OFF) is kept as a backup first. Nothing is restarted."
+        f"Put back the backup saved {short_local_time(backup)}? This sets telemetry ON in docker.env; it "
+        "takes effect at the next restart. What docker.env holds now (telemetry OFF) is kept as a backup "
+        "first. Nothing is restarted."
     )
     assert "hunter2" not in dialog.diff.toPlainText()
 

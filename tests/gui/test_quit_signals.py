@@ -3,12 +3,14 @@ folder removed, no dialog or traceback, and an exit status that says what ended 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,24 @@ CLOSE_WHEN_RUNNING = textwrap.dedent(
     sys.exit(main(sys.argv[1:]))
     """
 )
+
+
+@pytest.fixture(autouse=True)
+def stop_what_a_failed_run_left(tmp_path: Path) -> Iterator[None]:
+    """A run that failed (the app killed after a timeout, or ended by a signal it did not handle) leaves the
+    demo's simulated server running: stop it, so one failing test leaves nothing to the next ones."""
+    yield
+    tmpdir = str(tmp_path / "tmpdir")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if tmpdir in cmdline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
 
 
 def start_demo_app(tmp: Path, code: str | None = None) -> subprocess.Popen[str]:

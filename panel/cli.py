@@ -664,7 +664,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     entries = read_entries()
     if args.json:
-        _print_json([entry.__dict__ for entry in entries])
+        _print_json([entry.to_json() for entry in entries])
         return ExitCode.OK
     elif not entries:
         print(f"The panel has made no change yet (audit log: {audit_log_path()}).")

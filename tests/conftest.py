@@ -418,6 +418,8 @@ def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
     monkeypatch.delenv("APPSMITH_DISABLE_TELEMETRY", raising=False)
+    monkeypatch.delenv("APPSMITH_PANEL_AUDIT_LOG", raising=False)
+    monkeypatch.delenv("APPSMITH_PANEL_AUDIT_MARK", raising=False)
     return state
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from panel.core.paths import audit_log_path
+from panel.core.paths import audit_log_path, audit_mark
 
 log = logging.getLogger("panel.audit")
 
@@ -28,10 +28,20 @@ class AuditEntry:
     new: str | None
     backup: str | None
     outcome: str
+    mark: str | None = None
+    """E.g. "demo": the entry records a change to a sample deployment, not a real one."""
 
     def __str__(self) -> str:
         change = f"{self.old!r} → {self.new!r}" if self.old != self.new else f"{self.new!r}"
-        return f"{self.time}  {self.user}  {self.action}  {self.file}  {change}  {self.outcome}"
+        marked = f"[{self.mark}]  " if self.mark else ""
+        return f"{marked}{self.time}  {self.user}  {self.action}  {self.file}  {change}  {self.outcome}"
+
+    def to_json(self) -> dict[str, str | None]:
+        """The entry as logged: `mark` only when there is one, so unmarked lines stay as they always were."""
+        data = asdict(self)
+        if self.mark is None:
+            del data["mark"]
+        return data
 
 
 def record(
@@ -56,9 +66,10 @@ def record(
         new=new,
         backup=str(backup) if backup else None,
         outcome=outcome,
+        mark=audit_mark(),
     )
     path = log_path or audit_log_path()
-    line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+    line = json.dumps(entry.to_json(), ensure_ascii=False) + "\n"
     try:
         _append(path, line)
     except UntrustedLogError as error:

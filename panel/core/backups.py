@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panel.core.safewrite import (
     FileChangedError,
@@ -23,6 +24,10 @@ from panel.core.safewrite import (
     sync_folder,
     write_new_file,
 )
+
+if TYPE_CHECKING:
+    from panel.core.audit import AuditEntry
+    from panel.core.envfile import SwitchState
 
 KEEP_BACKUPS = 10
 """Older backups beyond this count are pruned after each new one."""
@@ -207,6 +212,28 @@ def restore_preview(file: Path, backup: Backup) -> str:
 
 
 @dataclass(frozen=True)
+class RestoreReview:
+    """What a restore would do, for the person deciding: the masked diff, the switch before and after."""
+
+    preview: str
+    restores: SwitchState | None
+    """The switch as the backup sets it (None: the backup could not be read; `preview` says why)."""
+    now: SwitchState | None
+    """The switch as docker.env sets it now (None: the file does not exist)."""
+
+
+def review_restore(file: Path, backup: Backup) -> RestoreReview:
+    """`restore_preview` and the two switch states, read once each; slow on a big file: off a GUI thread."""
+    preview = restore_preview(file, backup)
+    restores = switch_state_of(read_backup(file, backup))
+    try:
+        now: SwitchState | None = switch_state_of(Snapshot.read(file).data)
+    except FileNotFoundError:
+        now = None
+    return RestoreReview(preview, restores, now)
+
+
+@dataclass(frozen=True)
 class Restored:
     """A restore that happened: what was put back, where the replaced content is kept, and a warning when the
     audit entry could not be written (the restore itself stands)."""
@@ -214,6 +241,8 @@ class Restored:
     backup: Backup
     safety: Path | None
     audit_warning: str | None
+    state: SwitchState | None = None
+    """The switch as the restored file sets it."""
 
 
 def restore_and_record(file: Path, backup: Backup) -> Restored:
@@ -224,4 +253,55 @@ def restore_and_record(file: Path, backup: Backup) -> Restored:
     warning = audit.record_or_warn(
         "restore", file, None, backup.path.name, safety, "restored; restart to apply"
     )
-    return Restored(backup, safety, warning)
+    try:
+        state: SwitchState | None = switch_state_of(Snapshot.read(file).data)
+    except OSError:
+        state = None
+    return Restored(backup, safety, warning, state)
+
+
+@dataclass(frozen=True)
+class BackupContents:
+    """What a backup holds, so a person can choose one by meaning ("telemetry ON, saved before Disable")
+    rather than by a time and a byte count."""
+
+    backup: Backup
+    state: SwitchState | None
+    """The switch as the backup sets it; None when the backup could not be read (`error` says why)."""
+    saved_before: str | None
+    """The audit log's action that took this backup ("disable", "enable", "restore", ...), when it says."""
+    error: str | None = None
+
+
+def switch_state_of(data: bytes) -> SwitchState:
+    from panel.core.envfile import EnvText
+
+    return EnvText.parse(data).reading().state
+
+
+def describe_backups(file: Path, entries: list[AuditEntry] | None = None) -> list[BackupContents]:
+    """Every backup of `file`, newest first, with the switch it sets and the change it was taken before.
+
+    Reads every backup (up to `KEEP_BACKUPS` files): call it off a GUI thread. `entries` defaults to the audit
+    log's."""
+    from panel.core.audit import read_entries
+
+    target = resolve(file)
+    taken_by = {}
+    for entry in read_entries() if entries is None else entries:
+        if entry.backup:
+            taken = Path(entry.backup)
+            if taken.parent == target.parent or taken.parent == file.parent:
+                taken_by[taken.name] = entry.action
+    described = []
+    for backup in list_backups(file):
+        saved_before = taken_by.get(backup.path.name)
+        try:
+            state: SwitchState | None = switch_state_of(read_backup(file, backup))
+            error = None
+        except OSError as problem:
+            state, error = None, problem.strerror or str(problem)
+        except FileChangedError as problem:
+            state, error = None, str(problem)
+        described.append(BackupContents(backup, state, saved_before, error))
+    return described

@@ -4,6 +4,8 @@
 `docker` and `docker-compose` first on PATH (for subprocess and QProcess alike) and starts the sample instance
 once (`DemoSession.start`).
 `DemoSession.close()` stops every simulated process and removes the folder.
+While it runs, the panel's audit log is the demo's own (`audit.log` in the demo's folder, every entry marked
+"demo"), so trying the demo never writes into the user's real log.
 
 The simulator modules are imported lazily: `python -m panel.demo.simulated_docker` imports this package first.
 """
@@ -31,6 +33,10 @@ MARKER = ".appsmith-panel-demo"
 STATE_ENV = "SIMULATED_DOCKER_STATE"
 FAULTS_ENV = "SIMULATED_DOCKER_FAULTS"
 FIRST_UP_TIMEOUT = 60.0
+AUDIT_LOG_ENV = "APPSMITH_PANEL_AUDIT_LOG"
+AUDIT_MARK_ENV = "APPSMITH_PANEL_AUDIT_MARK"
+"""The names `panel.core.paths` reads (the demo does not import the core; a test keeps them equal)."""
+AUDIT_MARK = "demo"
 
 # Faults meant for the user's own restart, not for the demo's first start: without them removed the demo
 # would open with nothing running (or hang).
@@ -50,6 +56,11 @@ class DemoSession:
     _first_start: threading.Thread | None = field(default=None, repr=False)
     _started: bool = field(default=False, repr=False)
 
+    @property
+    def audit_log(self) -> Path:
+        """The demo's own audit log, removed with the folder."""
+        return self.root / "audit.log"
+
     def start(self, boot_delay: float = 2.0, faults: str = "", wait: bool = True) -> None:
         """Put the simulated `docker` and `docker-compose` first on PATH and start the sample instance once.
 
@@ -68,8 +79,12 @@ class DemoSession:
         all_faults = faults.strip(", ")
         if "boot-delay" not in parse_faults(all_faults):
             all_faults = ",".join(filter(None, [all_faults, f"boot-delay={boot_delay:g}"]))
-        self._saved_env = {key: os.environ.get(key) for key in ("PATH", STATE_ENV, FAULTS_ENV)}
+        self._saved_env = {
+            key: os.environ.get(key) for key in ("PATH", STATE_ENV, FAULTS_ENV, AUDIT_LOG_ENV, AUDIT_MARK_ENV)
+        }
         os.environ[STATE_ENV] = str(self.state_dir)
+        os.environ[AUDIT_LOG_ENV] = str(self.audit_log)
+        os.environ[AUDIT_MARK_ENV] = AUDIT_MARK
         os.environ[FAULTS_ENV] = all_faults
         install_wrappers(self.bin_dir)
         os.environ["PATH"] = os.pathsep.join(filter(None, [str(self.bin_dir), self._saved_env["PATH"]]))

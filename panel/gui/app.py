@@ -141,6 +141,10 @@ def install_excepthook(smoke: bool = False) -> list[BaseException]:
     errors: list[BaseException] = []
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            # Ctrl+C before QuitOnSignals took SIGINT over (or after it let go): quit, never an empty dialog.
+            QApplication.exit(130)
+            return
         details = "".join(traceback.format_exception(kind, error, tb))
         log.error("unexpected error\n%s", details)
         if smoke:
@@ -242,6 +246,9 @@ def run_gui(args: argparse.Namespace) -> int:
         return 2
     app = make_application()
     errors = install_excepthook(smoke=args.smoke)
+    from panel.gui.quit_signals import QuitOnSignals
+
+    quit_signals = QuitOnSignals(QApplication.instance())
     demo = None
     window: MainWindow | None = None
     try:
@@ -276,6 +283,8 @@ def run_gui(args: argparse.Namespace) -> int:
             from panel.gui.wizard import FirstRunWizard
 
             chosen = FirstRunWizard.ask(None)
+            if quit_signals.exit_code is not None:
+                return quit_signals.exit_code  # the signal ended the wizard's loop, not the user
             settings.set_first_run_done()
             path = chosen or path
         early = None
@@ -300,10 +309,16 @@ def run_gui(args: argparse.Namespace) -> int:
             discover_into(window, open_single=path is None)
         window.show()
         code = app.exec()
+        if quit_signals.exit_code is not None:
+            return quit_signals.exit_code
         return 1 if errors else code
     finally:
-        # Also when something failed: the demo's folder and simulated processes never outlive the app.
-        if window is not None:
-            window.close()
-        if demo is not None:
-            demo.close()
+        # Also when something failed or a signal came: the demo's folder and simulated processes never
+        # outlive the app.
+        try:
+            if window is not None:
+                window.close()
+            if demo is not None:
+                demo.close()
+        finally:
+            quit_signals.uninstall()

@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
             return
         from PySide6.QtWidgets import QMessageBox
 
-        from panel.gui.backups_view import RestoreDialog
+        from panel.gui.backups_view import RestoredDialog, RestoreDialog
 
         if not RestoreDialog.ask(self, self.deployment.env_file, backup):
             return
@@ -506,18 +506,9 @@ class MainWindow(QMainWindow):
                 self, self.tr("Restore failed"), self.tr("Nothing was changed: {}").format(error)
             )
             return
-        safety = restored.safety
-        kept = self.tr(" What was there before is kept as {}.").format(safety.name) if safety else ""
-        if restored.audit_warning:
-            kept += "\n\n" + restored.audit_warning
-        QMessageBox.information(
-            self,
-            self.tr("Restored"),
-            self.tr(
-                "{} is back.{} Recreate the containers (“Restart to apply”) so Appsmith reads it."
-            ).format(backup.path.name, kept),
-        )
         self.refresh()
+        if RestoredDialog.ask(self, restored) and restored.state is not None:
+            self.change_telemetry(bool(restored.state.telemetry_on))  # the usual consent, then the restart
 
     def fix_nginx(self) -> None:
         if self.read_only or self.deployment is None:

@@ -25,18 +25,23 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
+from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -83,6 +88,22 @@ class FieldColumn:
 
 
 _EMAIL_LOCALS = frozenset({"email_sha256", "email_plain"})
+
+SOURCE_ORDER = (Source.SERVER, Source.CLIENT, Source.INSTALLER)
+"""What this instance sends first; the 2020-21 installer's events last (and collapsed): they left once, when
+a legacy deployment was installed, if ever."""
+COLLAPSED_SOURCES = frozenset({Source.INSTALLER})
+WHEN_MIN_CHARS = 10
+"""The When column never gets narrower than this many average characters (it was one character wide)."""
+
+
+def preferred_sample(catalog: Catalog) -> PayloadSample | None:
+    """The event shown first: the server's own first event (its keep-alive), the one every running instance
+    sends; else the first in the catalog."""
+    server = catalog.by_source(Source.SERVER)
+    if server:
+        return server[0]
+    return catalog.samples[0] if catalog.samples else None
 
 
 def json_leaf_lines(payload: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
@@ -135,7 +156,7 @@ class _WrappingDelegate(QStyledItemDelegate):
     stacking a letter or two per line.
     """
 
-    MIN_WRAP_CHARS = 12
+    MIN_WRAP_CHARS = 24
 
     def __init__(self, view: QTreeWidget) -> None:
         super().__init__(view)
@@ -203,6 +224,9 @@ class PayloadsList(QWidget):
         item = self._items.get(sample_id)
         if item is None:
             return False
+        group = item.parent()
+        if group is not None:
+            group.setExpanded(True)  # a collapsed group (the installer's) opens to show it
         self.tree.setCurrentItem(item)
         return True
 
@@ -219,7 +243,8 @@ class PayloadsList(QWidget):
         header_item.setToolTip(
             TreeColumn.SWITCH, self.tr("Whether setting APPSMITH_DISABLE_TELEMETRY=true stops this event")
         )
-        # As tall as its rows, so the space left goes to what is sent regardless of the switch.
+        # As tall as its rows, so the space left goes to what is sent regardless of the switch; in a small
+        # window it may shrink, but never below a few rows (see _fit_tree_minimums).
         tree.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         tree.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         tree.setRootIsDecorated(True)
@@ -230,6 +255,7 @@ class PayloadsList(QWidget):
         tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = tree.header()
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(tree.fontMetrics().averageCharWidth() * WHEN_MIN_CHARS)
         header.setSectionResizeMode(TreeColumn.EVENT, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TreeColumn.WHEN, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(TreeColumn.SWITCH, QHeaderView.ResizeMode.ResizeToContents)
@@ -240,7 +266,7 @@ class PayloadsList(QWidget):
         anyway_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         group_font = QFont(tree.font())
         group_font.setBold(True)
-        for source in Source:
+        for source in (*SOURCE_ORDER, *(source for source in Source if source not in SOURCE_ORDER)):
             samples = self._catalog.by_source(source)
             if not samples:
                 continue
@@ -264,8 +290,43 @@ class PayloadsList(QWidget):
                     item.setText(TreeColumn.SWITCH, self.tr("Sent anyway"))
                     item.setIcon(TreeColumn.SWITCH, anyway_icon)
                 item.setToolTip(TreeColumn.SWITCH, sample.switch_note)
-            group.setExpanded(True)
+            group.setExpanded(source not in COLLAPSED_SOURCES)
+        self._fit_tree_minimums(tree)
         return tree
+
+    def _fit_tree_minimums(self, tree: QTreeWidget) -> None:
+        """Wide enough for every event name, a readable When column and the switch column; tall enough for a
+        few rows. Measured from the texts: before the tree is shown its columns have no size yet."""
+        metrics = tree.fontMetrics()
+        icon = tree.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        padding = 2 * tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 6
+        event_width = max(
+            [metrics.horizontalAdvance(item.text(TreeColumn.EVENT)) for item in self._items.values()]
+            + [metrics.horizontalAdvance(tree.headerItem().text(TreeColumn.EVENT))]
+        )
+        switch_width = max(
+            metrics.horizontalAdvance(text)
+            for text in (
+                self.tr("Stops it"),
+                self.tr("Sent anyway"),
+                tree.headerItem().text(TreeColumn.SWITCH),
+            )
+        )
+        when_width = metrics.averageCharWidth() * WHEN_MIN_CHARS
+        scroll_bar = tree.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        tree.setMinimumWidth(
+            tree.indentation()
+            + event_width
+            + padding
+            + when_width
+            + switch_width
+            + icon
+            + 2 * padding
+            + scroll_bar
+            + 2 * tree.frameWidth()
+        )
+        row = max(metrics.lineSpacing(), icon) + 4
+        tree.setMinimumHeight(tree.header().sizeHint().height() + 4 * row + 2 * tree.frameWidth())
 
     def _build_always_sent(self) -> QTextBrowser:
         browser = QTextBrowser(self)
@@ -274,7 +335,7 @@ class PayloadsList(QWidget):
         browser.setOpenLinks(False)
         browser.anchorClicked.connect(QDesktopServices.openUrl)  # the sources' links, in the user's browser
         browser.setTabChangesFocus(True)
-        browser.setMinimumHeight(120)
+        browser.setMinimumHeight(4 * browser.fontMetrics().lineSpacing())
         parts = [
             "<p>"
             + html.escape(
@@ -308,8 +369,9 @@ class PayloadsList(QWidget):
         return labels.get(source, source.label)
 
     def _select_first(self) -> None:
-        if self._items:
-            self.tree.setCurrentItem(next(iter(self._items.values())))
+        preferred = preferred_sample(self._catalog)
+        if preferred is not None and preferred.id in self._items:
+            self.tree.setCurrentItem(self._items[preferred.id])
 
     def _on_current_item_changed(
         self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
@@ -328,9 +390,15 @@ class PayloadsList(QWidget):
 
 class PayloadDetail(QWidget):
     """One event in detail: what it is, its JSON with this deployment's own values filled in, a note on each
-    field, and what would leave for an email typed here."""
+    field, and what would leave for an email typed here.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Sections stack in `sections` (a vertical layout): a further section is appended there. "Show raw data"
+    swaps the readable view (marked JSON beside a note on each field) for the exact JSON, monospace and
+    copyable (as KDE's KUserFeedback does); "Open large preview" shows the event in a big window (as
+    GitLab's Service Ping payload preview does).
+    """
+
+    def __init__(self, parent: QWidget | None = None, preview_button: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("payloadDetail")
         self._facts = LocalFacts()
@@ -345,6 +413,21 @@ class PayloadDetail(QWidget):
         title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
         title_font.setBold(True)
         self.title_label.setFont(title_font)
+        self.title_label.setWordWrap(True)
+        # A check box, as KUserFeedback's: its text stays and its state says which view is shown.
+        self.raw_button = QCheckBox(self.tr("Show &raw data"), self)
+        self.raw_button.setObjectName("showRawButton")
+        self.raw_button.setToolTip(self.tr("The exact JSON that would leave, to read or copy"))
+        self.raw_button.toggled.connect(self._show_raw)
+        self.preview_button = QPushButton(self.tr("Open &large preview…"), self)
+        self.preview_button.setObjectName("previewButton")
+        self.preview_button.setToolTip(self.tr("This event in a large window"))
+        self.preview_button.clicked.connect(self.open_preview)
+        self.preview_button.setVisible(preview_button)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title_label, 1)
+        title_row.addWidget(self.raw_button)
+        title_row.addWidget(self.preview_button)
         self.sender_label = wrapping_label(parent=self, name=self.tr("Sent by"), select=SELECT_WITH_MOUSE)
         self.when_label = wrapping_label(
             parent=self, name=self.tr("When it is sent"), select=SELECT_WITH_MOUSE
@@ -436,8 +519,36 @@ class PayloadDetail(QWidget):
         json_layout.addWidget(self.values_legend)
         payload_split.addWidget(json_box)
         payload_split.addWidget(table)
-        payload_split.setStretchFactor(0, 1)
-        payload_split.setStretchFactor(1, 1)
+        payload_split.setStretchFactor(0, 3)
+        payload_split.setStretchFactor(1, 2)
+        self.payload_split = payload_split
+
+        raw_page = QWidget(self)
+        raw_page.setObjectName("rawPage")
+        self.raw_view = MonospaceView(raw_page, name=self.tr("The exact JSON that would leave"))
+        self.raw_view.setObjectName("rawJson")
+        self.raw_view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.raw_view.set_visible_lines(8)
+        self.copy_button = QPushButton(self.tr("&Copy"), raw_page)
+        self.copy_button.setObjectName("copyRawButton")
+        self.copy_button.setToolTip(self.tr("Copy the JSON to the clipboard"))
+        self.copy_button.clicked.connect(self.copy_raw)
+        raw_note = wrapping_label(
+            self.tr("Exactly as it would leave, with this deployment's own values where they are known."),
+            raw_page,
+            name=self.tr("About the raw data"),
+        )
+        raw_bottom = QHBoxLayout()
+        raw_bottom.addWidget(raw_note, 1)
+        raw_bottom.addWidget(self.copy_button)
+        raw_layout = QVBoxLayout(raw_page)
+        raw_layout.setContentsMargins(0, 0, 0, 0)
+        raw_layout.addWidget(self.raw_view, 1)
+        raw_layout.addLayout(raw_bottom)
+        self.pages = QStackedWidget(self)
+        self.pages.setObjectName("payloadPages")
+        self.pages.addWidget(payload_split)
+        self.pages.addWidget(raw_page)
 
         email_box = QFrame(self)
         email_box.setFrameShape(QFrame.Shape.StyledPanel)
@@ -459,22 +570,24 @@ class PayloadDetail(QWidget):
             parent=email_box, name=self.tr("What happens to the email"), select=SELECT_WITH_MOUSE
         )
         self.email_note.setObjectName("emailNote")
+        email_prompt.setWordWrap(True)
+        email_prompt.setAccessibleName(email_prompt.text())
         email_row = QHBoxLayout()
-        email_row.addWidget(email_prompt)
+        email_row.addWidget(email_prompt, 1)
         email_row.addWidget(email, 1)
         email_layout = QVBoxLayout(email_box)
         email_layout.addLayout(email_row)
         email_layout.addWidget(self.hash_label)
         email_layout.addWidget(self.email_note)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title_label)
-        layout.addLayout(form)
-        layout.addWidget(payload_split, 1)
-        layout.addWidget(email_box)
+        self.sections = QVBoxLayout(self)
+        self.sections.setContentsMargins(0, 0, 0, 0)
+        self.sections.addLayout(title_row)
+        self.sections.addLayout(form)
+        self.sections.addWidget(self.pages, 1)
+        self.sections.addWidget(email_box)
         self.sources_view = SourcesView(self)
-        layout.addWidget(self.sources_view)
+        self.sections.addWidget(self.sources_view)
         self._update_hash_label()
 
     # --- behaviour
@@ -502,6 +615,24 @@ class PayloadDetail(QWidget):
     def filled_payload(self) -> FilledPayload | None:
         """What the JSON pane shows now (None before an event is shown)."""
         return self._filled
+
+    def current_sample(self) -> PayloadSample | None:
+        return self._current
+
+    def raw_shown(self) -> bool:
+        return self.pages.currentIndex() == 1
+
+    def copy_raw(self) -> None:
+        QGuiApplication.clipboard().setText(self.raw_view.toPlainText())
+
+    def open_preview(self) -> None:
+        """The event in a large window, with the same facts and email filled in."""
+        if self._current is None:
+            return
+        PayloadPreviewDialog.show_for(self, self._current, self.facts())
+
+    def _show_raw(self, raw: bool) -> None:
+        self.pages.setCurrentIndex(1 if raw else 0)
 
     def _origin_words(self, sample: PayloadSample) -> str:
         """The catalog's origin, led by a plain verdict on whose sample it is (rich text)."""
@@ -537,7 +668,9 @@ class PayloadDetail(QWidget):
         self._filled = filled
         self._lines = json_leaf_lines(filled.payload)
         scroll = self.json_view.verticalScrollBar().value()
-        self.json_view.setPlainText(to_json_text(filled.payload))
+        json_text = to_json_text(filled.payload)
+        self.json_view.setPlainText(json_text)
+        self.raw_view.setPlainText(json_text)
         marked: set[int] = set()
         for path in filled.filled:
             first, last = self._lines[path]
@@ -655,6 +788,41 @@ class PayloadDetail(QWidget):
         return super().eventFilter(watched, event)
 
 
+class PayloadPreviewDialog(QDialog):
+    """One event in a large window (most of the screen), for reading a long payload at full size."""
+
+    def __init__(self, sample: PayloadSample, facts: LocalFacts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("payloadPreview")
+        self.setWindowTitle(self.tr("What is sent: {event}").format(event=sample.event))
+        self.detail = PayloadDetail(self, preview_button=False)
+        self.detail.set_facts(facts)
+        self.detail.show_sample(sample)
+        self.detail.json_view.set_visible_lines(20)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.detail)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(buttons)
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        self.resize(int(available.width() * 0.85), int(available.height() * 0.85))
+
+    @classmethod
+    def show_for(
+        cls, parent: QWidget | None, sample: PayloadSample, facts: LocalFacts
+    ) -> PayloadPreviewDialog:
+        """Open it without blocking (it only shows): the window stays usable beside it."""
+        dialog = cls(sample, facts, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+
 class PayloadsView(QWidget):
     """The "What is sent" tab: the grouped list beside the selected event in detail."""
 
@@ -700,7 +868,9 @@ class PayloadsView(QWidget):
         self.block_splitter.setStretchFactor(0, 3)
         self.block_splitter.setSizes([600, 170])  # the events first; the section scrolls, or is dragged up
         layout.addWidget(self.block_splitter)
-        QWidget.setTabOrder(self.tree, self.json_view)
+        QWidget.setTabOrder(self.tree, self.detail.raw_button)
+        QWidget.setTabOrder(self.detail.raw_button, self.detail.preview_button)
+        QWidget.setTabOrder(self.detail.preview_button, self.json_view)
         QWidget.setTabOrder(self.json_view, self.fields_table)
         QWidget.setTabOrder(self.fields_table, self.email_edit)
         QWidget.setTabOrder(self.email_edit, self.always_sent)

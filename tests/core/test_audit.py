@@ -7,12 +7,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from panel.core import audit
 from panel.core.apply import apply_change
 from panel.core.audit import AuditEntry, read_entries, record
 from panel.core.change import prepare_change
 from panel.core.deployment import load_deployment
-from panel.core.paths import APP_DIR_NAME, audit_log_path, state_dir
+from panel.core.paths import APP_DIR_NAME, AUDIT_LOG_ENV, AUDIT_MARK_ENV, audit_log_path, state_dir
 from panel.core.status import current_user
 from tests.conftest import assert_no_secret
 
@@ -83,6 +85,23 @@ def test_entry_text() -> None:
     )
     same = AuditEntry("t", "ops", "disable", "f", "true", "true", None, "nothing")
     assert "'true'" in str(same) and "→" not in str(same)
+
+
+def test_a_chosen_log_path_and_mark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session that is not real work (the demo) chooses its own log, and its entries carry its mark."""
+    chosen = tmp_path / "sample" / "audit.log"
+    monkeypatch.setenv(AUDIT_LOG_ENV, str(chosen))
+    monkeypatch.setenv(AUDIT_MARK_ENV, "demo")
+    entry = record("disable", tmp_path / "docker.env", "false", "true", None, "ok")
+    assert audit_log_path() == chosen
+    assert json.loads(chosen.read_text(encoding="utf-8"))["mark"] == "demo"
+    assert read_entries() == [entry] and entry.mark == "demo"
+    assert str(entry).startswith("[demo]  ")
+    monkeypatch.delenv(AUDIT_LOG_ENV)
+    monkeypatch.delenv(AUDIT_MARK_ENV)
+    assert audit_log_path() == state_dir() / "audit.log" and read_entries() == []
+    unmarked = record("enable", tmp_path / "docker.env", "true", "false", None, "ok")
+    assert "mark" not in json.loads(audit_log_path().read_text(encoding="utf-8")) and unmarked.mark is None
 
 
 def test_no_log_yet() -> None:

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from panel.core.audit import AuditEntry
 from panel.core.backups import (
     KEEP_BACKUPS,
     backup_folder,
     create_backup,
+    describe_backups,
     find_backup,
     list_backups,
     prune_backups,
     restore_backup,
 )
+from panel.core.envfile import SwitchState
 from panel.core.safewrite import FileChangedError, Snapshot, replace_atomically
 
 VERSION_A = (
@@ -191,3 +194,39 @@ def test_find_backup_names_the_choices(env_file: Path) -> None:
 def test_find_backup_when_there_is_none(env_file: Path) -> None:
     with pytest.raises(FileNotFoundError, match="none yet"):
         find_backup(env_file, "x")
+
+
+def test_describe_backups_says_what_each_holds_and_what_it_was_taken_before(env_file: Path) -> None:
+    first = create_backup(Snapshot.read(env_file))  # holds VERSION_A: telemetry on
+    _write(env_file, VERSION_B)
+    second = create_backup(Snapshot.read(env_file))  # holds VERSION_B: telemetry off
+    _write(env_file, b"APPSMITH_DISABLE_TELEMETRY=maybe\n")
+    third = create_backup(Snapshot.read(env_file))
+    _write(env_file, b"# nothing set\n")
+    fourth = create_backup(Snapshot.read(env_file))
+    entries = [
+        AuditEntry("t", "ops", "disable", str(env_file), "false", "true", str(first), "ok"),
+        AuditEntry("t", "ops", "enable", str(env_file), "true", "false", str(second), "ok"),
+        AuditEntry(
+            "t", "ops", "disable", "/elsewhere/docker.env", "false", "true", f"/elsewhere/{third.name}", "ok"
+        ),
+    ]
+    described = describe_backups(env_file, entries)
+    assert [(item.backup.path, item.state, item.saved_before, item.error) for item in described] == [
+        (fourth, SwitchState.UNSET, None, None),
+        (third, SwitchState.INVALID, None, None),
+        (second, SwitchState.DISABLED, "enable", None),
+        (first, SwitchState.ENABLED, "disable", None),
+    ]
+
+
+def test_describe_backups_reads_the_audit_log_by_default(env_file: Path) -> None:
+    from panel.core import audit
+
+    backup = create_backup(Snapshot.read(env_file))
+    audit.record("disable", env_file, "false", "true", backup, "ok")
+    [item] = describe_backups(env_file)
+    assert (item.state, item.saved_before) == (SwitchState.ENABLED, "disable")
+    backup.unlink()
+    backup.symlink_to(env_file)
+    assert describe_backups(env_file) == [], "a link where a backup was is not a backup"

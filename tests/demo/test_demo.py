@@ -15,8 +15,11 @@ from typing import Any
 
 import pytest
 
+from panel import demo
+from panel.core import paths
 from panel.core.apply import apply_change
 from panel.core.apply_sequence import Outcome
+from panel.core.audit import read_entries
 from panel.core.change import prepare_change
 from panel.core.deployment import Layout, load_deployment
 from panel.core.envfile import EnvText, SwitchState
@@ -28,7 +31,7 @@ from panel.demo import DemoSession, copy_demo_deployment, is_demo_path, prepare_
 from panel.demo import simulated_docker as sd
 
 _TICK = threading.Event()
-_ENV_KEYS = ("PATH", sd.STATE_ENV, sd.FAULTS_ENV)
+_ENV_KEYS = ("PATH", sd.STATE_ENV, sd.FAULTS_ENV, demo.AUDIT_LOG_ENV, demo.AUDIT_MARK_ENV)
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
@@ -128,6 +131,25 @@ def test_a_prepared_demo_runs_nothing_until_started(clean_env: None) -> None:
         session.close()
     assert not session.root.exists()
     assert {key: os.environ.get(key) for key in _ENV_KEYS} == before
+
+
+def test_the_demo_keeps_its_own_audit_log_marked_demo(clean_env: None, tmp_path: Path) -> None:
+    """A change made in the demo never reaches the user's real log; its entries say they are the demo's."""
+    assert (demo.AUDIT_LOG_ENV, demo.AUDIT_MARK_ENV) == (paths.AUDIT_LOG_ENV, paths.AUDIT_MARK_ENV)
+    real_log = paths.audit_log_path()
+    session = start_demo(boot_delay=0)
+    try:
+        assert paths.audit_log_path() == session.audit_log
+        assert session.audit_log.parent == session.root
+        deployment = load_deployment(session.folder)
+        apply_change(prepare_change(deployment, telemetry_on=False), None, _Quiet())
+        entries = read_entries()
+        assert [(entry.action, entry.mark) for entry in entries] == [("disable", "demo")]
+        assert str(entries[0]).startswith("[demo]  ")
+    finally:
+        session.close()
+    assert paths.audit_log_path() == real_log and not real_log.exists()
+    assert not session.audit_log.exists()
 
 
 def test_a_demo_closed_before_it_started_leaves_nothing(clean_env: None) -> None:

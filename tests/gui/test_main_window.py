@@ -26,7 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from panel import APP_NAME, ORGANIZATION, __version__
 from panel.core import audit
-from panel.core.backups import list_backups
+from panel.core.backups import Restored, list_backups
 from panel.core.deployment import load_deployment
 from panel.core.docker import DockerError, DockerProblem
 from panel.core.envfile import EnvText, SwitchState
@@ -35,7 +35,7 @@ from panel.core.nginx import SUB_FILTER_LINE
 from panel.core.restart import ComposeTool, plan_restart
 from panel.core.status import RunningState, Status, Verdict, assemble, nginx_check, read_file_state
 from panel.gui import settings
-from panel.gui.backups_view import RestoreDialog
+from panel.gui.backups_view import RestoredDialog, RestoreDialog
 from panel.gui.consent_dialog import ConsentDialog
 from panel.gui.icons import verdict_icon
 from panel.gui.main_window import MainWindow
@@ -836,23 +836,47 @@ def test_backups_show_a_masked_diff_and_restore_the_exact_bytes(
     assert window.backups.restore.isEnabled()
 
     asked: list[tuple[Any, Path, Any]] = []
-    informed: list[str] = []
+    informed: list[Restored] = []
     monkeypatch.setattr(RestoreDialog, "ask", recorder(asked, False))
     qtbot.mouseClick(window.backups.restore, Qt.MouseButton.LeftButton)
     assert len(asked) == 1 and switch_in(env_file) is SwitchState.DISABLED, "declined: nothing restored"
 
     monkeypatch.setattr(RestoreDialog, "ask", recorder(asked, True))
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: informed.append(text))
+    monkeypatch.setattr(RestoredDialog, "ask", lambda parent, restored: informed.append(restored) or False)
     backup = list_backups(env_file)[0]
     with qtbot.waitSignal(window.refresher.refreshed, timeout=RUN_MS):
         qtbot.mouseClick(window.backups.restore, Qt.MouseButton.LeftButton)
     assert asked[-1][0] is window and asked[-1][1] == env_file and asked[-1][2].path == backup.path
     assert env_file.read_bytes() == original
-    assert len(informed) == 1 and informed[0].startswith(f"{backup.path.name} is back.")
+    assert len(informed) == 1 and informed[0].backup == backup and informed[0].state is SwitchState.ENABLED
     assert window.backups.list.count() == 2, "what was there before the restore is kept too"
     assert cell(window.activity.table, 0, 2) == "restore"
     assert cell(window.activity.table, 0, 5) == backup.path.name
     assert_no_secret_shown(window)
+
+
+def test_restart_to_apply_after_a_restore_goes_through_the_consent_dialog(
+    qtbot: QtBot,
+    single_deployment: Path,
+    docker_down: FakeBin,
+    open_window: OpenWindow,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from panel.core.change import prepare_change, write_change
+
+    env_file = single_deployment / "stacks/configuration/docker.env"
+    write_change(prepare_change(load_deployment(single_deployment), telemetry_on=False))  # backup holds ON
+    window = open_window(single_deployment, interval=NEVER)
+    qtbot.waitUntil(lambda: window.status is not None, timeout=WATCH_MS)
+    consented: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(RestoreDialog, "ask", recorder([], True))
+    monkeypatch.setattr(RestoredDialog, "ask", recorder([], True))  # the person picks Restart to apply
+    monkeypatch.setattr(ConsentDialog, "ask", recorder(consented))
+    window.restore_backup(list_backups(env_file)[-1])
+    assert switch_in(env_file) is SwitchState.ENABLED
+    assert len(consented) == 1 and consented[0][0] is window and consented[0][2] is True, (
+        "the restored value, applied through the usual consent"
+    )
 
 
 def test_activity_says_when_nothing_was_changed(

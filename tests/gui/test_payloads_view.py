@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -33,7 +34,9 @@ from panel.core.payloads import (
 from panel.gui.json_highlighter import DARK_COLORS, LIGHT_COLORS
 from panel.gui.payloads_view import (
     SAMPLE_ID_ROLE,
+    WHEN_MIN_CHARS,
     FieldColumn,
+    PayloadPreviewDialog,
     PayloadsList,
     PayloadsView,
     TreeColumn,
@@ -119,7 +122,9 @@ def test_every_event_is_listed_under_its_sender_with_what_the_switch_does(qtbot,
     qtbot.addWidget(widget)
     tree = widget.tree
     groups = [group.text(TreeColumn.EVENT) for group in top_level_items(tree)]
-    assert groups == ["Installer", "Appsmith server", "Browser client"]
+    assert groups == ["Appsmith server", "Browser client", "Installer"], "what this instance sends first"
+    expanded = {group.text(TreeColumn.EVENT): group.isExpanded() for group in top_level_items(tree)}
+    assert expanded == {"Appsmith server": True, "Browser client": True, "Installer": False}
 
     items = event_items(tree)
     assert sorted(items) == sorted(SAMPLE_IDS)
@@ -153,8 +158,9 @@ def test_how_often_keeps_the_head_of_the_sentence() -> None:
     assert how_often("Once.") == "Once"
 
 
-def test_the_first_event_is_selected_at_start(view) -> None:
-    first = CATALOG.by_source(Source.INSTALLER)[0]
+def test_the_servers_keep_alive_is_selected_at_start(view) -> None:
+    first = CATALOG.by_source(Source.SERVER)[0]
+    assert first.id == "instance-active" and first.when.startswith("Every 6 hours")
     assert view.current_sample_id() == first.id
     assert view.tree.currentItem().text(TreeColumn.EVENT) == first.event
     assert shown_json(view) == fill_sample(first, LocalFacts()).payload
@@ -363,7 +369,7 @@ def test_the_list_alone_has_no_json_pane(list_view, qtbot) -> None:
     assert list_view.findChildren(QPlainTextEdit) == []
     assert list_view.findChildren(QTableWidget) == []
     assert list_view.findChildren(QLineEdit) == []
-    assert list_view.current_sample_id() == SAMPLE_IDS[0]
+    assert list_view.current_sample_id() == "instance-active"
     with qtbot.waitSignal(
         list_view.selection_changed, check_params_cb=lambda value: value == "instance-stats"
     ):
@@ -381,7 +387,7 @@ def test_every_control_has_an_accessible_name(qtbot, kind) -> None:
         for child in widget.findChildren(QWidget)
         if isinstance(child, QTreeWidget | QPlainTextEdit | QTableWidget | QLineEdit | QTextBrowser)
     ]
-    assert len(controls) == (2 if kind is PayloadsList else 6)  # the full view adds the Sources list
+    assert len(controls) == (2 if kind is PayloadsList else 7)  # the raw view and the Sources list
     for control in controls:
         assert control.accessibleName(), control.objectName()
     labels = [label for label in widget.findChildren(QLabel) if label.wordWrap()]
@@ -398,7 +404,14 @@ def test_tab_walks_tree_json_table_email(view, qtbot) -> None:
     view.activateWindow()
     view.tree.setFocus()
     qtbot.waitUntil(lambda: view.tree.hasFocus())
-    order = [view.json_view, view.fields_table, view.email_edit, view.always_sent]
+    order = [
+        view.detail.raw_button,
+        view.detail.preview_button,
+        view.json_view,
+        view.fields_table,
+        view.email_edit,
+        view.always_sent,
+    ]
     for expected in order:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         qtbot.waitUntil(lambda expected=expected: QApplication.focusWidget() is expected)
@@ -421,11 +434,102 @@ def test_a_palette_change_recolours_the_json(view) -> None:
     assert first_range.format.foreground().color().name() == DARK_COLORS.key
 
 
-def test_a_squeezed_when_column_keeps_rows_one_line_tall(list_view, qtbot) -> None:
-    list_view.resize(330, 500)
+def test_at_its_narrowest_the_when_column_stays_readable_and_rows_one_line_tall(list_view, qtbot) -> None:
+    list_view.resize(200, 500)  # narrower than it may be: it keeps its minimum
     list_view.show()
     qtbot.waitExposed(list_view)
     tree = list_view.tree
-    assert tree.header().sectionSize(TreeColumn.WHEN) < 12 * tree.fontMetrics().averageCharWidth()
+    assert list_view.width() >= tree.minimumWidth() > 200
+    chars = tree.fontMetrics().averageCharWidth()
+    assert tree.header().sectionSize(TreeColumn.WHEN) >= WHEN_MIN_CHARS * chars, "not one character wide"
+    assert tree.header().length() <= tree.viewport().width(), "every column fits: no sideways scrolling"
     for _, item in event_items(tree).values():
-        assert tree.visualItemRect(item).height() < 2 * tree.fontMetrics().lineSpacing(), item.text(0)
+        if not item.isHidden() and item.parent().isExpanded():
+            assert tree.visualItemRect(item).height() < 2 * tree.fontMetrics().lineSpacing(), item.text(0)
+
+
+def test_selecting_an_installer_event_opens_its_collapsed_group(view) -> None:
+    installer = CATALOG.by_source(Source.INSTALLER)[0]
+    assert view.select_sample(installer.id)
+    assert view.tree.currentItem().parent().isExpanded()
+    assert shown_json(view) == fill_sample(installer, LocalFacts()).payload
+
+
+# --- raw data, the large preview, room to read
+# ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample_id", SAMPLE_IDS)
+def test_show_raw_data_is_the_exact_json_monospace_and_copyable(view, sample_id) -> None:
+    view.set_facts(LocalFacts(edition="EE", version="v1.9", email="ops@example.com"))
+    assert view.select_sample(sample_id)
+    detail = view.detail
+    assert not detail.raw_shown()
+    detail.raw_button.click()
+    assert detail.raw_shown() and detail.pages.currentWidget().isAncestorOf(detail.raw_view)
+    expected = fill_sample(sample_of(sample_id), view.facts()).payload
+    assert detail.raw_view.toPlainText() == to_json_text(expected)
+    assert json.loads(detail.raw_view.toPlainText()) == expected
+    assert detail.raw_view.font().fixedPitch() or detail.raw_view.fontInfo().fixedPitch()
+    assert detail.raw_view.isReadOnly()
+    detail.copy_button.click()
+    assert QApplication.clipboard().text() == to_json_text(expected)
+    detail.raw_button.click()
+    assert not detail.raw_shown()
+
+
+def test_the_raw_data_follows_the_selection_and_the_email(view) -> None:
+    view.detail.raw_button.click()
+    assert view.select_sample("execute-action-triggered")
+    view.email_edit.setText("Ops@Example.com")
+    assert json.loads(view.detail.raw_view.toPlainText())["userId"] == OPS_HASH
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_large_preview_shows_the_same_event_big(view, qtbot) -> None:
+    view.set_facts(LocalFacts(edition="CE", version="v1.50"))
+    assert view.select_sample("instance-stats")
+    view.show()
+    qtbot.waitExposed(view)
+    view.detail.preview_button.click()
+    [dialog] = [
+        widget for widget in QApplication.topLevelWidgets() if isinstance(widget, PayloadPreviewDialog)
+    ]
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and not dialog.isModal()
+    assert dialog.detail.current_sample().id == "instance-stats"
+    assert dialog.detail.filled_payload() == view.filled_payload()
+    assert not dialog.detail.preview_button.isVisibleTo(dialog), "no preview inside the preview"
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() >= 0.8 * screen.width() and dialog.height() >= 0.8 * screen.height()
+    dialog.close()
+
+
+def test_the_detail_stacks_sections_a_new_one_can_join(view) -> None:
+    sections = view.detail.sections
+    assert sections.direction() == QBoxLayout.Direction.TopToBottom
+    extra = QLabel("another section")
+    sections.addWidget(extra)
+    assert view.detail.isAncestorOf(extra)
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+@pytest.mark.parametrize("size", [(780, 240), (1380, 640)], ids=["800x500 window", "1400x900 window"])
+def test_the_view_fits_a_small_and_a_large_window(qtbot, size) -> None:
+    """The tab's own size in an 800x500 and a 1400x900 main window: nothing scrolls sideways, the JSON has
+    room for at least 8 lines, and at the larger size the list shows every expanded event."""
+    widget = PayloadsView()
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    assert widget.width() == size[0], "its minimum fits the small window"
+    sideways = widget.detail_scroll.horizontalScrollBar()
+    qtbot.waitUntil(lambda: not sideways.isVisible() and sideways.maximum() == 0, timeout=3000)
+    assert widget.json_view.height() >= 8 * widget.json_view.fontMetrics().lineSpacing()
+    tree = widget.tree
+    assert (
+        tree.header().sectionSize(TreeColumn.WHEN) >= WHEN_MIN_CHARS * tree.fontMetrics().averageCharWidth()
+    )
+    if size[0] > 1000:
+        assert not tree.verticalScrollBar().isVisible(), "every expanded row shows"

@@ -109,6 +109,10 @@ class ApplyRunner(QObject):
     def start(self) -> None:
         self._carry_out(self.sequence.start(now()))
 
+    def start_only(self) -> None:
+        """Start an Appsmith that is down, writing nothing (see `ApplySequence.start_only`)."""
+        self._carry_out(self.sequence.start_only(now()))
+
     def retry_start(self) -> None:
         """Run only `up -d`, then wait for health and verify; for when the container was removed but is not
         up."""

@@ -21,7 +21,15 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from panel import APP_NAME, ORGANIZATION, __version__
@@ -40,6 +48,7 @@ from panel.gui.consent_dialog import ConsentDialog
 from panel.gui.icons import verdict_icon
 from panel.gui.main_window import MainWindow
 from panel.gui.nginx_dialog import NginxFixDialog
+from panel.gui.start_dialog import StartDialog
 from panel.gui.status_header import ICON_SIZE
 from panel.gui.wizard import FirstRunWizard
 from tests.conftest import SECRET_VALUES, FakeBin, assert_no_secret, write_single_deployment
@@ -59,9 +68,9 @@ CHANGING_WORDS = re.compile(
     r"\b(disable|enable|restart|restore|fix|apply|change|wizard|add the lines)\b", re.IGNORECASE
 )
 
-TITLE_ON = "Telemetry is ON — Appsmith shares anonymous usage data"
-TITLE_OFF = "Telemetry is OFF — Appsmith does not share usage data"
-TITLE_PENDING = "Restart pending — the running instance still uses the old value"
+TITLE_ON = "Telemetry is ON — Appsmith receives usage data from this instance"
+TITLE_OFF = "Telemetry is OFF — only the update check still contacts Appsmith"
+TITLE_PENDING = "Restart pending — telemetry is ON now, OFF after the next start"
 TITLE_INVALID = "Invalid value — Appsmith cannot read the setting"
 TITLE_UNKNOWN = "State unknown"
 TITLE_ON_UNCONFIRMED = "Telemetry is set ON in docker.env — not confirmed by the running instance"
@@ -146,6 +155,9 @@ def visible_actions(window: MainWindow) -> set[str]:
         "disable": window.disable_button,
         "enable": window.enable_button,
         "restart": window.restart_button,
+        "revert": window.revert_button,
+        "start": window.start_button,
+        "restore": window.restore_button,
     }
     return {name for name, button in buttons.items() if button.isVisibleTo(window)}
 
@@ -220,7 +232,8 @@ def test_enabled_and_confirmed(qtbot: QtBot, demo_deployment: DemoFixture, open_
     wait_title(qtbot, window, TITLE_ON)
     assert_icon(window, Verdict.ENABLED)
     assert window.header.verified.isVisibleTo(window) and window.header.verified.text() == CONFIRMED
-    assert window.header.advice.text() == "What to do: Nothing to do."
+    assert not window.header.advice.isVisibleTo(window), "a healthy state asks nothing"
+    assert "public IP address, the instance id and hashed email addresses" in window.header.detail.text()
     file_rows = layer_rows(window.layers.file_layer)
     assert file_rows["Value"].startswith("APPSMITH_DISABLE_TELEMETRY=false (line ")
     assert file_rows["Means"] == "telemetry on"
@@ -276,8 +289,9 @@ def test_an_edit_on_disk_is_noticed_by_itself_and_says_restart_pending(
     assert layer_rows(window.layers.file_layer)["Means"] == "telemetry off"
     assert layer_rows(window.layers.running_layer)["Server says"].startswith("telemetry on")
     assert deciding(window) == ["running"]
-    assert visible_actions(window) == {"restart", "enable"}
-    assert window.restart_button.text() == "Restart to apply…"
+    assert visible_actions(window) == {"restart", "revert", "enable"}
+    assert window.restart_button.text() == "Restart to a&pply…"
+    assert "Revert writes back the value in effect" in window.header.advice.text()
 
     # An editor that saves by replacing the file (a new inode) is noticed as well.
     replacement = demo_deployment.env_file.with_name("docker.env.tmp")
@@ -432,6 +446,30 @@ def test_restart_to_apply_asks_for_the_files_value(
     assert [(parent, on) for parent, _, on in asked] == [(window, False)]
 
 
+def drive_start(qtbot: QtBot) -> list[StartDialog]:
+    """Once the Start Appsmith dialog is up: check it has no default button, start, wait, close."""
+    from PySide6.QtCore import QTimer
+
+    seen: list[StartDialog] = []
+    deadline = time.monotonic() + RUN_MS / 1000
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, StartDialog):
+            assert time.monotonic() < deadline, "the start dialog did not open"
+            QTimer.singleShot(50, drive)
+            return
+        seen.append(dialog)
+        assert not any(button.isDefault() for button in dialog.findChildren(QPushButton))
+        qtbot.waitUntil(dialog.start_button.isEnabled, timeout=RUN_MS)
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.result_of_start is not None, timeout=RUN_MS)
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, drive)
+    return seen
+
+
 def drive_consent(qtbot: QtBot, choice: str = "restart now") -> list[ConsentDialog]:
     """Once the consent dialog is up: "restart now" (wait for the verdict, then close it) or "cancel" the
     review."""
@@ -509,9 +547,9 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     assert result is not None and result.outcome.value == "appsmith-down"
     wait_title(qtbot, window, "Appsmith is not running — telemetry is set OFF for its next start")
     assert "No Appsmith container from this folder exists." in window.header.reason.text()
-    assert (
-        "Start it: cd " in window.header.advice.text() and "Nothing to do" not in window.header.advice.text()
-    )
+    advice = window.header.advice.text()
+    assert advice.startswith("What to do: Start Appsmith.") and "Nothing to do" not in advice
+    assert {"start", "restore"} <= visible_actions(window)
     assert layer_rows(window.layers.running_layer) == {
         "Container": "none from this folder (not created, or removed)"
     }
@@ -520,7 +558,22 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     )
     assert window.backups.list.count() == 1
     assert cell(window.activity.table, 0, 2) == "disable"
+    assert visible_actions(window) == {"enable", "start", "restore"}
+    telemetry_menu = {
+        action.text().replace("&", "") for action, _ in window.telemetry_actions if action.isVisible()
+    }
+    assert telemetry_menu == {"Enable telemetry…", "Start Appsmith…", "Restore backup…"}
+
+    # Start Appsmith: a short consent with the command, then the start, the wait and the check
+    demo.set_faults("")
+    started = drive_start(qtbot)
+    window.start_button.click()
+    assert started and started[0].result_of_start is not None
+    assert started[0].result_of_start.ok, started[0].result_of_start.message
+    assert "up -d" in started[0].command_view.toPlainText()
+    wait_title(qtbot, window, TITLE_OFF)
     assert visible_actions(window) == {"enable"}
+    assert cell(window.activity.table, 0, 2) == "start"
 
 
 def test_cancelling_the_real_consent_dialog_changes_nothing(
@@ -606,7 +659,12 @@ def test_read_only_offers_no_change_and_says_how_an_administrator_can(
     assert window.read_only
     banner = window.lock_banner.text.text()
     assert window.lock_banner.isVisibleTo(window)
-    assert banner.startswith("Read-only: opened with --read-only. Nothing here can change the deployment.")
+    assert banner.startswith("Read-only: opened read-only. Nothing here can change the deployment.")
+    assert window.copy_commands_button.isVisibleTo(window)
+    window.copy_commands_button.click()
+    from PySide6.QtWidgets import QApplication
+
+    assert QApplication.clipboard().text() == "\n".join(admin_commands(legacy_deployment))
     for command in admin_commands(legacy_deployment):
         assert command in banner
     assert re.search(r"sudo .+ disable .+ --restart", banner)

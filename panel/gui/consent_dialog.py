@@ -237,8 +237,8 @@ class ConsentDialog(QDialog):
         if self.telemetry_on:
             identifying = wrapping_label(
                 self.tr(
-                    "Usage data is not anonymous: it carries this server's public IP address, the instance "
-                    "id and hashed email addresses of its users."
+                    "Usage data identifies this instance: it carries this server's public IP address, the "
+                    "instance id and hashed email addresses of its users."
                 ),
                 select=SELECT_WITH_ANY,
             )

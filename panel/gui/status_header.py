@@ -56,7 +56,7 @@ def verdict_detail(status: Status) -> str:
     if status.verdict is Verdict.DOWN:
         return ""
     if status.effective_on is True:
-        return f"Usage data is not anonymous: it carries {IDENTIFYING_FIELDS}."
+        return f"Usage data identifies this instance: it carries {IDENTIFYING_FIELDS}."
     if status.effective_on is False:
         return STILL_SENT_WHEN_OFF
     return ""

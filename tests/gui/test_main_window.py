@@ -53,6 +53,7 @@ from panel.gui.status_header import ICON_SIZE
 from panel.gui.wizard import FirstRunWizard
 from tests.conftest import SECRET_VALUES, FakeBin, assert_no_secret, write_single_deployment
 from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text
+from tests.wording import wording_problems
 
 pytestmark = pytest.mark.usefixtures("app_settings")
 
@@ -218,6 +219,17 @@ def recorder(into: list[Any], answer: Any = None) -> Any:
     return classmethod(ask)
 
 
+def window_words(window: MainWindow) -> str:
+    """Every sentence the window shows outside its tabs: header, banners, buttons, menus."""
+    header = window.header
+    labels = [header.title, header.verified, header.detail, header.reason, header.advice]
+    labels += [window.lock_banner.text, window.demo_banner.text]
+    texts = [label.text() for label in labels if label.isVisibleTo(window)]
+    texts += [button.text() for button in window.findChildren(QPushButton) if button.isVisibleTo(window)]
+    texts += [action.text() for action in window.findChildren(QAction) if action.isVisible()]
+    return "\n".join(texts)
+
+
 def switch_in(env_file: Path) -> SwitchState:
     return EnvText.parse(env_file.read_bytes()).reading().state
 
@@ -233,6 +245,7 @@ def test_enabled_and_confirmed(qtbot: QtBot, demo_deployment: DemoFixture, open_
     assert_icon(window, Verdict.ENABLED)
     assert window.header.verified.isVisibleTo(window) and window.header.verified.text() == CONFIRMED
     assert not window.header.advice.isVisibleTo(window), "a healthy state asks nothing"
+    assert wording_problems(window_words(window)) == []
     assert "public IP address, the instance id and hashed email addresses" in window.header.detail.text()
     file_rows = layer_rows(window.layers.file_layer)
     assert file_rows["Value"].startswith("APPSMITH_DISABLE_TELEMETRY=false (line ")
@@ -292,6 +305,7 @@ def test_an_edit_on_disk_is_noticed_by_itself_and_says_restart_pending(
     assert visible_actions(window) == {"restart", "revert", "enable"}
     assert window.restart_button.text() == "Restart to a&pply…"
     assert "Revert writes back the value in effect" in window.header.advice.text()
+    assert wording_problems(window_words(window)) == []
 
     # An editor that saves by replacing the file (a new inode) is noticed as well.
     replacement = demo_deployment.env_file.with_name("docker.env.tmp")
@@ -549,6 +563,7 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     assert "No Appsmith container from this folder exists." in window.header.reason.text()
     advice = window.header.advice.text()
     assert advice.startswith("What to do: Start Appsmith.") and "Nothing to do" not in advice
+    assert wording_problems(window_words(window)) == []
     assert {"start", "restore"} <= visible_actions(window)
     assert layer_rows(window.layers.running_layer) == {
         "Container": "none from this folder (not created, or removed)"
@@ -1142,3 +1157,66 @@ def test_about_names_the_version(
     monkeypatch.setattr(AboutDialog, "exec", exec_)
     open_window(None).show_about()
     assert len(shown) == 1 and f"{APP_NAME} {__version__}" in shown[0]
+
+
+# --- first launch, keyboard
+# ----------------------------------------------------------------------------------------
+
+
+def test_with_no_deployment_the_window_offers_open_folder_and_the_found_ones(
+    qtbot: QtBot, open_window: OpenWindow, tmp_path: Path
+) -> None:
+    window = open_window(None)
+    assert window.header.title.text() == "No deployment chosen"
+    assert window.empty_open_button.isVisibleTo(window)
+    assert "Checking" not in window_words(window)
+    found = tmp_path / "appsmith"
+    window.add_discovered([found])
+    assert str(found) in window.header.reason.text()
+    assert window.picker.findData(str(found)) >= 0
+    assert wording_problems(window_words(window)) == []
+
+
+def test_every_action_has_a_mnemonic_and_the_telemetry_menu_its_shortcuts(
+    qtbot: QtBot, open_window: OpenWindow
+) -> None:
+    window = open_window(None)
+    actions = [
+        window.start_button,
+        window.restore_button,
+        window.restart_button,
+        window.revert_button,
+        window.disable_button,
+        window.enable_button,
+        window.empty_open_button,
+        window.browse_button,
+        window.refresh_button,
+    ]
+    letters: dict[str, list[str]] = {}
+    for button in actions:
+        assert re.search(r"&\w", button.text()), button.text()
+        letter = button.text()[button.text().index("&") + 1].lower()
+        letters.setdefault(letter, []).append(button.accessibleName())
+    # one letter twice only for buttons never shown together: Start (down) and Restart to apply (running)
+    shared = {letter: names for letter, names in letters.items() if len(names) > 1}
+    assert shared == {"p": ["Start Appsmith", "Recreate the containers to apply the file's value"]}
+    menu_titles = [action.text() for action in window.menuBar().actions()]
+    assert "Tele&metry" in menu_titles
+    for action, button in window.telemetry_actions:
+        assert not action.shortcut().isEmpty(), action.text()
+        assert re.search(r"&\w", action.text())
+        assert action.isVisible() is (not button.isHidden())
+
+
+def test_the_header_keeps_its_height_when_confirmed_appears(qtbot: QtBot, open_window: OpenWindow) -> None:
+    window = open_window(None)
+    header = window.header
+    header.verified.setText(CONFIRMED)
+
+    def button_top(confirmed: bool) -> int:
+        header.verified.setVisible(confirmed)
+        window.centralWidget().layout().activate()
+        QApplication.processEvents()
+        return window.empty_open_button.mapTo(window, window.empty_open_button.rect().topLeft()).y()
+
+    assert button_top(False) == button_top(True), "the button under the header must not jump"

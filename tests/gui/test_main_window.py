@@ -1001,6 +1001,10 @@ def test_legacy_nginx_warning_and_fix(
 
     def accept(dialog: NginxFixDialog) -> int:
         shown.append(all_widget_text(dialog))
+        assert not any(
+            button.isDefault() or button.autoDefault() for button in dialog.findChildren(QPushButton)
+        )
+        assert dialog.what_label.text().startswith("This adds the missing lines")
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(NginxFixDialog, "exec", accept)

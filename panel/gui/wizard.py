@@ -560,6 +560,10 @@ class ReviewPage(_Page):
         self.when.addButton(self.restart_now)
         self.when.addButton(self.restart_later)
         self.when.buttonToggled.connect(lambda *_: self.completeChanged.emit())
+        self.when.buttonToggled.connect(lambda *_: self._say_what_apply_does())
+        self.apply_words = bold(
+            wrapping_label(parent=self, name=self.tr("What Apply does"), select=SELECT_WITH_MOUSE)
+        )
         self.registerField("restartNow", self.restart_now)
         self.registerField("restartLater", self.restart_later)
         self.compose_note = wrapping_label(
@@ -579,6 +583,7 @@ class ReviewPage(_Page):
         layout.addWidget(self.restart_now)
         layout.addWidget(self.restart_later)
         layout.addWidget(self.compose_note)
+        layout.addWidget(self.apply_words)
         layout.addStretch(0)
         self._details = (
             self.diff_title,
@@ -655,6 +660,7 @@ class ReviewPage(_Page):
             )
         )
         self._show_commands()
+        self._say_what_apply_does()
         self.owner.find_compose_tool()
 
     def cleanupPage(self) -> None:
@@ -692,6 +698,28 @@ class ReviewPage(_Page):
         else:
             self.commands_view.setPlainText(self.tr("Finding docker compose…"))
             self.compose_note.setText(self.tr("Either way docker.env is backed up first, beside the file."))
+
+    def _say_what_apply_does(self) -> None:
+        """Apply is no default button: the line above it says what pressing it does, downtime included."""
+        change = self.change
+        if change is None:
+            self.apply_words.setText("")
+            return
+        on_off = self.tr("ON") if change.telemetry_on else self.tr("OFF")
+        service = change.deployment.server_service
+        if self.restart_now.isChecked():
+            words = self.tr(
+                "Apply turns telemetry {on_off} and recreates the {service} container (about a minute of "
+                "downtime)."
+            ).format(on_off=on_off, service=service)
+        elif self.restart_later.isChecked():
+            words = self.tr(
+                "Apply writes telemetry {on_off} in docker.env only; Appsmith reads it when the container is "
+                "next recreated."
+            ).format(on_off=on_off)
+        else:
+            words = self.tr("Choose when Appsmith uses the new value; Apply waits for that choice.")
+        self.apply_words.setText(words)
 
     @property
     def wants_restart(self) -> bool:

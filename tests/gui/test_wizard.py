@@ -469,6 +469,11 @@ def test_enter_on_the_review_page_presses_no_unfocused_apply(qtbot, make_wizard,
     qtbot.keyClick(review.restart_later, Qt.Key.Key_Return)
     qtbot.wait(100)
     assert wizard.currentId() == Page.REVIEW and snapshot(env_file) == before
+    assert review.apply_words.text().startswith("Apply writes telemetry OFF in docker.env only")
+    review.restart_now.click()
+    assert review.apply_words.text() == (
+        "Apply turns telemetry OFF and recreates the appsmith container (about a minute of downtime)."
+    )
 
 
 def test_the_first_page_says_what_was_found_and_its_state(qtbot, make_wizard, demo) -> None:

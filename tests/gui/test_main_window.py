@@ -579,6 +579,15 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     }
     assert telemetry_menu == {"Enable telemetry…", "Start Appsmith…", "Restore backup…"}
 
+    # Restore backup opens the restore flow on the newest backup, on the Backups tab
+    asked: list[tuple[Any, Path, Any]] = []
+    monkeypatch.setattr(RestoreDialog, "ask", recorder(asked, False))
+    window.restore_button.click()
+    assert len(asked) == 1 and asked[0][1] == demo.env_file
+    assert asked[0][2].path == list_backups(demo.env_file)[0].path
+    assert window.tabs.currentWidget() is window.backups_page
+    window.tabs.setCurrentIndex(0)
+
     # Start Appsmith: a short consent with the command, then the start, the wait and the check
     demo.set_faults("")
     started = drive_start(qtbot)

@@ -5,6 +5,7 @@ Nothing is written; a cancel once the start runs asks first, as it leaves Appsmi
 from __future__ import annotations
 
 import logging
+import shlex
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -41,8 +42,8 @@ class StartDialog(QDialog):
         self.runner: ApplyRunner | None = None
         self._result: ApplyResult | None = None
         self.setWindowTitle(self.tr("Start Appsmith"))
-        self.setMinimumSize(560, 380)
-        self.resize(720, 520)
+        self.setMinimumWidth(560)
+        self.resize(720, 240)  # grows when the start runs and its steps and output appear
 
         configured = status.configured.telemetry_on if status.configured is not None else None
         reads = (
@@ -117,7 +118,9 @@ class StartDialog(QDialog):
 
     def _compose_found(self, tool: ComposeTool) -> None:
         self.plan = plan_restart(self.deployment, tool)
-        self.command_view.setPlainText(self.plan.start.shell_line())
+        start = self.plan.start
+        # two lines, as the consent dialog shows commands: the folder, then the command, no side scrolling
+        self.command_view.setPlainText(f"cd {shlex.quote(str(start.cwd))}\n{start}")
         self.start_button.setEnabled(True)
 
     def _compose_missing(self, error: BaseException) -> None:
@@ -147,6 +150,7 @@ class StartDialog(QDialog):
         )
         self.runner = runner
         self.progress.show()
+        self.resize(self.width(), max(self.height(), 520))
         self.progress.follow(runner)
         runner.finished.connect(self._finished)
         self.start_button.hide()

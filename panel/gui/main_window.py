@@ -246,6 +246,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
             telemetry_menu.addAction(action)
             self.telemetry_actions.append((action, button))
+        self.no_telemetry_action = QAction(self.tr("Nothing can be changed in this state"), self)
+        self.no_telemetry_action.setEnabled(False)
+        telemetry_menu.addAction(self.no_telemetry_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         refresh_action = QAction(self.tr("&Refresh"), self)
         refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -503,6 +506,7 @@ class MainWindow(QMainWindow):
         for action, button in self.telemetry_actions:  # the menu offers what the buttons offer, no more
             action.setVisible(not button.isHidden())
             action.setEnabled(not button.isHidden())
+        self.no_telemetry_action.setVisible(all(button.isHidden() for _, button in self.telemetry_actions))
 
     @property
     def read_only(self) -> bool:

@@ -578,6 +578,7 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
         action.text().replace("&", "") for action, _ in window.telemetry_actions if action.isVisible()
     }
     assert telemetry_menu == {"Enable telemetry…", "Start Appsmith…", "Restore backup…"}
+    assert not window.no_telemetry_action.isVisible()
 
     # Restore backup opens the restore flow on the newest backup, on the Backups tab
     asked: list[tuple[Any, Path, Any]] = []
@@ -1183,6 +1184,7 @@ def test_with_no_deployment_the_window_offers_open_folder_and_the_found_ones(
     assert window.header.title.text() == "No deployment chosen"
     assert window.empty_open_button.isVisibleTo(window)
     assert "Checking" not in window_words(window)
+    assert window.no_telemetry_action.isVisible(), "the Telemetry menu is never an empty list"
     found = tmp_path / "appsmith"
     window.add_discovered([found])
     assert str(found) in window.header.reason.text()

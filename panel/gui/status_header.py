@@ -77,8 +77,9 @@ class StatusHeader(QFrame):
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verified = QLabel(self)
-        # Shown or not, the evidence line keeps its place: the header, and the buttons under it, never move
-        # when "Confirmed" appears.
+        self.verified.setWordWrap(True)
+        # The evidence sits in the row of the action buttons and keeps its place when hidden: the header, and
+        # the buttons beside it, never move when "Confirmed" appears, and no blank line stands in for it.
         keep_place = self.verified.sizePolicy()
         keep_place.setRetainSizeWhenHidden(True)
         self.verified.setSizePolicy(keep_place)
@@ -91,6 +92,7 @@ class StatusHeader(QFrame):
         self.advice = QLabel(self)
         self.advice.setWordWrap(True)
         self.action_row = QHBoxLayout()
+        self.action_row.addWidget(self.verified)
         self.action_row.addStretch(1)
         for label, name in (
             (self.title, "Telemetry state"),
@@ -103,7 +105,6 @@ class StatusHeader(QFrame):
 
         text = QVBoxLayout()
         text.addWidget(self.title)
-        text.addWidget(self.verified)
         text.addWidget(self.detail)
         text.addWidget(self.reason)
         text.addWidget(self.advice)

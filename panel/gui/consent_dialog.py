@@ -41,7 +41,7 @@ from panel.core.docker import DockerError
 from panel.core.envfile import TELEMETRY_KEY, shown_value
 from panel.core.payloads import CatalogError, load_catalog
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
-from panel.core.status import Status
+from panel.core.status import STILL_SENT_WHEN_OFF, Status
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
 from panel.gui.buttons import enter_presses_focused, plain_button
@@ -244,6 +244,10 @@ class ConsentDialog(QDialog):
             )
             identifying.setAccessibleName(self.tr("What identifies you"))
             layout.addWidget(identifying)
+        else:
+            still_sent = wrapping_label(self.tr(STILL_SENT_WHEN_OFF), select=SELECT_WITH_ANY)
+            still_sent.setAccessibleName(self.tr("What still goes to Appsmith"))
+            layout.addWidget(still_sent)
 
         old = shown_value(change.old_value)
         if change.changes_file:

@@ -498,9 +498,11 @@ class MainWindow(QMainWindow):
         self.revert_button.setVisible(
             pending and status is not None and status.override is None and status.effective_on is not None
         )
-        from panel.core.status import Verdict
+        down = False
+        if not read_only and status is not None:  # the status model loads with the first status, not before
+            from panel.core.status import Verdict
 
-        down = not read_only and status is not None and status.verdict is Verdict.DOWN
+            down = status.verdict is Verdict.DOWN
         self.start_button.setVisible(down)
         self.restore_button.setVisible(down and status is not None and status.file.exists)
         for action, button in self.telemetry_actions:  # the menu offers what the buttons offer, no more

@@ -1,14 +1,26 @@
-"""Render the main screens to PNG (offscreen) so a person can look at them: `python docs/render_screens.py
-[OUT]`.
+"""Render the main screens to PNG so a person can look at them: `python docs/render_screens.py [OUT]`.
 
 Each state is produced for real on the demo deployment (simulated docker): the file is edited, the compose
-file gets an override, docker is made to fail. The main window's picture also goes to
+file gets an override, docker is made to fail, the container is removed. The states of issue 13 (down with
+Start and Restore, the cancel question, restart pending, the wizard's first page, the empty state, the
+read-only banner) are shot at full size and at 800×500. The main window's picture also goes to
 docs/screenshot-main.png.
+
+Offscreen by default. In a real X window with a window manager (what an operator sees, decorations and
+focus included), run it as:
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" sh -c \
+        'openbox & sleep 1; QT_QPA_PLATFORM=xcb python docs/render_screens.py /tmp/shots'
+
+Under X each shot is also taken of the whole screen with ImageMagick's `import -window root`, as
+`NAME.screen.png`, when `import` is installed.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,6 +38,7 @@ from panel.gui.app import make_application
 from panel.gui.main_window import MainWindow
 
 SIZE = (1180, 800)
+SMALL = (800, 500)
 
 
 def wait_for(condition: Callable[[], bool], timeout_ms: int = 20000) -> None:
@@ -54,7 +67,20 @@ def shoot(widget: QWidget, out: Path, name: str) -> Path:
     path = out / f"{name}.png"
     widget.grab().save(str(path))
     print(path)
+    if os.environ.get("QT_QPA_PLATFORM") == "xcb" and os.environ.get("DISPLAY") and shutil.which("import"):
+        screen = out / f"{name}.screen.png"
+        subprocess.run(["import", "-window", "root", str(screen)], check=False, capture_output=True)
+        print(screen)
     return path
+
+
+def shoot_both(widget: QWidget, out: Path, name: str, size: tuple[int, int] = SIZE) -> None:
+    """At its usual size and at 800×500, the smallest screen the window is made for."""
+    widget.resize(*size)
+    shoot(widget, out, name)
+    widget.resize(*SMALL)
+    shoot(widget, out, f"{name}_800x500")
+    widget.resize(*size)
 
 
 def refreshed_to(window: MainWindow, verdict: str) -> None:
@@ -92,7 +118,7 @@ def main() -> int:
             original.replace(b"APPSMITH_DISABLE_TELEMETRY=false", b"APPSMITH_DISABLE_TELEMETRY=true")
         )
         refreshed_to(window, "pending-restart")
-        shoot(window, out, "main_pending_restart")
+        shoot_both(window, out, "main_pending_restart")
         env_file.write_bytes(
             original.replace(b"APPSMITH_DISABLE_TELEMETRY=false", b"APPSMITH_DISABLE_TELEMETRY=maybe")
         )
@@ -119,16 +145,19 @@ def main() -> int:
         shoot(window, out, "main_docker_down")
         os.environ["SIMULATED_DOCKER_FAULTS"] = ""
 
-        import subprocess
-
         compose_argv = ["docker", "compose", "-f", compose.name]
         subprocess.run([*compose_argv, "rm", "-fsv"], cwd=demo.folder, check=True, capture_output=True)
         window.open_deployment(demo.folder)
         refreshed_to(window, "appsmith-down")
-        shoot(window, out, "main_appsmith_down")
-        window.resize(800, 500)
-        shoot(window, out, "main_appsmith_down_800x500")
-        window.resize(*SIZE)
+        shoot_both(window, out, "main_appsmith_down")
+        from panel.gui.start_dialog import StartDialog
+
+        assert window.status is not None
+        starting = StartDialog(window.status, window)
+        starting.show()
+        wait_for(starting.start_button.isEnabled)
+        shoot(starting, out, "start_appsmith")
+        starting.close()
         subprocess.run([*compose_argv, "up", "-d"], cwd=demo.folder, check=True, capture_output=True)
         window.open_deployment(demo.folder)
         wait_for(lambda: window.status is not None and window.status.verified)
@@ -143,8 +172,23 @@ def main() -> int:
         read_only.show()
         read_only.open_deployment(demo.folder)
         wait_for(lambda: read_only.status is not None and read_only.status.verified)
-        shoot(read_only, out, "read_only")
+        shoot_both(read_only, out, "read_only")
         read_only.close()
+
+        empty = MainWindow(remember=False)
+        empty.show()
+        empty.add_discovered([demo.folder])
+        shoot_both(empty, out, "empty_state")
+        empty.close()
+
+        from panel.gui.wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(None, demo.folder)
+        wizard.show()
+        wait_for(lambda: wizard.welcome_page.header.title.text().startswith("Telemetry"))
+        shoot_both(wizard, out, "wizard_first_page", (900, 640))
+        wizard.welcome_page.stop()
+        wizard.close()
 
         from panel.gui.consent_dialog import ConsentDialog
 
@@ -154,7 +198,14 @@ def main() -> int:
         dialog.resize(900, 760)
         dialog.show()
         settle(1500)
-        shoot(dialog, out, "consent_review")
+        shoot_both(dialog, out, "consent_review", (900, 760))
+
+        from panel.gui.stop_question import StopQuestion
+
+        question = StopQuestion(dialog)
+        question.show()
+        shoot(question, out, "cancel_question")
+        question.close()
         dialog.close()
     finally:
         demo.close()

@@ -122,7 +122,7 @@ def _load(path: str | None, ps: Started | None = None) -> Deployment:
 
 def _format_status(status: Status) -> str:
     from panel.core.envfile import TELEMETRY_KEY
-    from panel.core.status import cannot_confirm_on_version
+    from panel.core.status import IDENTIFYING_FIELDS, STILL_SENT_WHEN_OFF, Verdict, cannot_confirm_on_version
 
     deployment, file = status.deployment, status.file
     if status.verified:
@@ -131,15 +131,23 @@ def _format_status(status: Status) -> str:
         mark = "the running instance cannot confirm on this version"
     else:
         mark = "not confirmed by the running instance"
+    headline = f"  {status.verdict.label.upper()}"
+    if status.verdict is not Verdict.DOWN:  # nothing runs that could confirm anything
+        headline += f"  ({mark})"
     lines = [
         f"Appsmith deployment  {deployment.folder}",
         f"Layout               {deployment.layout.label} ({deployment.compose_file.name})",
         "",
-        f"  {status.verdict.label.upper()}  ({mark})",
-        f"  {status.reason}",
-        f"  What to do: {status.advice}",
-        "",
+        headline,
     ]
+    if status.verdict is not Verdict.DOWN and status.effective_on is True:
+        lines.append(f"  Usage data identifies this instance: it carries {IDENTIFYING_FIELDS}.")
+    elif status.verdict is not Verdict.DOWN and status.effective_on is False:
+        lines.append(f"  {STILL_SENT_WHEN_OFF}")
+    lines.append(f"  {status.reason}")
+    if status.advice:  # a healthy state asks nothing
+        lines.append(f"  What to do: {status.advice}")
+    lines.append("")
     if file.reading is not None:
         value = (
             "not set"

@@ -628,3 +628,32 @@ def test_a_word_that_names_a_folder_here_is_not_a_mistyped_command(cli: Cli) -> 
     result = cli("stauts", "--smoke", code=2)
     assert "the desktop app cannot start: no graphical display" in result.stderr
     assert "unknown command" not in result.stderr
+
+
+def _sentences(status_text: str) -> str:
+    """The verdict, why and what to do: the block between the layout line and the detail rows (which quote
+    docker and the files as they are, a details view with its sources)."""
+    return status_text.split("\n\n")[1]
+
+
+def test_status_words_are_plain_in_every_state(cli: Cli, single_deployment: Path) -> None:
+    """Issue 13: no "anonymous", API paths, flags, file names of ours, class names or "Nothing to do" in the
+    sentences `status` prints, whether docker is down, the container exited, or it runs."""
+    from tests.wording import wording_problems
+
+    daemon_down = cli("status", str(single_deployment)).stdout
+    document = inspect_document()
+    ps_line = f"{document['Id']}\t{single_deployment}\tappsmith\tappsmith/appsmith-ee\n"
+    answers = (Answer(("ps",), stdout=ps_line), Answer(("inspect",), stdout=json.dumps([document])))
+    cli.bin.add("docker", *answers)
+    pending = cli("status", str(single_deployment)).stdout
+    document["State"] |= {"Status": "exited", "Running": False, "ExitCode": 1}
+    cli.bin.add(
+        "docker", Answer(("ps",), stdout=ps_line), Answer(("inspect",), stdout=json.dumps([document]))
+    )
+    exited = cli("status", str(single_deployment)).stdout
+    assert "APPSMITH IS NOT RUNNING" in exited and "CHANGE PENDING A RESTART" in pending
+    assert "the next reboot, upgrade or recreate of the containers turns telemetry on" in pending
+    for out in (daemon_down, pending, exited):
+        sentences = _sentences(out)
+        assert "What to do:" in sentences and wording_problems(sentences) == [], out

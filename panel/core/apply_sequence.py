@@ -368,6 +368,8 @@ class ApplySequence:
     removal_attempted: bool = False
     result: ApplyResult | None = None
     _retrying: bool = False
+    starting_only: bool = False
+    """Started with `start_only`: Appsmith was down and nothing is written, only started and checked."""
     _looks: int = 0
     _reports: list[StepReport] = field(default_factory=list)
 
@@ -407,6 +409,21 @@ class ApplySequence:
         self._report(Step.BACKUP, StepState.SKIPPED, "the file already has this value")
         self._report(Step.WRITE, StepState.SKIPPED, "nothing to write")
         return self._after_write()
+
+    def start_only(self, now: datetime) -> Next:
+        """Start an Appsmith that is down, writing nothing: the start command, the wait for health, the
+        check that the value in effect is the configured one. A cancel leaves it down, as it was."""
+        if self.phase is not Phase.IDLE:
+            raise RuntimeError("a sequence runs once; use retry_start() after a failure")
+        if self.plan is None:
+            raise RuntimeError("start_only() needs the compose commands")
+        self.starting_only = True
+        self.removal_attempted = True  # it is down already: starting it is the way out, as after a removal
+        self.written_at = now
+        self._report(Step.BACKUP, StepState.SKIPPED, "nothing is written")
+        self._report(Step.WRITE, StepState.SKIPPED, "nothing is written")
+        self._report(Step.REMOVE, StepState.SKIPPED, "Appsmith is not running")
+        return self._run(Step.START, self.plan.start)
 
     def retry_start(self, now: datetime) -> Next:
         """Run only the start command, then wait for health and verify."""
@@ -596,7 +613,7 @@ class ApplySequence:
         if note is not None:
             change = self.change
             audit = AuditNote(
-                "enable" if change.telemetry_on else "disable",
+                "start" if self.starting_only else "enable" if change.telemetry_on else "disable",
                 self.deployment.env_file,
                 shown_value(change.old_value),
                 change.new_value,

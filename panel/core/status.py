@@ -59,6 +59,15 @@ class Verdict(StrEnum):
         }[self]
 
 
+IDENTIFYING_FIELDS = "this server's public IP address, the instance id and hashed email addresses"
+"""What makes Appsmith's usage data pseudonymous, not anonymous: said wherever telemetry ON is."""
+
+STILL_SENT_WHEN_OFF = (
+    "With telemetry off, the update check still sends the instance id, version and edition to Appsmith."
+)
+"""What contacts Appsmith whatever the switch says, for every place that says OFF."""
+
+
 @dataclass(frozen=True)
 class FileState:
     path: Path
@@ -327,10 +336,10 @@ def _running_on(deployment: Deployment, running: RunningState) -> tuple[bool | N
     """What the running instance does, from the best evidence there is, and where that evidence came from."""
     server = running.server
     if server is not None and server.enable_telemetry is not None:
-        return server.enable_telemetry, "the server reports it (/api/v1/users/me)"
+        return server.enable_telemetry, "the server reports it itself"
     container = running.server_container(deployment)
     if deployment.layout is Layout.LEGACY and container is not None and container.running:
-        return classify(container.telemetry_env).telemetry_on, "the container's environment (docker inspect)"
+        return classify(container.telemetry_env).telemetry_on, "read from the container's environment"
     return None, ""
 
 
@@ -408,7 +417,7 @@ def assemble(
                 Verdict.UNKNOWN,
                 running_on,
                 False,
-                f"{file.error} The running instance has telemetry {_on_off(running_on)} ({evidence}).",
+                f"{file.error} The running instance has telemetry {_on_off(running_on)}: {evidence}.",
                 "Fix access to the file to see or change it.",
                 Layer.RUNNING,
             )
@@ -425,9 +434,9 @@ def assemble(
             Verdict.INVALID,
             running_on,
             False,
-            f"{where} sets {TELEMETRY_KEY} to a value Appsmith's server cannot read as true or false "
-            "(not shown: it may hold the lines after it, secrets included); it may refuse to start or behave "
-            "unexpectedly.",
+            f"{where} sets {TELEMETRY_KEY} to a value Appsmith's server cannot read as true or false, "
+            "not shown as it may hold the lines after it, secrets included. Appsmith may refuse to start or "
+            "behave unexpectedly.",
             f"Set it to true or false in {deployment.compose_file.name}, then recreate the containers."
             if override is not None
             else "Choose Enable or Disable to write a valid value.",
@@ -445,8 +454,9 @@ def assemble(
                 Verdict.PENDING_RESTART,
                 running_on,
                 False,
-                f"{detail} The running instance still has telemetry {_on_off(running_on)} ({evidence}).",
-                "Recreate the containers to apply the compose value.",
+                f"{detail} The running instance still has telemetry {_on_off(running_on)}: {evidence}.",
+                "Recreate the containers to apply the compose value; the next reboot or upgrade applies it "
+                "too.",
             )
         return status(
             Verdict.OVERRIDDEN,
@@ -457,7 +467,9 @@ def assemble(
             f"containers.",
         )
     default_note = (
-        " (not set: Appsmith's server default is disabled)" if configured is SwitchState.UNSET else ""
+        ", as it is not set and Appsmith's server default is disabled"
+        if configured is SwitchState.UNSET
+        else ""
     )
     verdict = Verdict.ENABLED if configured_on else Verdict.DISABLED
     if running_on is not None:
@@ -467,9 +479,10 @@ def assemble(
                 running_on,
                 False,
                 f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but the running instance "
-                f"still has it {_on_off(running_on)} ({evidence}).",
-                "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: "
-                "--restart).",
+                f"still has it {_on_off(running_on)}: {evidence}.",
+                f"Recreate the containers so Appsmith reads it. Until then telemetry stays "
+                f"{_on_off(running_on)}; the next reboot, upgrade or recreate of the containers turns it "
+                f"{_on_off(configured_on)}.",
                 Layer.RUNNING,
             )
         return status(
@@ -477,8 +490,8 @@ def assemble(
             running_on,
             True,
             f"docker.env says telemetry {_on_off(configured_on)}{default_note}, and the running instance "
-            f"confirms it ({evidence}).",
-            "Nothing to do.",
+            f"confirms it: {evidence}.",
+            "",
         )
     if container is not None and container.running and not container.restarting:
         started, what_started = _last_start(container, running.server_started_at)
@@ -488,17 +501,18 @@ def assemble(
                 None,
                 False,
                 f"docker.env says telemetry {_on_off(configured_on)}{default_note}, but it changed after the "
-                f"{what_started} started ({started:%Y-%m-%d %H:%M} UTC), so Appsmith has not read it yet.",
-                "Recreate the containers so Appsmith reads it (Restart to apply; on the command line: "
-                "--restart).",
+                f"{what_started} started at {started:%Y-%m-%d %H:%M} UTC, so Appsmith has not read it yet.",
+                f"Recreate the containers so Appsmith reads it. Until then the running instance keeps the "
+                f"value it started with; the next reboot, upgrade or recreate of the containers turns "
+                f"telemetry {_on_off(configured_on)}.",
             )
         return status(
             verdict,
             configured_on,
             False,
             f"docker.env says telemetry {_on_off(configured_on)}{default_note}; the {what_started} was "
-            f"started after the last change, so it uses this value ({_unconfirmed(running, version)}).",
-            "Nothing to do.",
+            f"started after the last change, so it uses this value; {_unconfirmed(running, version)}.",
+            "",
         )
     if running.docker_error is not None:
         why = running.docker_error.message
@@ -512,7 +526,9 @@ def assemble(
         False,
         f"docker.env says telemetry {_on_off(configured_on)}{default_note}. {why} It applies at the next "
         f"start.",
-        "Nothing to do now; the value is used when Appsmith starts.",
+        "Make docker reachable, then refresh to see whether Appsmith runs and uses this value."
+        if running.docker_error is not None
+        else "Refresh once Appsmith runs to see whether it uses this value.",
     )
 
 
@@ -529,16 +545,12 @@ def _unconfirmed(running: RunningState, version: AppsmithVersion) -> str:
     """Why the instance does not confirm the value: not answering yet, or too old to say."""
     server = running.server
     if server is not None and server.health is not Health.UP:
-        return f"the server is not answering yet ({server.health.value}: {server.health_detail})"
-    since = "v1.6.3 (appsmithorg/appsmith 77caf4c, 2021-12-03)"
+        return f"the server is not answering yet, {server.health.value}: {server.health_detail}"
     if version.at_least(REPORTS_TELEMETRY_SINCE) is False:
-        return (
-            f"it cannot confirm on this version: {version} predates enableTelemetry in /api/v1/users/me, "
-            f"{since}"
-        )
+        return f"Appsmith {version} is too old to report it itself; servers report it since v1.6.3"
     if server is None:
         return "the server was not asked"
-    return f"the server does not report it itself; servers before {since} cannot"
+    return "the server does not report it itself"
 
 
 def cannot_confirm_on_version(status: Status) -> bool:
@@ -631,8 +643,8 @@ def _down(
         None if configured is SwitchState.INVALID else configured_on,
         False,
         f"{why}. {then}",
-        f"Start it: {start_command(deployment)}. If the last change stopped it, restore the backup from "
-        "before it first.",
+        f"Start it with: {start_command(deployment)}. If the last change stopped it, restore the backup from "
+        "before that change first.",
     )
 
 

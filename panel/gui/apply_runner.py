@@ -25,6 +25,7 @@ from panel.core.apply_sequence import (
     Look,
     Looked,
     Next,
+    Phase,
     ProcessEnd,
     ProcessOutcome,
     Run,
@@ -97,8 +98,20 @@ class ApplyRunner(QObject):
         """True when a removal was attempted and Appsmith may not be running: starting it is the way out."""
         return self.sequence.can_retry_start
 
+    @property
+    def cancel_leaves_down(self) -> bool:
+        """True while a cancel would leave Appsmith down: the container is being removed or created again (the
+        window asks before such a cancel; before the removal, and while waiting for a started container to
+        become healthy, cancelling is immediate and leaves Appsmith as it is)."""
+        sequence = self.sequence
+        return sequence.phase in (Phase.REMOVING, Phase.STARTING) and not sequence.cancel_requested
+
     def start(self) -> None:
         self._carry_out(self.sequence.start(now()))
+
+    def start_only(self) -> None:
+        """Start an Appsmith that is down, writing nothing (see `ApplySequence.start_only`)."""
+        self._carry_out(self.sequence.start_only(now()))
 
     def retry_start(self) -> None:
         """Run only `up -d`, then wait for health and verify; for when the container was removed but is not

@@ -1,8 +1,10 @@
 """The only way the window changes anything: say what will happen, in words, then do it in front of the user.
 
-Page one states the choice, the events it starts or stops (and what goes out regardless), the masked diff of
-docker.env and the exact commands. Nothing is pre-selected. Page two runs the change with `ApplyRunner`: a
-live step list, the compose output, a safe cancel, and a verdict that says what state Appsmith is in.
+Page one states the choice and what it does in one line, then the masked, coloured diff of docker.env, the
+exact commands, and (collapsed) the events it starts or stops and what goes out regardless. No button is the
+default: Enter presses only the focused one. Page two runs the change with `ApplyRunner`: a live step list,
+the compose output, a safe cancel (once the container is removed it asks first), and a verdict that says what
+state Appsmith is in.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QStackedWidget,
     QStyle,
@@ -42,12 +43,15 @@ from panel.core.envfile import TELEMETRY_KEY, shown_value
 from panel.core.payloads import CatalogError, load_catalog
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
 from panel.core.restart_notice import restart_notice
-from panel.core.status import Status
+from panel.core.status import STILL_SENT_WHEN_OFF, Status
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
 from panel.gui.block_section import block_offer, follow_block_offer
+from panel.gui.buttons import enter_presses_focused, plain_button
+from panel.gui.collapsible import Collapsible
 from panel.gui.diff_view import DiffView
 from panel.gui.step_list import ApplyProgress
+from panel.gui.stop_question import StopQuestion
 from panel.gui.text_widgets import SELECT_WITH_ANY, MonospaceView, bold, wrapping_label
 from panel.gui.worker import run_in_thread
 
@@ -85,15 +89,6 @@ _VERDICT_HEADINGS = {
 }
 
 
-def _plain_button(text: str, name: str) -> QPushButton:
-    """No button is the default: Enter never applies a change by accident."""
-    button = QPushButton(text)
-    button.setAutoDefault(False)
-    button.setDefault(False)
-    button.setAccessibleName(name)
-    return button
-
-
 class ConsentDialog(QDialog):
     """Review the change, then apply it with a visible, cancellable progress; `ask()` returns the
     ApplyResult."""
@@ -116,7 +111,7 @@ class ConsentDialog(QDialog):
         self.block_offer: QCheckBox | None = None
         self._result: ApplyResult | None = None
         self._restored = False
-        self.setWindowTitle(self.tr("Change telemetry"))
+        self.setWindowTitle(self.tr("Turn telemetry ON") if telemetry_on else self.tr("Turn telemetry OFF"))
         self.setMinimumSize(720, 560)
         self.resize(780, 760)
         self.pages = QStackedWidget(self)
@@ -167,6 +162,11 @@ class ConsentDialog(QDialog):
         )
 
     @classmethod
+    def confirm_stop(cls, parent: QWidget) -> bool:
+        """Ask before a cancel that leaves Appsmith down; True to stop (patched in tests)."""
+        return StopQuestion.ask(parent)
+
+    @classmethod
     def confirm_restore(cls, parent: QWidget, backup: Path, env_file: Path) -> bool:
         """Ask before putting the backup back (patched in tests)."""
         answer = QMessageBox.question(
@@ -194,10 +194,28 @@ class ConsentDialog(QDialog):
 
     def _choice_sentence(self) -> str:
         return (
-            self.tr("Share anonymous usage data with Appsmith")
+            self.tr("Share usage data with Appsmith")
             if self.telemetry_on
-            else self.tr("Stop sending anonymous usage data to Appsmith")
+            else self.tr("Stop sending usage data to Appsmith")
         )
+
+    def _what_it_does(self) -> str:
+        """The one line that says what pressing "Apply and restart now" does, downtime included."""
+        on_off = self.tr("ON") if self.telemetry_on else self.tr("OFF")
+        if self._overridden:
+            return self.tr(
+                "This writes telemetry {on_off} in docker.env only; the compose file's value still wins."
+            ).format(on_off=on_off)
+        service = self.deployment.server_service
+        if self.change is not None and not self.change.changes_file:
+            return self.tr(
+                "This recreates the {service} container so it reads telemetry {on_off} "
+                "(about a minute of downtime)."
+            ).format(service=service, on_off=on_off)
+        return self.tr(
+            "This turns telemetry {on_off} and recreates the {service} container "
+            "(about a minute of downtime)."
+        ).format(on_off=on_off, service=service)
 
     def _headline(self) -> QLabel:
         label = bold(wrapping_label(self._choice_sentence()), 1.35)
@@ -218,6 +236,23 @@ class ConsentDialog(QDialog):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self._headline())
+        self.what_label = bold(wrapping_label(self._what_it_does(), select=SELECT_WITH_ANY))
+        self.what_label.setAccessibleName(self.tr("What this does"))
+        layout.addWidget(self.what_label)
+        if self.telemetry_on:
+            identifying = wrapping_label(
+                self.tr(
+                    "Usage data identifies this instance: it carries this server's public IP address, the "
+                    "instance id and hashed email addresses of its users."
+                ),
+                select=SELECT_WITH_ANY,
+            )
+            identifying.setAccessibleName(self.tr("What identifies you"))
+            layout.addWidget(identifying)
+        else:
+            still_sent = wrapping_label(self.tr(STILL_SENT_WHEN_OFF), select=SELECT_WITH_ANY)
+            still_sent.setAccessibleName(self.tr("What still goes to Appsmith"))
+            layout.addWidget(still_sent)
 
         old = shown_value(change.old_value)
         if change.changes_file:
@@ -239,24 +274,24 @@ class ConsentDialog(QDialog):
         if self.status.override is not None:
             layout.addWidget(self._build_override_warning())
 
-        layout.addWidget(self._build_events())
         layout.addWidget(self._build_diff())
         layout.addWidget(self._build_commands())
         self.block_offer = None if self.telemetry_on else block_offer(body)  # what the switch cannot stop
         if self.block_offer is not None:
             layout.addWidget(self.block_offer)
+        layout.addWidget(self._build_events())
         layout.addStretch(1)
         self.review_scroll.setWidget(body)
         outer.addWidget(self.review_scroll, 1)
 
-        self.restart_now_button = _plain_button(
-            self.tr("Apply and restart now"), self.tr("Apply and restart now")
+        self.restart_now_button = plain_button(
+            self.tr("Apply and &restart now"), self.tr("Apply and restart now")
         )
-        self.restart_later_button = _plain_button(
-            self.tr("Apply, restart later"), self.tr("Apply, restart later")
+        self.restart_later_button = plain_button(
+            self.tr("Apply, restart &later"), self.tr("Apply, restart later")
         )
-        self.cancel_review_button = _plain_button(
-            self.tr("Cancel"), self.tr("Cancel without changing anything")
+        self.cancel_review_button = plain_button(
+            self.tr("&Cancel"), self.tr("Cancel without changing anything")
         )
         self.restart_now_button.setEnabled(False)
         self.restart_now_button.clicked.connect(self._apply_now)
@@ -264,7 +299,7 @@ class ConsentDialog(QDialog):
         self.cancel_review_button.clicked.connect(self.reject)
         if self._overridden:
             self.restart_now_button.hide()
-            self.restart_later_button.setText(self.tr("Write the file only"))
+            self.restart_later_button.setText(self.tr("&Write the file only"))
             self.restart_later_button.setAccessibleName(self.tr("Write the file only"))
         if not change.changes_file:
             self.restart_later_button.setEnabled(False)
@@ -310,8 +345,11 @@ class ConsentDialog(QDialog):
         return box
 
     def _build_events(self) -> QWidget:
-        group = QGroupBox(self.tr("What this changes"))
-        layout = QVBoxLayout(group)
+        group = Collapsible(
+            self.tr("Events this starts") if self.telemetry_on else self.tr("Events this stops"), self
+        )
+        self.events_section = group
+        layout = group.body_layout
         try:
             catalog = load_catalog()
         except CatalogError as error:
@@ -392,8 +430,9 @@ class ConsentDialog(QDialog):
                 self.tr(
                     "They remove the Appsmith container and create it again, the restart Appsmith documents: "
                     "a fresh container starts from the new docker.env and compose settings. Appsmith is "
-                    "unavailable until it is healthy again, usually one to several minutes. Your data stays "
-                    "in its volume."
+                    "unavailable until it is healthy again, usually one to several minutes. The -v of rm "
+                    "removes only the container's anonymous volumes; your data lives in the folder mounted "
+                    "from ./stacks, which stays."
                 )
             )
         )
@@ -458,7 +497,7 @@ class ConsentDialog(QDialog):
         layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.close_refused_button = _plain_button(self.tr("Close"), self.tr("Close"))
+        self.close_refused_button = plain_button(self.tr("C&lose"), self.tr("Close"))
         self.close_refused_button.clicked.connect(self.reject)
         buttons.addWidget(self.close_refused_button)
         layout.addLayout(buttons)
@@ -497,12 +536,12 @@ class ConsentDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.cancel_run_button = _plain_button(self.tr("Cancel"), self.tr("Cancel applying"))
-        self.retry_button = _plain_button(self.tr("Retry start"), self.tr("Retry starting Appsmith"))
-        self.restore_button = _plain_button(
-            self.tr("Restore backup…"), self.tr("Restore the backup of docker.env")
+        self.cancel_run_button = plain_button(self.tr("&Cancel"), self.tr("Cancel applying"))
+        self.retry_button = plain_button(self.tr("Retry &start"), self.tr("Retry starting Appsmith"))
+        self.restore_button = plain_button(
+            self.tr("R&estore backup…"), self.tr("Restore the backup of docker.env")
         )
-        self.close_button = _plain_button(self.tr("Close"), self.tr("Close"))
+        self.close_button = plain_button(self.tr("C&lose"), self.tr("Close"))
         self.cancel_run_button.clicked.connect(self._cancel_run)
         self.retry_button.clicked.connect(self._retry_start)
         self.restore_button.clicked.connect(self._restore)
@@ -544,6 +583,9 @@ class ConsentDialog(QDialog):
 
     @Slot()
     def _cancel_run(self) -> None:
+        runner = self.runner
+        if runner is not None and runner.cancel_leaves_down and not type(self).confirm_stop(self):
+            return  # keep waiting
         if self.runner is not None and self.runner.running:
             self.cancel_run_button.setEnabled(False)
             self.cancel_run_button.setText(self.tr("Cancelling…"))
@@ -604,7 +646,7 @@ class ConsentDialog(QDialog):
         self.verdict_icon.clear()
         for button in (self.retry_button, self.restore_button, self.close_button):
             button.hide()
-        self.cancel_run_button.setText(self.tr("Cancel"))
+        self.cancel_run_button.setText(self.tr("&Cancel"))
         self.cancel_run_button.setEnabled(True)
         self.cancel_run_button.show()
         self.cancel_run_button.setFocus()
@@ -678,9 +720,6 @@ class ConsentDialog(QDialog):
         super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(
-            self.focusWidget(), QPushButton
-        ):
-            event.ignore()  # no default button: Enter never applies
+        if enter_presses_focused(self, event):  # no default button: Enter presses the focused button only
             return
         super().keyPressEvent(event)

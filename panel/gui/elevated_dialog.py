@@ -11,13 +11,12 @@ import functools
 import shlex
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from panel.core.envfile import TELEMETRY_KEY
 from panel.core.invocation import elevated_argv, install_note, system_program
 from panel.core.status import Status
 from panel.gui.background import prepare_with_progress
+from panel.gui.buttons import enter_presses_focused, plain_button
 from panel.gui.diff_view import DiffView
 from panel.gui.docker_process import DockerProcess
 from panel.gui.text_widgets import MonospaceView, wrapping_label
@@ -76,19 +76,20 @@ class ElevatedChangeDialog(QDialog):
             button.setAccessibleName(button.text().replace("&", ""))
             self.choices.addButton(button)
         self.choices.buttonClicked.connect(self._chosen)
-        self.diff_view = DiffView(name=self.tr("Difference in docker.env (secrets masked)"), lines=5)
+        self.what_label = wrapping_label(
+            self.tr("Choose what the administrator's command does."), name=self.tr("What this does")
+        )
+        self.diff_view = DiffView(name=self.tr("Difference in docker.env, secrets masked"), lines=5)
         self.diff_view.setPlainText(self.tr("Choose above to see what changes."))
         self.command_view = MonospaceView(name=self.tr("The command that runs"), lines=1)
         self.output_view = MonospaceView(name=self.tr("Output of the command"), lines=6)
         self.verdict = wrapping_label(name=self.tr("Result"))
-        self.run_button = QPushButton(self.tr("&Run as administrator"))
-        self.run_button.setAccessibleName(self.tr("Run the command as administrator"))
-        self.run_button.setAutoDefault(False)
+        self.run_button = plain_button(
+            self.tr("&Run as administrator"), self.tr("Run the command as administrator")
+        )
         self.run_button.setEnabled(False)
         self.run_button.clicked.connect(self.run)
-        self.close_button = QPushButton(self.tr("&Close"))
-        self.close_button.setAccessibleName(self.tr("Close"))
-        self.close_button.setAutoDefault(False)
+        self.close_button = plain_button(self.tr("&Close"), self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -98,6 +99,7 @@ class ElevatedChangeDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.disable_choice)
         layout.addWidget(self.enable_choice)
+        layout.addWidget(self.what_label)
         layout.addWidget(QLabel(self.tr("What changes:")))
         layout.addWidget(self.diff_view)
         layout.addWidget(QLabel(self.tr("The exact command:")))
@@ -132,6 +134,14 @@ class ElevatedChangeDialog(QDialog):
         telemetry_on = self.telemetry_on
         assert telemetry_on is not None
         deployment = self.status.deployment
+        self.what_label.setText(
+            self.tr(
+                "This turns telemetry {on_off} and recreates the {service} container "
+                "(about a minute of downtime)."
+            ).format(
+                on_off=self.tr("ON") if telemetry_on else self.tr("OFF"), service=deployment.server_service
+            )
+        )
         review = prepare_with_progress(
             self,
             self.tr("Change as administrator"),
@@ -198,6 +208,11 @@ class ElevatedChangeDialog(QDialog):
         if self.process is not None and self.process.running:
             return  # running as root: this user could not stop it, and it ends by itself (timeouts)
         super().reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if enter_presses_focused(self, event):  # no default button: Enter presses the focused one only
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.process is not None and self.process.running:

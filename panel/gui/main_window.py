@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Appsmith Telemetry Panel"))
         self.forced_read_only = read_only
         self._read_only = read_only
-        self.read_only_reason: str | None = self.tr("opened with --read-only") if read_only else None
+        self.read_only_reason: str | None = self.tr("opened read-only") if read_only else None
         self.deployment: Deployment | None = None
         self.status: Status | None = None
         self._refresher: StatusRefresher | None = None
@@ -147,14 +147,28 @@ class MainWindow(QMainWindow):
         self.elevate_button.hide()
         self.elevate_button.clicked.connect(self.change_as_administrator)
         self.lock_banner.row.addWidget(self.elevate_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.copy_commands_button = QPushButton(self.tr("&Copy command"), self.lock_banner)
+        self.copy_commands_button.setAccessibleName(self.tr("Copy the administrator's command"))
+        self.copy_commands_button.clicked.connect(self.copy_admin_command)
+        self.lock_banner.row.addWidget(self.copy_commands_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.admin_command = ""
         self.header = StatusHeader(self)
-        self.disable_button = QPushButton(self.tr("Disable telemetry…"), self)
-        self.enable_button = QPushButton(self.tr("Enable telemetry…"), self)
-        self.restart_button = QPushButton(self.tr("Restart to apply…"), self)
+        # Mnemonics: each letter once among the buttons shown together (Start and Restart to apply never are).
+        self.start_button = QPushButton(self.tr("Start A&ppsmith…"), self)
+        self.restore_button = QPushButton(self.tr("Restore bac&kup…"), self)
+        self.restart_button = QPushButton(self.tr("Restart to a&pply…"), self)
+        self.revert_button = QPushButton(self.tr("Rever&t…"), self)
+        self.disable_button = QPushButton(self.tr("D&isable telemetry…"), self)
+        self.enable_button = QPushButton(self.tr("&Enable telemetry…"), self)
+        self.empty_open_button = QPushButton(self.tr("Open &folder…"), self)
         for button, name in (
+            (self.start_button, "Start Appsmith"),
+            (self.restore_button, "Restore a backup of docker.env"),
+            (self.restart_button, "Recreate the containers to apply the file's value"),
+            (self.revert_button, "Write back the value the running instance uses"),
             (self.disable_button, "Disable telemetry"),
             (self.enable_button, "Enable telemetry"),
-            (self.restart_button, "Recreate the containers to apply the file's value"),
+            (self.empty_open_button, "Open a deployment folder"),
         ):
             button.setAccessibleName(self.tr(name))
             button.hide()
@@ -162,6 +176,11 @@ class MainWindow(QMainWindow):
         self.disable_button.clicked.connect(lambda: self.change_telemetry(False))
         self.enable_button.clicked.connect(lambda: self.change_telemetry(True))
         self.restart_button.clicked.connect(self.restart_to_apply)
+        self.revert_button.clicked.connect(self.revert_pending)
+        self.start_button.clicked.connect(self.start_appsmith)
+        self.restore_button.clicked.connect(self.restore_latest_backup)
+        self.empty_open_button.clicked.connect(self.browse)
+        self.found_folders: list[Path] = []
 
         self.layers = LayersView(self)
         self.layers.fix_nginx_requested.connect(self.fix_nginx)
@@ -188,6 +207,7 @@ class MainWindow(QMainWindow):
         self.checked_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.checked_label)
         self._build_menus()
+        self.show_empty_state()
         self._apply_read_only()
         geometry = settings.window_geometry()
         if geometry is None or not self.restoreGeometry(geometry):
@@ -210,6 +230,25 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        telemetry_menu = self.menuBar().addMenu(self.tr("Tele&metry"))
+        self.telemetry_actions: list[tuple[QAction, QPushButton]] = []
+        for button, text, keys in (
+            (self.disable_button, self.tr("&Disable telemetry…"), "Ctrl+Shift+D"),
+            (self.enable_button, self.tr("&Enable telemetry…"), "Ctrl+Shift+E"),
+            (self.restart_button, self.tr("&Restart to apply…"), "Ctrl+Shift+R"),
+            (self.revert_button, self.tr("Re&vert…"), "Ctrl+Shift+Z"),
+            (self.start_button, self.tr("&Start Appsmith…"), "Ctrl+Shift+S"),
+            (self.restore_button, self.tr("Restore &backup…"), "Ctrl+Shift+B"),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(button.click)
+            action.setEnabled(False)
+            telemetry_menu.addAction(action)
+            self.telemetry_actions.append((action, button))
+        self.no_telemetry_action = QAction(self.tr("Nothing can be changed in this state"), self)
+        self.no_telemetry_action.setEnabled(False)
+        telemetry_menu.addAction(self.no_telemetry_action)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         refresh_action = QAction(self.tr("&Refresh"), self)
         refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -236,8 +275,27 @@ class MainWindow(QMainWindow):
         """Offer deployments found on this machine, once each, after the remembered ones."""
         known = {self.picker.itemData(i) for i in range(self.picker.count())}
         for folder in folders:
+            if folder not in self.found_folders:
+                self.found_folders.append(folder)
             if str(folder) not in known:
-                self.picker.addItem(self.tr("{} (found running)").format(printable(str(folder))), str(folder))
+                self.picker.addItem(self.tr("{}, found running").format(printable(str(folder))), str(folder))
+        if self.deployment is None:
+            self.show_empty_state()
+
+    def show_empty_state(self) -> None:
+        """No deployment chosen: say so, offer Open folder and the deployments found, never "Checking…"."""
+        if self.deployment is not None:
+            return
+        if self.found_folders:
+            found = "\n".join(printable(str(folder)) for folder in self.found_folders)
+            reason = self.tr("Found on this machine, to pick in the Deployment list above:\n{}").format(found)
+        else:
+            reason = self.tr(
+                "None was found running on this machine. Open the folder that holds Appsmith's "
+                "docker-compose.yml."
+            )
+        self.header.show_message(self.tr("No deployment chosen"), reason, None)
+        self.empty_open_button.show()
 
     def _picked(self, index: int) -> None:
         data = self.picker.itemData(index)
@@ -281,6 +339,7 @@ class MainWindow(QMainWindow):
         """
         self.picker.insertItem(0, str(path), str(path))
         self.picker.setCurrentIndex(0)
+        self.empty_open_button.hide()
         self.header.show_message(
             self.tr("Checking…"), self.tr("Reading docker.env and asking docker about {}.").format(path), None
         )
@@ -311,6 +370,7 @@ class MainWindow(QMainWindow):
 
     def set_deployment(self, deployment: Deployment, early: EarlyLook | None = None) -> None:
         self.deployment = deployment
+        self.empty_open_button.hide()
         self.status = None
         if self.remember:
             settings.remember_deployment(deployment.folder)
@@ -336,7 +396,7 @@ class MainWindow(QMainWindow):
         if self.deployment is None or status.deployment.folder != self.deployment.folder:
             return
         self.status = status
-        self.header.show_status(status)
+        self.header.show_status(status, self._advice(status))
         self.layers.show_status(status)
         self._reload_history()
         if self.payloads_page.built:
@@ -344,6 +404,25 @@ class MainWindow(QMainWindow):
         self.checked_label.setText(self.tr("Last checked {}").format(time.strftime("%H:%M:%S")))
         self._apply_read_only()
         self.status_shown.emit(status)
+
+    def _advice(self, status: Status) -> str | None:
+        """What to do, in the words of this window's buttons where it has them (None: the status's own)."""
+        from panel.core.status import Verdict
+
+        if self.read_only:
+            return None
+        if status.verdict is Verdict.DOWN:
+            return self.tr(
+                "Start Appsmith. If the last change stopped it, Restore backup first to put back the file "
+                "from before that change."
+            )
+        if status.pending_restart and status.override is None:
+            return self.tr(
+                "Restart to apply makes the running instance read the new value now; Revert writes back the "
+                "value in effect. Otherwise the next reboot, upgrade or recreate of the containers applies "
+                "it."
+            )
+        return None
 
     def _reload_history(self) -> None:
         """The backups and the audit log, where they are built already (a tab built later reads them then)."""
@@ -382,18 +461,22 @@ class MainWindow(QMainWindow):
         if read_only and self.deployment is not None:
             from panel.core.invocation import admin_commands, install_note
 
-            commands = "\n".join(admin_commands(self.deployment.folder))
+            commands = admin_commands(self.deployment.folder)
+            self.admin_command = "\n".join(commands)
+            shown = self.admin_command
             note = install_note()
             if note:
-                commands = f"{commands}\n{note}"
+                shown = f"{shown}\n{note}"
             self.lock_banner.show_text(
                 self.tr(
-                    "Read-only: {}. Nothing here can change the deployment. An administrator can apply a "
-                    "change with:\n{}"
-                ).format(reason, commands)
+                    "Read-only: {}. Nothing here can change the deployment. An administrator can turn "
+                    "telemetry off or on with:\n{}"
+                ).format(reason, shown)
             )
+            self.copy_commands_button.setVisible(bool(commands))
         elif read_only:
             self.lock_banner.show_text(self.tr("Read-only: {}.").format(reason))
+            self.copy_commands_button.hide()
         else:
             self.lock_banner.hide()
         self.layers.set_read_only(read_only)
@@ -404,13 +487,28 @@ class MainWindow(QMainWindow):
         can_change = not read_only and status is not None and status.file.exists and status.override is None
         self.disable_button.setVisible(can_change and configured_on is not False)
         self.enable_button.setVisible(can_change and configured_on is not True)
-        self.restart_button.setVisible(
+        pending = (
             not read_only
             and status is not None
             and status.pending_restart
             and status.configured is not None
             and configured_on is not None
         )
+        self.restart_button.setVisible(pending)
+        self.revert_button.setVisible(
+            pending and status is not None and status.override is None and status.effective_on is not None
+        )
+        down = False
+        if not read_only and status is not None:  # the status model loads with the first status, not before
+            from panel.core.status import Verdict
+
+            down = status.verdict is Verdict.DOWN
+        self.start_button.setVisible(down)
+        self.restore_button.setVisible(down and status is not None and status.file.exists)
+        for action, button in self.telemetry_actions:  # the menu offers what the buttons offer, no more
+            action.setVisible(not button.isHidden())
+            action.setEnabled(not button.isHidden())
+        self.no_telemetry_action.setVisible(all(button.isHidden() for _, button in self.telemetry_actions))
 
     @property
     def read_only(self) -> bool:
@@ -487,6 +585,49 @@ class MainWindow(QMainWindow):
         if self.status is None or self.status.configured is None:
             return
         self.change_telemetry(bool(self.status.configured.telemetry_on))
+
+    def revert_pending(self) -> None:
+        """Write back the value the running instance uses, so the next start changes nothing."""
+        status = self.status
+        if status is None or status.effective_on is None:
+            return
+        self.change_telemetry(status.effective_on)
+
+    def start_appsmith(self) -> None:
+        if self.read_only or self.status is None:
+            return
+        from panel.gui.start_dialog import StartDialog
+
+        if StartDialog.ask(self, self.status) is not None:
+            self._reload_history()
+        self.refresh()
+
+    def restore_latest_backup(self) -> None:
+        """The restore flow for the newest backup; the Backups tab lists the others."""
+        if self.read_only or self.deployment is None:
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        from panel.core.backups import list_backups
+
+        self.tabs.setCurrentWidget(self.backups_page)
+        backups = list_backups(self.deployment.env_file)
+        if not backups:
+            QMessageBox.information(
+                self,
+                self.tr("No backup"),
+                self.tr("There is no backup of {} yet: the panel makes one before each change.").format(
+                    self.deployment.env_file.name
+                ),
+            )
+            return
+        self.restore_backup(backups[0])
+
+    def copy_admin_command(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.clipboard().setText(self.admin_command)
+        self.statusBar().showMessage(self.tr("Copied the command."), 4000)
 
     def restore_backup(self, backup: Backup) -> None:
         if self.read_only or self.deployment is None:

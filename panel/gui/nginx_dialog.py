@@ -3,6 +3,7 @@ the explicit docker.env value that goes with them, then write with backups."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,6 +16,7 @@ from panel.core import audit
 from panel.core.change import RefusedError
 from panel.core.deployment import Deployment
 from panel.core.nginx_fix import NginxFix, prepare_nginx_fix, write_nginx_fix
+from panel.gui.buttons import clear_default_buttons, enter_presses_focused
 from panel.gui.diff_view import DiffView
 from panel.gui.text_widgets import wrapping_label
 
@@ -34,6 +36,13 @@ class NginxFixDialog(QDialog):
                     "nginx never substitutes an empty value, which some browser builds read as enabled."
                 ).format(fix.env_change.deployment.env_file)
             )
+        self.what_label = wrapping_label(
+            self.tr(
+                "This adds the missing lines to the nginx template{}; nothing restarts until nginx is "
+                "recreated."
+            ).format(self.tr(" and writes the switch to docker.env") if fix.env_change is not None else ""),
+            self,
+        )
         text = wrapping_label(
             str(fix.check)
             + "\n\n"
@@ -44,17 +53,24 @@ class NginxFixDialog(QDialog):
         )
         diff = DiffView(self, name=self.tr("Changes to write"), text=fix.diff())
         buttons = QDialogButtonBox(self)
-        write = buttons.addButton(self.tr("Write the changes"), QDialogButtonBox.ButtonRole.AcceptRole)
-        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        for button in (write, cancel):
-            button.setAutoDefault(False)
+        self.write_button = buttons.addButton(
+            self.tr("&Write the changes"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        clear_default_buttons(self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.what_label)
         layout.addWidget(text)
         layout.addWidget(diff, 1)
         layout.addWidget(buttons)
         self.resize(760, 420)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if enter_presses_focused(self, event):  # no default button: Enter presses the focused one only
+            return
+        super().keyPressEvent(event)
 
     @classmethod
     def ask(cls, parent: QWidget | None, deployment: Deployment) -> bool:

@@ -28,9 +28,9 @@ def verdict_title(status: Status) -> str:
             return f"Telemetry is set {on_off.upper()} in {where} — this version cannot confirm it"
         return f"Telemetry is set {on_off.upper()} in {where} — not confirmed by the running instance"
     titles = {
-        Verdict.ENABLED: "Telemetry is ON — Appsmith shares anonymous usage data",
-        Verdict.DISABLED: "Telemetry is OFF — Appsmith does not share usage data",
-        Verdict.PENDING_RESTART: "Restart pending — the running instance still uses the old value",
+        Verdict.ENABLED: "Telemetry is ON — Appsmith receives usage data from this instance",
+        Verdict.DISABLED: "Telemetry is OFF — only the update check still contacts Appsmith",
+        Verdict.PENDING_RESTART: pending_title(status),
         Verdict.OVERRIDDEN: f"Overridden by the compose file — telemetry is {on_off or 'set there'}",
         Verdict.INVALID: "Invalid value — Appsmith cannot read the setting",
         Verdict.UNKNOWN: "State unknown",
@@ -38,6 +38,30 @@ def verdict_title(status: Status) -> str:
         + (f" — telemetry is set {on_off.upper()} for its next start" if on_off else ""),
     }
     return titles[status.verdict]
+
+
+def pending_title(status: Status) -> str:
+    """What is in effect now and what the next start does, in one line."""
+    configured = status.configured.telemetry_on if status.configured is not None else None
+    next_start = {True: "ON", False: "OFF", None: "the new value"}[configured]
+    if status.effective_on is None:
+        return f"Restart pending — the next start turns telemetry {next_start}"
+    now = "ON" if status.effective_on else "OFF"
+    return f"Restart pending — telemetry is {now} now, {next_start} after the next start"
+
+
+def verdict_detail(status: Status) -> str:
+    """The line under the title that says what the title leaves out: what identifies the instance when usage
+    data goes out, and what still contacts Appsmith when it does not."""
+    from panel.core.status import IDENTIFYING_FIELDS, STILL_SENT_WHEN_OFF, Verdict
+
+    if status.verdict is Verdict.DOWN:
+        return ""
+    if status.effective_on is True:
+        return f"Usage data identifies this instance: it carries {IDENTIFYING_FIELDS}."
+    if status.effective_on is False:
+        return STILL_SENT_WHEN_OFF
+    return ""
 
 
 class StatusHeader(QFrame):
@@ -55,24 +79,35 @@ class StatusHeader(QFrame):
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verified = QLabel(self)
+        self.verified.setWordWrap(True)
+        # The evidence sits in the row of the action buttons and keeps its place when hidden: the header, and
+        # the buttons beside it, never move when "Confirmed" appears, and no blank line stands in for it.
+        keep_place = self.verified.sizePolicy()
+        keep_place.setRetainSizeWhenHidden(True)
+        self.verified.setSizePolicy(keep_place)
+        self.detail = QLabel(self)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason = QLabel(self)
         self.reason.setWordWrap(True)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.advice = QLabel(self)
         self.advice.setWordWrap(True)
         self.action_row = QHBoxLayout()
+        self.action_row.addWidget(self.verified)
         self.action_row.addStretch(1)
         for label, name in (
             (self.title, "Telemetry state"),
             (self.reason, "Why"),
             (self.advice, "What to do"),
             (self.verified, "Evidence"),
+            (self.detail, "What goes to Appsmith"),
         ):
             label.setAccessibleName(self.tr(name))
 
         text = QVBoxLayout()
         text.addWidget(self.title)
-        text.addWidget(self.verified)
+        text.addWidget(self.detail)
         text.addWidget(self.reason)
         text.addWidget(self.advice)
         text.addLayout(self.action_row)
@@ -93,16 +128,22 @@ class StatusHeader(QFrame):
             label.setText(printable_lines(text))
         self.advice.setVisible(bool(advice))
         self.verified.setVisible(False)
+        self.detail.setVisible(False)
 
-    def show_status(self, status: Status) -> None:
+    def show_status(self, status: Status, advice: str | None = None) -> None:
+        """`advice`: what to do in words of this window (its buttons), instead of the status's own."""
         from panel.core.status import Verdict
 
+        advice = status.advice if advice is None else advice
         self.show_message(
             self.tr(verdict_title(status)),
             status.reason,
             status.verdict,
-            self.tr("What to do: ") + status.advice,
+            self.tr("What to do: ") + advice if advice else "",
         )
+        detail = verdict_detail(status)
+        self.detail.setText(self.tr(detail))
+        self.detail.setVisible(bool(detail))
         if status.verified:
             self.verified.setText(self.tr("✔ Confirmed by the running instance"))
         else:

@@ -14,6 +14,7 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -43,10 +44,12 @@ from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_t
 from panel.core.status import Status, read_file_state
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
+from panel.gui.buttons import clear_default_buttons, enter_presses_focused
 from panel.gui.diff_view import DiffView
 from panel.gui.status_header import StatusHeader
 from panel.gui.status_refresher import StatusRefresher
 from panel.gui.step_list import ApplyProgress
+from panel.gui.stop_question import StopQuestion
 from panel.gui.text_widgets import SELECT_WITH_MOUSE, MonospaceView, bold, wrapping_label
 from panel.gui.worker import run_in_thread
 
@@ -90,8 +93,8 @@ class WelcomePage(_Page):
         self.setTitle(self.tr("Welcome"))
         self.setSubTitle(
             self.tr(
-                "Decide whether your self-hosted Appsmith shares anonymous usage data with Appsmith, and "
-                "check that the decision is in effect."
+                "Decide whether your self-hosted Appsmith shares usage data with Appsmith, and check that "
+                "the decision is in effect."
             )
         )
         body = wrapping_label(
@@ -108,9 +111,66 @@ class WelcomePage(_Page):
             name=self.tr("About this wizard"),
             select=SELECT_WITH_MOUSE,
         )
+        self.found_title = QLabel(self.tr("What was found:"), self)
+        self.found_label = wrapping_label(
+            self.tr("Looking for Appsmith deployments on this machine…"),
+            self,
+            name=self.tr("What was found"),
+            select=SELECT_WITH_MOUSE,
+        )
+        self.header = StatusHeader(self)
+        self.header.hide()
+        self.refresher: StatusRefresher | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(body)
+        layout.addSpacing(8)
+        layout.addWidget(self.found_title)
+        layout.addWidget(self.found_label)
+        layout.addWidget(self.header)
         layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        """Say what was found and its state before asking anything: the deployment given, or the search."""
+        finder = self.owner.deployment_page
+        if finder.deployment is not None:
+            self._show_found(finder.deployment)
+            return
+        finder.searched.connect(self._searched)
+        finder.search_once()
+
+    def _searched(self) -> None:
+        finder = self.owner.deployment_page
+        if finder.deployment is not None:
+            self._show_found(finder.deployment)
+        elif finder.found_folders:
+            self.found_label.setText(
+                self.tr("Found {count} deployments; choose one on the next page:\n{folders}").format(
+                    count=len(finder.found_folders),
+                    folders="\n".join(str(folder) for folder in finder.found_folders),
+                )
+            )
+        else:
+            self.found_label.setText(
+                self.tr("No Appsmith deployment found yet; on the next page you give its folder.")
+            )
+
+    def _show_found(self, deployment: Deployment) -> None:
+        self.found_label.setText(
+            self.tr("The deployment in {folder}; its state now:").format(folder=deployment.folder)
+        )
+        self.header.show()
+        if self.refresher is None:
+            self.refresher = StatusRefresher(self)
+            self.refresher.refreshed.connect(self.header.show_status)
+        self.refresher.set_deployment(deployment)
+
+    def validatePage(self) -> bool:
+        self.stop()
+        return True
+
+    def stop(self) -> None:
+        if self.refresher is not None:
+            self.refresher.set_deployment(None)
 
 
 # ----- the deployment
@@ -118,8 +178,12 @@ class WelcomePage(_Page):
 
 
 class DeploymentPage(_Page):
+    searched = Signal()
+    """The search for deployments ended: `found_folders` holds what it found."""
+
     def __init__(self, owner: FirstRunWizard, initial: Path | None) -> None:
         super().__init__(owner)
+        self.found_folders: list[Path] = []
         self.setTitle(self.tr("Find the deployment"))
         self.setSubTitle(self.tr("Choose the folder that holds Appsmith's docker-compose.yml."))
         self.deployment: Deployment | None = None
@@ -179,6 +243,9 @@ class DeploymentPage(_Page):
     # -- searching
 
     def initializePage(self) -> None:
+        self.search_once()
+
+    def search_once(self) -> None:
         if not self._searched and not self._searching:
             self.search()
 
@@ -210,8 +277,10 @@ class DeploymentPage(_Page):
             words += "\n" + self.tr("Docker could not be asked: {error}").format(error=docker_error)
         self.search_label.setText(words)
         self.found_list.setVisible(bool(found))
+        self.found_folders = [item.deployment.folder for item in found]
         if len(found) == 1 and not self.path_edit.text().strip():
             self.found_list.setCurrentRow(0)
+        self.searched.emit()
 
     def _search_failed(self, error: BaseException) -> None:
         self._searching = False
@@ -220,6 +289,7 @@ class DeploymentPage(_Page):
         self.search_label.setText(
             self.tr("Looking for deployments failed: {error}. Give the folder below.").format(error=error)
         )
+        self.searched.emit()
 
     def _picked(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         if current is None:
@@ -348,13 +418,14 @@ class ChoicePage(_Page):
         self.setTitle(self.tr("Your decision"))
         self.setSubTitle(
             self.tr(
-                "Should this Appsmith share anonymous usage data with Appsmith? Nothing is chosen for you."
+                "Should this Appsmith share usage data with Appsmith? It carries the server's public IP, the "
+                "instance id and hashed email addresses. Nothing is chosen for you."
             )
         )
         self.current_label = wrapping_label(
             parent=self, name=self.tr("Current setting"), select=SELECT_WITH_MOUSE
         )
-        self.share = QRadioButton(self.tr("&Share anonymous usage data with Appsmith"), self)
+        self.share = QRadioButton(self.tr("&Share usage data with Appsmith"), self)
         self.do_not_share = QRadioButton(self.tr("&Do not share usage data"), self)
         self.later = QRadioButton(self.tr("Decide &later (change nothing)"), self)
         descriptions = {
@@ -489,6 +560,10 @@ class ReviewPage(_Page):
         self.when.addButton(self.restart_now)
         self.when.addButton(self.restart_later)
         self.when.buttonToggled.connect(lambda *_: self.completeChanged.emit())
+        self.when.buttonToggled.connect(lambda *_: self._say_what_apply_does())
+        self.apply_words = bold(
+            wrapping_label(parent=self, name=self.tr("What Apply does"), select=SELECT_WITH_MOUSE)
+        )
         self.registerField("restartNow", self.restart_now)
         self.registerField("restartLater", self.restart_later)
         self.compose_note = wrapping_label(
@@ -508,6 +583,7 @@ class ReviewPage(_Page):
         layout.addWidget(self.restart_now)
         layout.addWidget(self.restart_later)
         layout.addWidget(self.compose_note)
+        layout.addWidget(self.apply_words)
         layout.addStretch(0)
         self._details = (
             self.diff_title,
@@ -584,6 +660,7 @@ class ReviewPage(_Page):
             )
         )
         self._show_commands()
+        self._say_what_apply_does()
         self.owner.find_compose_tool()
 
     def cleanupPage(self) -> None:
@@ -621,6 +698,28 @@ class ReviewPage(_Page):
         else:
             self.commands_view.setPlainText(self.tr("Finding docker compose…"))
             self.compose_note.setText(self.tr("Either way docker.env is backed up first, beside the file."))
+
+    def _say_what_apply_does(self) -> None:
+        """Apply is no default button: the line above it says what pressing it does, downtime included."""
+        change = self.change
+        if change is None:
+            self.apply_words.setText("")
+            return
+        on_off = self.tr("ON") if change.telemetry_on else self.tr("OFF")
+        service = change.deployment.server_service
+        if self.restart_now.isChecked():
+            words = self.tr(
+                "Apply turns telemetry {on_off} and recreates the {service} container (about a minute of "
+                "downtime)."
+            ).format(on_off=on_off, service=service)
+        elif self.restart_later.isChecked():
+            words = self.tr(
+                "Apply writes telemetry {on_off} in docker.env only; Appsmith reads it when the container is "
+                "next recreated."
+            ).format(on_off=on_off)
+        else:
+            words = self.tr("Choose when Appsmith uses the new value; Apply waits for that choice.")
+        self.apply_words.setText(words)
 
     @property
     def wants_restart(self) -> bool:
@@ -884,6 +983,10 @@ class FirstRunWizard(QWizard):
             button = self.button(which)
             if button is not None:
                 button.setAccessibleName(self.tr(name))
+        self.currentIdChanged.connect(self._no_default_button)
+        for page in (self.deployment_page, self.choice_page, self.review_page, self.apply_page):
+            page.completeChanged.connect(self._no_default_button)
+        self._no_default_button()
         self.resize(900, 640)
 
     # -- what was chosen
@@ -944,10 +1047,35 @@ class FirstRunWizard(QWizard):
 
     # -- leaving
 
+    @classmethod
+    def confirm_stop(cls, parent: QWidget) -> bool:
+        """Ask before a stop that leaves Appsmith down; True to stop (patched in tests)."""
+        return StopQuestion.ask(parent)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter goes to the next page where nothing changes; on the review page, whose Apply changes the
+        deployment, it presses only the focused button."""
+        if self.currentId() == self.Page.REVIEW and enter_presses_focused(self, event):
+            return
+        super().keyPressEvent(event)
+
+    def _no_default_button(self) -> None:
+        """QWizard makes Next, Apply or Finish the default after each page change and each completeChanged;
+        on the review page no button is (checked once Qt has made its own choice)."""
+        QTimer.singleShot(0, self, self._clear_default_on_review)
+
+    def _clear_default_on_review(self) -> None:
+        if self.currentId() == self.Page.REVIEW:
+            clear_default_buttons(self)
+
     def reject(self) -> None:
-        """Cancel, Esc and closing: stop a running apply (and stay, to show what state things are in); after
-        Apply or on the last page, leaving is finishing; before Apply it leaves with nothing written."""
+        """Cancel, Esc and closing: stop a running apply (and stay, to show what state things are in), asking
+        first once the container is removed; after Apply or on the last page, leaving is finishing; before
+        Apply it leaves with nothing written."""
         if self.apply_page.running:
+            runner = self.apply_page.runner
+            if runner is not None and runner.cancel_leaves_down and not type(self).confirm_stop(self):
+                return  # keep waiting
             self.apply_page.stop()
             return
         if self.changed_anything or self.currentId() == self.Page.DONE:
@@ -956,6 +1084,7 @@ class FirstRunWizard(QWizard):
         super().reject()
 
     def done(self, result: int) -> None:
+        self.welcome_page.stop()
         self.done_page.stop()
         super().done(result)
 

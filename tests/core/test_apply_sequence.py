@@ -344,3 +344,37 @@ def test_an_audit_that_failed_is_a_warning_beside_the_true_result(sequence: Appl
     assert result.outcome is end.result.outcome is Outcome.VERIFIED and result.message == end.result.message
     assert result.warnings == ("The change was not written to the audit log: read-only.",)
     assert result.backup == end.result.backup and result.file_written
+
+
+# --- starting an Appsmith that is down ----------------------------------------------------------------------
+
+
+def test_start_only_writes_nothing_starts_waits_verifies_and_audits_a_start(tmp_path: Path) -> None:
+    deployment = load_deployment(write_single_deployment(tmp_path / "deployment"))
+    change = prepare_change(deployment, telemetry_on=True)  # the sample says false: what it has now
+    assert not change.changes_file
+    sequence = ApplySequence(change, plan_restart(deployment, ComposeTool.V2), health_timeout=60.0)
+    first = sequence.start_only(T0)
+    assert isinstance(first.action, Run) and first.action.step is Step.START
+    assert first.action.command == sequence.plan.start  # type: ignore[union-attr]
+    assert sequence.removal_attempted, "a cancel now leaves it down, as it was: the window asks"
+    started = sequence.handle(CommandEnded(OK))
+    assert started.action == Look(0.0)
+    end = finish(sequence.handle(Looked(up(True), 3.0)))
+    assert end.result.outcome is Outcome.VERIFIED and not end.result.file_written
+    assert end.audit is not None and end.audit.action == "start"
+    assert states(first)[:3] == [
+        (Step.BACKUP, StepState.SKIPPED),
+        (Step.WRITE, StepState.SKIPPED),
+        (Step.REMOVE, StepState.SKIPPED),
+    ]
+
+
+def test_start_only_that_fails_is_down_and_can_be_retried(tmp_path: Path) -> None:
+    deployment = load_deployment(write_single_deployment(tmp_path / "deployment"))
+    change = prepare_change(deployment, telemetry_on=True)
+    sequence = ApplySequence(change, plan_restart(deployment, ComposeTool.V2))
+    sequence.start_only(T0)
+    end = finish(sequence.handle(CommandEnded(ProcessOutcome(ProcessEnd.EXITED, exit_status=1, output="no"))))
+    assert end.result.outcome is Outcome.DOWN
+    assert sequence.can_retry_start

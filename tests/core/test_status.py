@@ -342,7 +342,10 @@ def test_assemble(case: Case) -> None:
         case.winner,
     )
     assert status.pending_restart is (case.verdict is Verdict.PENDING_RESTART)
-    assert status.reason and status.advice
+    assert status.reason
+    # a state that asks something of the operator says what; a healthy one says nothing
+    assert status.advice or status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
+    assert "Nothing to do" not in status.advice
     assert assemble(deployment, _file(case.file, deployment.env_file), case.running) == status  # pure
 
 
@@ -380,7 +383,7 @@ def test_appsmith_down_is_said_first_with_how_to_start_it() -> None:
     assert down.verdict.label == "Appsmith is not running"
     assert "When it starts it reads telemetry off from docker.env." in down.reason
     assert (
-        down.advice.startswith("Start it: cd ")
+        down.advice.startswith("Start it with: cd ")
         and "docker compose -f docker-compose.yml up -d" in down.advice
     )
     assert "Nothing to do" not in down.advice

@@ -185,7 +185,7 @@ def test_read_only_never_shows_the_wizard(
     happened = launch("--read-only", "--wizard", str(single_deployment))
     assert happened["wizard"] == []
     window = happened["window"]
-    assert window.forced_read_only and window.read_only_reason == "opened with --read-only"
+    assert window.forced_read_only and window.read_only_reason == "opened read-only"
     assert window.deployment.folder == single_deployment
     assert not settings.first_run_done()
 

@@ -160,7 +160,9 @@ def test_cancel_while_compose_up_hangs_leaves_no_process(
         runner.start()
     up = [call for call in demo.calls() if call["argv"][4:] == ["up", "-d"]][-1]
     assert live_processes_in_group(up["pgid"]), "the hanging compose and its child run"
+    assert runner.cancel_leaves_down, "while the container is created again, a cancel leaves Appsmith down"
     runner.cancel()
+    assert not runner.cancel_leaves_down, "asked once: the cancel is under way"
     result = run.wait(qtbot)
     assert result.outcome is Outcome.DOWN and result.failed_step is Step.START
     assert "(cancelled)" in result.message
@@ -181,6 +183,7 @@ def test_cancel_while_removing_says_the_container_may_be_half_removed(
     ):
         runner.start()
     rm = [call for call in demo.calls() if call["argv"][4:5] == ["rm"]][-1]
+    assert runner.cancel_leaves_down
     runner.cancel()
     result = run.wait(qtbot)
     assert result.outcome is Outcome.CANCELLED and result.failed_step is Step.REMOVE
@@ -197,6 +200,7 @@ def test_cancel_while_writing_stops_before_anything_is_removed(
     run = Run(runner)
     before = len(compose_calls(demo_deployment))
     runner.start()
+    assert not runner.cancel_leaves_down, "before the removal a cancel is immediate"
     runner.cancel()
     result = run.wait(qtbot)
     assert result.outcome is Outcome.CANCELLED
@@ -216,6 +220,7 @@ def test_cancel_while_waiting_for_health(
         runner.step_changed, timeout=RUN_MS, check_params_cb=lambda step, state, detail: step is Step.HEALTH
     ):
         runner.start()
+    assert not runner.cancel_leaves_down, "the container exists again: stopping the wait leaves it starting"
     runner.cancel()
     result = run.wait(qtbot)
     assert result.outcome is Outcome.CANCELLED and result.failed_step is Step.HEALTH

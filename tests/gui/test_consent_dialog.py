@@ -82,13 +82,57 @@ def test_no_button_is_default_and_enter_applies_nothing(qtbot: QtBot, demo_deplo
     assert not dialog.isVisible() and dialog.apply_result is None
 
 
+def test_enter_on_a_focused_button_presses_that_button(qtbot: QtBot, demo_copy: Path) -> None:
+    dialog = open_dialog(qtbot, offline_status(demo_copy))
+    dialog.cancel_review_button.setFocus()
+    qtbot.keyClick(dialog.cancel_review_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+    assert dialog.result() == ConsentDialog.DialogCode.Rejected and dialog.runner is None
+
+
+def test_review_says_what_it_does_then_the_diff_and_commands_with_the_events_collapsed(
+    qtbot: QtBot, demo_copy: Path
+) -> None:
+    dialog = open_dialog(qtbot, offline_status(demo_copy), telemetry_on=False)
+    assert dialog.windowTitle() == "Turn telemetry OFF"
+    assert dialog.what_label.text() == (
+        "This turns telemetry OFF and recreates the appsmith container (about a minute of downtime)."
+    )
+    body = dialog.review_scroll.widget()
+    assert body is not None
+    tops = {
+        name: widget.mapTo(body, widget.rect().topLeft()).y()
+        for name, widget in (
+            ("what", dialog.what_label),
+            ("diff", dialog.diff_view),
+            ("commands", dialog.commands_view),
+            ("events", dialog.events_section),
+        )
+    }
+    assert tops["what"] < tops["diff"] < tops["commands"] < tops["events"]
+    assert not dialog.events_section.expanded and not dialog.switched_label.isVisible()
+    dialog.events_section.toggle.click()
+    assert dialog.switched_label.isVisible()
+    commands_text = all_widget_text(dialog)
+    assert "anonymous volumes" in commands_text and "./stacks" in commands_text
+    assert "the update check still sends the instance id, version and edition" in commands_text
+
+
+def test_turning_it_on_names_what_identifies_the_instance(qtbot: QtBot, demo_copy: Path) -> None:
+    status = offline_status(demo_copy)
+    dialog = open_dialog(qtbot, status, telemetry_on=True)
+    text = all_widget_text(dialog)
+    assert "public IP" in text and "instance id" in text and "hashed email" in text
+    assert "anonymous usage" not in text
+
+
 def test_review_states_the_choice_the_events_the_masked_diff_and_the_commands(
     qtbot: QtBot, demo_deployment: DemoFixture
 ) -> None:
     dialog = open_dialog(qtbot, gather(demo_deployment.deployment), telemetry_on=False)
     wait_for_commands(qtbot, dialog)
     text = all_widget_text(dialog)
-    assert "Stop sending anonymous usage data to Appsmith" in text
+    assert "Stop sending usage data to Appsmith" in text
     catalog = load_catalog()
     stopped = [sample.event for sample in catalog.samples if sample.stopped_by_switch]
     assert stopped and all(event in dialog.switched_label.text() for event in stopped)
@@ -109,7 +153,7 @@ def test_the_other_way_says_share(qtbot: QtBot, demo_copy: Path) -> None:
     env_file.write_text(env_file.read_text().replace("TELEMETRY=false", "TELEMETRY=true"))
     dialog = open_dialog(qtbot, offline_status(demo_copy), telemetry_on=True)
     assert dialog.pages.currentIndex() == Page.REVIEW
-    assert "Share anonymous usage data with Appsmith" in all_widget_text(dialog)
+    assert "Share usage data with Appsmith" in all_widget_text(dialog)
     assert "These events will start being sent:" in all_widget_text(dialog)
     assert "+APPSMITH_DISABLE_TELEMETRY=false" in dialog.diff_view.toPlainText()
 
@@ -210,7 +254,9 @@ def test_refused_change_shows_the_reason_and_only_close(qtbot: QtBot, demo_copy:
     dialog = open_dialog(qtbot, status)
     assert dialog.pages.currentIndex() == Page.REFUSED
     assert "does not exist" in dialog.refused_label.text()
-    visible = [button.text() for button in dialog.findChildren(QPushButton) if button.isVisible()]
+    visible = [
+        button.text().replace("&", "") for button in dialog.findChildren(QPushButton) if button.isVisible()
+    ]
     assert visible == ["Close"]
     qtbot.mouseClick(dialog.close_refused_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and dialog.apply_result is None
@@ -229,7 +275,7 @@ def test_an_override_is_said_first_and_only_writing_is_offered(qtbot: QtBot, dem
     assert dialog.override_box is not None and dialog.override_box.isVisible()
     assert "writing docker.env changes nothing" in dialog.override_label.text()
     assert not dialog.restart_now_button.isVisible()
-    assert dialog.restart_later_button.text() == "Write the file only"
+    assert dialog.restart_later_button.text() == "&Write the file only"
     qtbot.mouseClick(dialog.restart_later_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
     assert dialog.apply_result is not None and dialog.apply_result.outcome is Outcome.WRITTEN
@@ -304,8 +350,20 @@ def test_retry_start_from_the_dialog(
     assert not dialog.retry_button.isVisible()
 
 
-def test_cancel_while_compose_hangs_is_safe_and_escape_does_not_close(
-    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+def answer_stop_question(monkeypatch: pytest.MonkeyPatch, stop: bool) -> list[bool]:
+    """Answer "Stop now?" with `stop`; the list records each time it was asked."""
+    asked: list[bool] = []
+
+    def confirm(_parent: object) -> bool:
+        asked.append(True)
+        return stop
+
+    monkeypatch.setattr(ConsentDialog, "confirm_stop", classmethod(lambda cls, parent: confirm(parent)))
+    return asked
+
+
+def test_cancel_while_compose_hangs_asks_and_escape_does_not_close(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     demo = demo_deployment_factory(faults="up-hangs")
     dialog = open_dialog(qtbot, gather(demo.deployment))
@@ -313,7 +371,13 @@ def test_cancel_while_compose_hangs_is_safe_and_escape_does_not_close(
     qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Creating appsmith" in dialog.progress.log.toPlainText(), timeout=RUN_MS)
     up = [call for call in demo.calls() if call["argv"][4:] == ["up", "-d"]][-1]
-    # while running, Escape cancels safely and keeps the dialog open
+    # while the container is being created again, Escape asks first; keeping on waiting changes nothing
+    asked = answer_stop_question(monkeypatch, False)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == [True] and dialog.runner is not None and dialog.runner.running
+    assert dialog.cancel_run_button.isEnabled()
+    # stopping is the second, deliberate answer; the dialog stays open to say what state Appsmith is in
+    answer_stop_question(monkeypatch, True)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
@@ -325,15 +389,17 @@ def test_cancel_while_compose_hangs_is_safe_and_escape_does_not_close(
     assert dialog.retry_button.isVisible()
 
 
-def test_cancel_button_asks_nothing(
-    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture]
+def test_cancel_during_removal_asks_then_stops_when_told(
+    qtbot: QtBot, demo_deployment_factory: Callable[..., DemoFixture], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     demo = demo_deployment_factory(faults="rm-hangs")
     dialog = open_dialog(qtbot, gather(demo.deployment))
     wait_for_commands(qtbot, dialog)
     qtbot.mouseClick(dialog.restart_now_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Stopping appsmith" in dialog.progress.log.toPlainText(), timeout=RUN_MS)
+    asked = answer_stop_question(monkeypatch, True)
     qtbot.mouseClick(dialog.cancel_run_button, Qt.MouseButton.LeftButton)
+    assert asked == [True]
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
     result = dialog.apply_result
     assert result is not None and result.outcome is Outcome.CANCELLED

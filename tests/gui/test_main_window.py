@@ -21,7 +21,15 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from panel import APP_NAME, ORGANIZATION, __version__
@@ -40,10 +48,12 @@ from panel.gui.consent_dialog import ConsentDialog
 from panel.gui.icons import verdict_icon
 from panel.gui.main_window import MainWindow
 from panel.gui.nginx_dialog import NginxFixDialog
+from panel.gui.start_dialog import StartDialog
 from panel.gui.status_header import ICON_SIZE
 from panel.gui.wizard import FirstRunWizard
 from tests.conftest import SECRET_VALUES, FakeBin, assert_no_secret, write_single_deployment
 from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text
+from tests.wording import wording_problems
 
 pytestmark = pytest.mark.usefixtures("app_settings")
 
@@ -59,9 +69,9 @@ CHANGING_WORDS = re.compile(
     r"\b(disable|enable|restart|restore|fix|apply|change|wizard|add the lines)\b", re.IGNORECASE
 )
 
-TITLE_ON = "Telemetry is ON — Appsmith shares anonymous usage data"
-TITLE_OFF = "Telemetry is OFF — Appsmith does not share usage data"
-TITLE_PENDING = "Restart pending — the running instance still uses the old value"
+TITLE_ON = "Telemetry is ON — Appsmith receives usage data from this instance"
+TITLE_OFF = "Telemetry is OFF — only the update check still contacts Appsmith"
+TITLE_PENDING = "Restart pending — telemetry is ON now, OFF after the next start"
 TITLE_INVALID = "Invalid value — Appsmith cannot read the setting"
 TITLE_UNKNOWN = "State unknown"
 TITLE_ON_UNCONFIRMED = "Telemetry is set ON in docker.env — not confirmed by the running instance"
@@ -146,6 +156,9 @@ def visible_actions(window: MainWindow) -> set[str]:
         "disable": window.disable_button,
         "enable": window.enable_button,
         "restart": window.restart_button,
+        "revert": window.revert_button,
+        "start": window.start_button,
+        "restore": window.restore_button,
     }
     return {name for name, button in buttons.items() if button.isVisibleTo(window)}
 
@@ -206,6 +219,17 @@ def recorder(into: list[Any], answer: Any = None) -> Any:
     return classmethod(ask)
 
 
+def window_words(window: MainWindow) -> str:
+    """Every sentence the window shows outside its tabs: header, banners, buttons, menus."""
+    header = window.header
+    labels = [header.title, header.verified, header.detail, header.reason, header.advice]
+    labels += [window.lock_banner.text, window.demo_banner.text]
+    texts = [label.text() for label in labels if label.isVisibleTo(window)]
+    texts += [button.text() for button in window.findChildren(QPushButton) if button.isVisibleTo(window)]
+    texts += [action.text() for action in window.findChildren(QAction) if action.isVisible()]
+    return "\n".join(texts)
+
+
 def switch_in(env_file: Path) -> SwitchState:
     return EnvText.parse(env_file.read_bytes()).reading().state
 
@@ -220,7 +244,9 @@ def test_enabled_and_confirmed(qtbot: QtBot, demo_deployment: DemoFixture, open_
     wait_title(qtbot, window, TITLE_ON)
     assert_icon(window, Verdict.ENABLED)
     assert window.header.verified.isVisibleTo(window) and window.header.verified.text() == CONFIRMED
-    assert window.header.advice.text() == "What to do: Nothing to do."
+    assert not window.header.advice.isVisibleTo(window), "a healthy state asks nothing"
+    assert wording_problems(window_words(window)) == []
+    assert "public IP address, the instance id and hashed email addresses" in window.header.detail.text()
     file_rows = layer_rows(window.layers.file_layer)
     assert file_rows["Value"].startswith("APPSMITH_DISABLE_TELEMETRY=false (line ")
     assert file_rows["Means"] == "telemetry on"
@@ -276,8 +302,10 @@ def test_an_edit_on_disk_is_noticed_by_itself_and_says_restart_pending(
     assert layer_rows(window.layers.file_layer)["Means"] == "telemetry off"
     assert layer_rows(window.layers.running_layer)["Server says"].startswith("telemetry on")
     assert deciding(window) == ["running"]
-    assert visible_actions(window) == {"restart", "enable"}
-    assert window.restart_button.text() == "Restart to apply…"
+    assert visible_actions(window) == {"restart", "revert", "enable"}
+    assert window.restart_button.text() == "Restart to a&pply…"
+    assert "Revert writes back the value in effect" in window.header.advice.text()
+    assert wording_problems(window_words(window)) == []
 
     # An editor that saves by replacing the file (a new inode) is noticed as well.
     replacement = demo_deployment.env_file.with_name("docker.env.tmp")
@@ -432,6 +460,30 @@ def test_restart_to_apply_asks_for_the_files_value(
     assert [(parent, on) for parent, _, on in asked] == [(window, False)]
 
 
+def drive_start(qtbot: QtBot) -> list[StartDialog]:
+    """Once the Start Appsmith dialog is up: check it has no default button, start, wait, close."""
+    from PySide6.QtCore import QTimer
+
+    seen: list[StartDialog] = []
+    deadline = time.monotonic() + RUN_MS / 1000
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, StartDialog):
+            assert time.monotonic() < deadline, "the start dialog did not open"
+            QTimer.singleShot(50, drive)
+            return
+        seen.append(dialog)
+        assert not any(button.isDefault() for button in dialog.findChildren(QPushButton))
+        qtbot.waitUntil(dialog.start_button.isEnabled, timeout=RUN_MS)
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.result_of_start is not None, timeout=RUN_MS)
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, drive)
+    return seen
+
+
 def drive_consent(qtbot: QtBot, choice: str = "restart now") -> list[ConsentDialog]:
     """Once the consent dialog is up: "restart now" (wait for the verdict, then close it) or "cancel" the
     review."""
@@ -509,9 +561,10 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     assert result is not None and result.outcome.value == "appsmith-down"
     wait_title(qtbot, window, "Appsmith is not running — telemetry is set OFF for its next start")
     assert "No Appsmith container from this folder exists." in window.header.reason.text()
-    assert (
-        "Start it: cd " in window.header.advice.text() and "Nothing to do" not in window.header.advice.text()
-    )
+    advice = window.header.advice.text()
+    assert advice.startswith("What to do: Start Appsmith.") and "Nothing to do" not in advice
+    assert wording_problems(window_words(window)) == []
+    assert {"start", "restore"} <= visible_actions(window)
     assert layer_rows(window.layers.running_layer) == {
         "Container": "none from this folder (not created, or removed)"
     }
@@ -520,7 +573,32 @@ def test_when_the_start_fails_the_window_shows_appsmith_is_not_running(
     )
     assert window.backups.list.count() == 1
     assert cell(window.activity.table, 0, 2) == "disable"
+    assert visible_actions(window) == {"enable", "start", "restore"}
+    telemetry_menu = {
+        action.text().replace("&", "") for action, _ in window.telemetry_actions if action.isVisible()
+    }
+    assert telemetry_menu == {"Enable telemetry…", "Start Appsmith…", "Restore backup…"}
+    assert not window.no_telemetry_action.isVisible()
+
+    # Restore backup opens the restore flow on the newest backup, on the Backups tab
+    asked: list[tuple[Any, Path, Any]] = []
+    monkeypatch.setattr(RestoreDialog, "ask", recorder(asked, False))
+    window.restore_button.click()
+    assert len(asked) == 1 and asked[0][1] == demo.env_file
+    assert asked[0][2].path == list_backups(demo.env_file)[0].path
+    assert window.tabs.currentWidget() is window.backups_page
+    window.tabs.setCurrentIndex(0)
+
+    # Start Appsmith: a short consent with the command, then the start, the wait and the check
+    demo.set_faults("")
+    started = drive_start(qtbot)
+    window.start_button.click()
+    assert started and started[0].result_of_start is not None
+    assert started[0].result_of_start.ok, started[0].result_of_start.message
+    assert "up -d" in started[0].command_view.toPlainText()
+    wait_title(qtbot, window, TITLE_OFF)
     assert visible_actions(window) == {"enable"}
+    assert cell(window.activity.table, 0, 2) == "start"
 
 
 def test_cancelling_the_real_consent_dialog_changes_nothing(
@@ -606,7 +684,12 @@ def test_read_only_offers_no_change_and_says_how_an_administrator_can(
     assert window.read_only
     banner = window.lock_banner.text.text()
     assert window.lock_banner.isVisibleTo(window)
-    assert banner.startswith("Read-only: opened with --read-only. Nothing here can change the deployment.")
+    assert banner.startswith("Read-only: opened read-only. Nothing here can change the deployment.")
+    assert window.copy_commands_button.isVisibleTo(window)
+    window.copy_commands_button.click()
+    from PySide6.QtWidgets import QApplication
+
+    assert QApplication.clipboard().text() == "\n".join(admin_commands(legacy_deployment))
     for command in admin_commands(legacy_deployment):
         assert command in banner
     assert re.search(r"sudo .+ disable .+ --restart", banner)
@@ -952,6 +1035,10 @@ def test_legacy_nginx_warning_and_fix(
 
     def accept(dialog: NginxFixDialog) -> int:
         shown.append(all_widget_text(dialog))
+        assert not any(
+            button.isDefault() or button.autoDefault() for button in dialog.findChildren(QPushButton)
+        )
+        assert dialog.what_label.text().startswith("This adds the missing lines")
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(NginxFixDialog, "exec", accept)
@@ -1108,3 +1195,67 @@ def test_about_names_the_version(
     monkeypatch.setattr(AboutDialog, "exec", exec_)
     open_window(None).show_about()
     assert len(shown) == 1 and f"{APP_NAME} {__version__}" in shown[0]
+
+
+# --- first launch, keyboard
+# ----------------------------------------------------------------------------------------
+
+
+def test_with_no_deployment_the_window_offers_open_folder_and_the_found_ones(
+    qtbot: QtBot, open_window: OpenWindow, tmp_path: Path
+) -> None:
+    window = open_window(None)
+    assert window.header.title.text() == "No deployment chosen"
+    assert window.empty_open_button.isVisibleTo(window)
+    assert "Checking" not in window_words(window)
+    assert window.no_telemetry_action.isVisible(), "the Telemetry menu is never an empty list"
+    found = tmp_path / "appsmith"
+    window.add_discovered([found])
+    assert str(found) in window.header.reason.text()
+    assert window.picker.findData(str(found)) >= 0
+    assert wording_problems(window_words(window)) == []
+
+
+def test_every_action_has_a_mnemonic_and_the_telemetry_menu_its_shortcuts(
+    qtbot: QtBot, open_window: OpenWindow
+) -> None:
+    window = open_window(None)
+    actions = [
+        window.start_button,
+        window.restore_button,
+        window.restart_button,
+        window.revert_button,
+        window.disable_button,
+        window.enable_button,
+        window.empty_open_button,
+        window.browse_button,
+        window.refresh_button,
+    ]
+    letters: dict[str, list[str]] = {}
+    for button in actions:
+        assert re.search(r"&\w", button.text()), button.text()
+        letter = button.text()[button.text().index("&") + 1].lower()
+        letters.setdefault(letter, []).append(button.accessibleName())
+    # one letter twice only for buttons never shown together: Start (down) and Restart to apply (running)
+    shared = {letter: names for letter, names in letters.items() if len(names) > 1}
+    assert shared == {"p": ["Start Appsmith", "Recreate the containers to apply the file's value"]}
+    menu_titles = [action.text() for action in window.menuBar().actions()]
+    assert "Tele&metry" in menu_titles
+    for action, button in window.telemetry_actions:
+        assert not action.shortcut().isEmpty(), action.text()
+        assert re.search(r"&\w", action.text())
+        assert action.isVisible() is (not button.isHidden())
+
+
+def test_the_header_keeps_its_height_when_confirmed_appears(qtbot: QtBot, open_window: OpenWindow) -> None:
+    window = open_window(None)
+    header = window.header
+    header.verified.setText(CONFIRMED)
+
+    def button_top(confirmed: bool) -> int:
+        header.verified.setVisible(confirmed)
+        window.centralWidget().layout().activate()
+        QApplication.processEvents()
+        return window.empty_open_button.mapTo(window, window.empty_open_button.rect().topLeft()).y()
+
+    assert button_top(False) == button_top(True), "the button under the header must not jump"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QWidget, QWizard
 
 from panel.core.apply_sequence import Outcome, Step
 from panel.core.backups import list_backups
@@ -109,6 +109,14 @@ def press_next(qtbot, wizard: FirstRunWizard) -> None:  # type: ignore[no-untype
     qtbot.keyClick(wizard.focusWidget() or wizard.currentPage(), Qt.Key.Key_Return)
 
 
+def press_apply(qtbot, wizard: FirstRunWizard) -> None:  # type: ignore[no-untyped-def]
+    """Tab to Apply and press Enter: on the review page Enter presses only the focused button."""
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    commit.setFocus()
+    qtbot.keyClick(commit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.currentId() != Page.REVIEW, timeout=5_000)
+
+
 def snapshot(env_file: Path) -> tuple[bytes, list[Path]]:
     return env_file.read_bytes(), [backup.path for backup in list_backups(env_file)]
 
@@ -176,8 +184,7 @@ def walk_to(
     if target == Page.REVIEW:
         return
     assert restart_now is not None, "choose when to restart before applying"
-    press_next(qtbot, wizard)
-    assert wizard.currentId() == Page.APPLY
+    press_apply(qtbot, wizard)
 
 
 # ----- the whole way
@@ -200,7 +207,7 @@ def test_do_not_share_writes_true_restarts_and_verifies(qtbot, make_wizard, demo
     assert "up -d" in review.commands_view.toPlainText()
     assert env_file.read_bytes() == before, "the review page writes nothing"
 
-    press_next(qtbot, wizard)  # Apply
+    press_apply(qtbot, wizard)
     assert wizard.currentId() == Page.APPLY
     assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
     apply_page = wizard.apply_page
@@ -239,7 +246,7 @@ def test_share_when_the_file_already_says_so_writes_nothing_and_restarts(
     assert f"docker.env already says {TELEMETRY_LINE}=false" in review.summary.text()
     assert "nothing to write" in review.summary.text()
     assert wizard.button(QWizard.WizardButton.CommitButton).isEnabled(), "restarting still makes sure"
-    press_next(qtbot, wizard)
+    press_apply(qtbot, wizard)
     qtbot.waitUntil(wizard.apply_page.isComplete, timeout=APPLY_TIMEOUT_MS)
     assert wizard.apply_result is not None and wizard.apply_result.outcome is Outcome.VERIFIED, (
         wizard.apply_result
@@ -348,7 +355,18 @@ def test_escape_while_applying_stops_safely_and_stays_open(
     apply_page = wizard.apply_page
     qtbot.waitUntil(lambda: apply_page.progress.state_text(Step.REMOVE) == "Running…", timeout=15_000)
     assert wizard.button(QWizard.WizardButton.CancelButton).text() == "&Stop"
+    answers = [False, True]  # keep waiting first, then stop
+    asked: list[bool] = []
+
+    def confirm(cls: type[FirstRunWizard], parent: object) -> bool:
+        asked.append(True)
+        return answers[len(asked) - 1]
+
+    monkeypatch.setattr(FirstRunWizard, "confirm_stop", classmethod(confirm))
     _leave(qtbot, wizard, "escape")
+    assert asked == [True] and apply_page.running, "Keep waiting: the removal goes on"
+    _leave(qtbot, wizard, "escape")
+    assert asked == [True, True]
     assert wizard.isVisible(), "Escape while applying stops the run, it does not walk away from it"
     qtbot.waitUntil(apply_page.isComplete, timeout=APPLY_TIMEOUT_MS)
     assert wizard.apply_result is not None and wizard.apply_result.outcome is Outcome.CANCELLED
@@ -436,6 +454,34 @@ def test_choice_page_has_no_default(qtbot, make_wizard, demo) -> None:
     press(qtbot, page.share, Qt.Key.Key_Space)
     assert wizard.choice is Choice.SHARE and page.nextId() == Page.REVIEW
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_enter_on_the_review_page_presses_no_unfocused_apply(qtbot, make_wizard, demo, env_file) -> None:
+    before = snapshot(env_file)
+    wizard = make_wizard()
+    walk_to(qtbot, wizard, Page.REVIEW, demo.folder, Choice.DO_NOT_SHARE, restart_now=False)
+    qtbot.wait(50)  # the wizard's own default choice, then ours
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    assert commit.isEnabled()
+    assert not any(button.isDefault() for button in wizard.findChildren(QPushButton))
+    review = wizard.review_page
+    assert review.restart_later.hasFocus() or wizard.focusWidget() is review.restart_later
+    qtbot.keyClick(review.restart_later, Qt.Key.Key_Return)
+    qtbot.wait(100)
+    assert wizard.currentId() == Page.REVIEW and snapshot(env_file) == before
+    assert review.apply_words.text().startswith("Apply writes telemetry OFF in docker.env only")
+    review.restart_now.click()
+    assert review.apply_words.text() == (
+        "Apply turns telemetry OFF and recreates the appsmith container (about a minute of downtime)."
+    )
+
+
+def test_the_first_page_says_what_was_found_and_its_state(qtbot, make_wizard, demo) -> None:
+    wizard = make_wizard(initial=demo.folder)
+    page = wizard.welcome_page
+    assert str(demo.folder) in page.found_label.text()
+    qtbot.waitUntil(lambda: page.header.title.text().startswith("Telemetry is"), timeout=15_000)
+    assert page.header.isVisibleTo(wizard)
 
 
 def test_review_is_the_commit_page_and_needs_a_restart_choice(qtbot, make_wizard, demo, env_file) -> None:

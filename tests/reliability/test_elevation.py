@@ -133,6 +133,12 @@ def test_row_change_as_administrator_runs_pkexec_after_review(
     )
     dialog.disable_choice.click()
     assert dialog.run_button.isEnabled()
+    assert not any(
+        button.isDefault() or button.autoDefault() for button in (dialog.run_button, dialog.close_button)
+    )
+    assert dialog.what_label.text() == (
+        "This turns telemetry OFF and recreates the appsmith container (about a minute of downtime)."
+    )
     assert "+APPSMITH_DISABLE_TELEMETRY=true" in dialog.diff_view.toPlainText()
     expected = [str(bin_dir / "pkexec"), str(system_program), "disable", str(folder), "--restart", "--yes"]
     assert shlex.split(dialog.command_view.toPlainText()) == expected

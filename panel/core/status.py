@@ -547,7 +547,10 @@ def _unconfirmed(running: RunningState, version: AppsmithVersion) -> str:
     if server is not None and server.health is not Health.UP:
         return f"the server is not answering yet, {server.health.value}: {server.health_detail}"
     if version.at_least(REPORTS_TELEMETRY_SINCE) is False:
-        return f"Appsmith {version} is too old to report it itself; servers report it since v1.6.3"
+        return (
+            f"the running instance cannot confirm on this version: {version.text} does not report it, "
+            "servers since v1.6.3 do"
+        )
     if server is None:
         return "the server was not asked"
     return "the server does not report it itself"

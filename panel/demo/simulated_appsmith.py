@@ -175,25 +175,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def env_values(path: Path) -> dict[str, str | None]:
-    """docker.env's values, the switch's `${VAR}` resolved as python-dotenv does (the file's earlier values
-    over the environment). Only the switch: python-dotenv's own pass resolves every value against a copy of
-    all before it, which takes minutes for a 10 MB file."""
-    from dotenv import dotenv_values
-    from dotenv.variables import parse_variables
-
-    values = dotenv_values(path, interpolate=False)
-    raw = values.get(TELEMETRY_KEY)
-    if raw is not None and "$" in raw:
-        earlier: dict[str, str | None] = dict(os.environ)
-        for key, value in values.items():
-            if key == TELEMETRY_KEY:
-                break
-            earlier[key] = value
-        values[TELEMETRY_KEY] = "".join(atom.resolve(earlier) for atom in parse_variables(raw))
-    return values
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the server until SIGTERM/SIGINT; the return value is the process's exit code."""
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
@@ -203,8 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         print("appsmith: crash-on-start: the server exits at once, as asked", file=sys.stderr, flush=True)
         _write_exit(exit_file, 1)
         return 1
+    from panel.demo.dotenv_reader import read_env
+
     try:
-        values = env_values(args.env_file) if args.env_file.is_file() else {}
+        values = read_env(args.env_file) if args.env_file.is_file() else {}
     except OSError as error:
         print(f"appsmith: cannot read {args.env_file}: {error}", file=sys.stderr, flush=True)
         values = {}

@@ -3,13 +3,9 @@ idea of trimming (only characters up to U+0020), which Python's str.strip() does
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import pytest
-from dotenv import dotenv_values
 
-from panel.demo.simulated_appsmith import env_values, spring_boolean, telemetry_enabled
+from panel.demo.simulated_appsmith import spring_boolean, telemetry_enabled
 
 
 @pytest.mark.parametrize(
@@ -47,29 +43,3 @@ def test_telemetry_enabled_reads_the_switch_the_servers_way() -> None:
     for unbindable in ("", "  ", "maybe"):  # empty is Spring's null, which no primitive boolean takes
         with pytest.raises(ValueError):
             telemetry_enabled(unbindable)
-
-
-def test_the_switch_is_interpolated_as_python_dotenv_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("FROM_SHELL", "false")
-    env_file = tmp_path / "docker.env"
-    for text in (
-        "OFF=true\nAPPSMITH_DISABLE_TELEMETRY=${OFF}\n",
-        "APPSMITH_DISABLE_TELEMETRY=${FROM_SHELL}\n",
-        "APPSMITH_DISABLE_TELEMETRY=${MISSING:-yes}\nOTHER=$OFF\n",
-        "APPSMITH_DISABLE_TELEMETRY\n",
-    ):
-        env_file.write_text(text, encoding="utf-8")
-        expected = dotenv_values(env_file)["APPSMITH_DISABLE_TELEMETRY"]
-        assert env_values(env_file)["APPSMITH_DISABLE_TELEMETRY"] == expected, text
-
-
-def test_a_big_docker_env_is_read_in_moments(tmp_path: Path) -> None:
-    """python-dotenv resolves each value against a copy of all before it: 60,000 lines took a minute."""
-    env_file = tmp_path / "docker.env"
-    lines = [f"APPSMITH_CUSTOM_SETTING_{number:07d}=value-{number}" for number in range(60_000)]
-    env_file.write_text("\n".join([*lines, "APPSMITH_DISABLE_TELEMETRY=${APPSMITH_CUSTOM_SETTING_0000001}"]))
-    started = time.perf_counter()
-    assert env_values(env_file)["APPSMITH_DISABLE_TELEMETRY"] == "value-1"
-    assert time.perf_counter() - started < 15

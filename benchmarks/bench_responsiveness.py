@@ -73,7 +73,7 @@ def run(context: Context) -> list[Row]:
     ]
 
 
-def _paths_at(context: Context, size: int) -> dict[str, dict[str, float]]:
+def _paths_at(context: Context, size: int) -> dict[str, dict[str, float | str]]:
     completed = subprocess.run(
         [sys.executable, str(BENCHMARKS / "env_paths.py"), str(size)],
         env=child_env(context.settings),
@@ -86,7 +86,12 @@ def _paths_at(context: Context, size: int) -> dict[str, dict[str, float]]:
     )
     if completed.returncode != 0:
         raise BenchmarkError(f"env_paths.py {size} failed:\n{completed.stderr[-2500:]}")
-    paths: dict[str, dict[str, float]] = json.loads(completed.stdout)
+    paths: dict[str, dict[str, float | str]] = json.loads(completed.stdout)
+    failed = {
+        path: found["outcome"] for path, found in paths.items() if found["outcome"] not in ("", "verified")
+    }
+    if failed:
+        raise BenchmarkError(f"env_paths.py {size}: an apply did not end verified: {failed}")
     return paths
 
 
@@ -96,11 +101,11 @@ def _path_rows(context: Context, idle: float) -> list[Row]:
     rows = []
     for path in by_size[ENV_SIZES[0]]:
         measured = [(size, by_size[size][path]) for size in ENV_SIZES]
-        worst = max(found["worst_ms"] for _, found in measured)
+        worst = max(float(found["worst_ms"]) for _, found in measured)
         rows.append(
             Row(
                 f"3. largest timer gap, {path}",
-                " / ".join(f"{found['worst_ms']:.0f} ms" for _, found in measured)
+                " / ".join(f"{float(found['worst_ms']):.0f} ms" for _, found in measured)
                 + f" ({' / '.join(f'{size / 1e6:g} MB' for size, _ in measured)})",
                 f"{idle:.0f} ms idle",
                 worst / idle,

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPush
 from window_driver import Ticks, wait_until
 
 from panel.core import invocation
+from panel.core.apply_sequence import ApplyResult
 from panel.core.status import Verdict
 from panel.demo import start_demo
 from panel.gui.app import make_application
@@ -120,6 +121,16 @@ class Script:
             self.timer.stop()
 
 
+def then(*actions: Callable[[], object]) -> Callable[[], None]:
+    """One step's actions, in order."""
+
+    def run() -> None:
+        for action in actions:
+            action()
+
+    return run
+
+
 def button_named(widget: QWidget, text: str) -> QPushButton:
     for button in widget.findChildren(QPushButton):
         if button.text().replace("&", "") == text:
@@ -143,13 +154,15 @@ def install_fake_pkexec(bin_dir: Path) -> None:
     pkexec.chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
 
 
-def measure(size: int) -> dict[str, dict[str, float]]:
+def measure(size: int) -> dict[str, dict[str, float | str]]:
     app = make_application()
     demo = start_demo(boot_delay=0.5)
     bin_dir = Path(tempfile.mkdtemp(prefix="panel-bin-"))
     install_fake_pkexec(bin_dir)
     os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, float | str]] = {}
+    outcomes: dict[str, str] = {}
+    """How an apply ended, per path that applies (a path whose apply failed measured something else)."""
     try:
         env_file = demo.folder / "stacks" / "configuration" / "docker.env"
         env_file.write_text(pad_env(env_file.read_text(encoding="utf-8"), size), encoding="utf-8")
@@ -179,6 +192,9 @@ def measure(size: int) -> dict[str, dict[str, float]]:
 
         ticks = Ticks()
 
+        def note_outcome(path: str, result: ApplyResult | None) -> None:
+            outcomes[path] = result.outcome.value if result is not None else "none"
+
         def timed(name: str, steps: Callable[[object], list[Step]], trigger: Callable[[], object]) -> None:
             started = time.perf_counter()
             ticks.start()
@@ -191,6 +207,7 @@ def measure(size: int) -> dict[str, dict[str, float]]:
                 "cpu_ms": cpu,
                 "seconds": time.perf_counter() - started,
                 "over_50": sum(1 for gap, _ in gaps if gap > 50),
+                "outcome": outcomes.get(name, ""),
             }
 
         # -- the consent dialog: review, then apply with a restart
@@ -199,6 +216,10 @@ def measure(size: int) -> dict[str, dict[str, float]]:
                 found = visible(ConsentDialog)
                 assert isinstance(found, ConsentDialog)
                 return found
+
+            def close_after_verdict() -> None:
+                note_outcome("consent dialog", dialog().apply_result)
+                dialog().close_button.click()
 
             return [
                 Step(
@@ -209,7 +230,7 @@ def measure(size: int) -> dict[str, dict[str, float]]:
                 Step(
                     "the apply's verdict",
                     lambda: dialog().apply_result is not None,
-                    lambda: dialog().close_button.click(),
+                    close_after_verdict,
                 ),
                 Step("the status after the apply", shown_again(since)),
             ]
@@ -231,6 +252,10 @@ def measure(size: int) -> dict[str, dict[str, float]]:
                 (page.do_not_share if telemetry_on() else page.share).click()
                 wizard().next()
 
+            def on_after_verdict() -> None:
+                note_outcome("wizard (review and apply)", wizard().apply_result)
+                wizard().next()
+
             return [
                 Step("the wizard", on_page(FirstRunWizard.Page.WELCOME), lambda: wizard().next()),
                 Step(
@@ -249,12 +274,12 @@ def measure(size: int) -> dict[str, dict[str, float]]:
                         and wizard().review_page.restart_now.isVisible()
                         and wizard().review_page.restart_now.isEnabled()
                     ),
-                    lambda: (wizard().review_page.restart_now.click(), wizard().next()),
+                    then(lambda: wizard().review_page.restart_now.click(), lambda: wizard().next()),
                 ),
                 Step(
                     "the apply's verdict",
                     lambda: on_page(FirstRunWizard.Page.APPLY)() and wizard().apply_result is not None,
-                    lambda: wizard().next(),
+                    on_after_verdict,
                 ),
                 Step(
                     "the state on the last page",

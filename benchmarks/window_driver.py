@@ -132,7 +132,7 @@ def responsiveness(faults: str, runs: int) -> dict[str, Any]:
                 {
                     "gaps": gaps,
                     "seconds": elapsed,
-                    "lines": dialog.log_view.blockCount(),
+                    "lines": dialog.progress.log.blockCount(),
                     "outcome": outcome.value if outcome else None,
                     "verified": outcome is Outcome.VERIFIED,
                 }

@@ -184,10 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         print("appsmith: crash-on-start: the server exits at once, as asked", file=sys.stderr, flush=True)
         _write_exit(exit_file, 1)
         return 1
-    from dotenv import dotenv_values
+    from panel.demo.dotenv_reader import read_env
 
     try:
-        values = dotenv_values(args.env_file) if args.env_file.is_file() else {}
+        values = read_env(args.env_file) if args.env_file.is_file() else {}
     except OSError as error:
         print(f"appsmith: cannot read {args.env_file}: {error}", file=sys.stderr, flush=True)
         values = {}

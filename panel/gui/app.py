@@ -163,7 +163,14 @@ def install_excepthook(smoke: bool = False) -> list[BaseException]:
     return errors
 
 
+GIL_SWITCH_SECONDS = 0.001
+"""How long a worker thread parsing a big docker.env may keep the interpreter before the GUI thread gets it;
+Python's default of 5 ms, with two or three busy workers and a loaded CPU, let the window go unpainted for
+over 100 ms."""
+
+
 def make_application() -> QApplication:
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(ORGANIZATION)

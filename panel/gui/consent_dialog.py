@@ -45,7 +45,7 @@ from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_t
 from panel.core.restart_notice import restart_notice
 from panel.core.status import STILL_SENT_WHEN_OFF, Status
 from panel.gui.apply_runner import ApplyRunner
-from panel.gui.background import prepare_with_progress
+from panel.gui.background import prepare_with_progress, write_with_progress
 from panel.gui.block_section import block_offer, follow_block_offer
 from panel.gui.buttons import enter_presses_focused, plain_button
 from panel.gui.collapsible import Collapsible
@@ -660,8 +660,13 @@ class ConsentDialog(QDialog):
         env_file = self.deployment.env_file
         if not type(self).confirm_restore(self, result.backup, env_file):
             return
-        try:
-            restored = restore_and_record(env_file, find_backup(env_file, result.backup.name))
+        try:  # two copies of a big file written and synced: off the GUI thread
+            restored = write_with_progress(
+                self,
+                self.tr("Restore backup"),
+                self.tr("Putting {name} back…").format(name=result.backup.name),
+                functools.partial(restore_and_record, env_file, find_backup(env_file, result.backup.name)),
+            )
         except (OSError, RuntimeError) as error:
             log.error("restoring %s failed: %s", result.backup, error)
             self._show_verdict(result, self.tr("Restoring the backup failed: {error}").format(error=error))

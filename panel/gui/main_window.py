@@ -3,6 +3,7 @@ activity."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -639,9 +640,16 @@ class MainWindow(QMainWindow):
         if not RestoreDialog.ask(self, self.deployment.env_file, backup):
             return
         from panel.core.backups import restore_and_record
+        from panel.gui.background import write_with_progress
 
-        try:
-            restored = restore_and_record(self.deployment.env_file, backup)
+        env_file = self.deployment.env_file
+        try:  # two copies of a big file written and synced: off the GUI thread
+            restored = write_with_progress(
+                self,
+                self.tr("Restore a backup of docker.env"),
+                self.tr("Putting {name} back…").format(name=backup.path.name),
+                functools.partial(restore_and_record, env_file, backup),
+            )
         except (OSError, RuntimeError) as error:
             QMessageBox.critical(
                 self, self.tr("Restore failed"), self.tr("Nothing was changed: {}").format(error)

@@ -200,14 +200,22 @@ class RunningQuery(QObject):
         self.done.emit(running)
 
 
-_Signature = tuple[int, int, int, int]
+_Signature = tuple[int, int, int, int, int]
 _Read = tuple[_Signature | None, FileState, NginxCheck | None]
 
 
-def _read_files(deployment: Deployment) -> _Read:
+def _read_files(deployment: Deployment, last: _Read | None = None) -> _Read:
     """The file layers of one refresh; the signature is taken first, so a write during the read is seen
-    later."""
-    return _signature(deployment.env_file), read_file_state(deployment.env_file), nginx_check(deployment)
+    later. docker.env is parsed again only when its signature changed since the `last` read: a big file takes
+    seconds to parse, and while the instance starts the panel looks every second."""
+    signature = _signature(deployment.env_file)
+    if last is not None and signature is not None and last[0] == signature and last[1].readable:
+        path = deployment.env_file
+        writable = os.access(path, os.W_OK) and os.access(Path(os.path.realpath(path)).parent, os.W_OK)
+        file = replace(last[1], writable=writable)  # the folder's permissions are not in the signature
+    else:
+        file = read_file_state(deployment.env_file)
+    return signature, file, nginx_check(deployment)
 
 
 class FileRead(QObject):
@@ -217,19 +225,21 @@ class FileRead(QObject):
     done = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, deployment: Deployment, parent: QObject) -> None:
+    def __init__(self, deployment: Deployment, parent: QObject, last: _Read | None = None) -> None:
         super().__init__(parent)
-        run_in_thread(_read_files, deployment, parent=self, on_done=self.done.emit, on_error=self.failed.emit)
+        run_in_thread(
+            _read_files, deployment, last, parent=self, on_done=self.done.emit, on_error=self.failed.emit
+        )
 
 
 def _signature(path: Path) -> _Signature | None:
     """What identifies one version of the file: an atomic replace changes the inode, an edit the
-    size/mtime."""
+    size/mtime, a chmod or chown the ctime."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode
 
 
 def instance_starting(status: Status) -> bool:
@@ -273,7 +283,8 @@ class StatusRefresher(QObject):
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._on_path_changed)
         self._watcher.directoryChanged.connect(self._on_path_changed)
-        self._seen: tuple[int, int, int, int] | None = None
+        self._seen: _Signature | None = None
+        self._last_read: _Read | None = None
         self._early: EarlyLook | None = None
 
     # -- public
@@ -350,7 +361,7 @@ class StatusRefresher(QObject):
         query.done.connect(self._on_running)
         self.busy_changed.emit(True)
         query.start()
-        self._file_read = FileRead(self._deployment, parent=self)
+        self._file_read = FileRead(self._deployment, parent=self, last=self._last_read)
         self._file_read.done.connect(self._on_read)
         self._file_read.failed.connect(self._read_failed)
 
@@ -408,6 +419,7 @@ class StatusRefresher(QObject):
         deployment = self._deployment
         if deployment is None:
             return
+        self._last_read = read
         self._seen, file, nginx = read
         status = assemble(deployment, file, running, nginx)
         self._last = status
@@ -447,6 +459,7 @@ class StatusRefresher(QObject):
         if watched:
             self._watcher.removePaths(watched)
         self._seen = None
+        self._last_read = None
         if self._deployment is None:
             return
         self._add_watches()

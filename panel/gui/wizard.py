@@ -41,7 +41,7 @@ from panel.core.discover import Found, discover
 from panel.core.docker import DockerError
 from panel.core.envfile import TELEMETRY_KEY, SwitchState, shown_value
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
-from panel.core.status import Status, read_file_state
+from panel.core.status import FileState, Status, read_file_state
 from panel.gui.apply_runner import ApplyRunner
 from panel.gui.background import prepare_with_progress
 from panel.gui.buttons import clear_default_buttons, enter_presses_focused
@@ -482,7 +482,19 @@ class ChoicePage(_Page):
         if deployment is None:
             self.current_label.clear()
             return
-        file = read_file_state(deployment.env_file)
+        # A big docker.env takes seconds to parse: read it off the GUI thread; an answer for a folder that is
+        # no longer the chosen one is dropped.
+        self.current_label.setText(self.tr("Reading {file}…").format(file=deployment.env_file))
+        run_in_thread(
+            read_file_state,
+            deployment.env_file,
+            parent=self,
+            on_done=functools.partial(self._show_current, deployment),
+        )
+
+    def _show_current(self, deployment: Deployment, file: FileState) -> None:
+        if self.owner.deployment is not deployment:
+            return
         state = file.state
         if state is None:
             text = self.tr("docker.env cannot be read now: {error}").format(error=file.error)

@@ -118,6 +118,48 @@ def test_a_change_of_docker_env_on_disk_is_shown(qtbot: QtBot, demo_deployment: 
     refresher.set_deployment(None)
 
 
+def test_an_unchanged_docker_env_is_not_parsed_again(
+    qtbot: QtBot, demo_deployment: DemoFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big docker.env takes seconds to parse, and while the instance starts the panel looks every second: it
+    parses the file again only when the file changed (its content, or its mode or owner)."""
+    from panel.gui import status_refresher
+
+    parsed: list[Path] = []
+    real_read = status_refresher.read_file_state
+
+    def counting_read(path: Path) -> object:
+        parsed.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(status_refresher, "read_file_state", counting_read)
+    refresher = StatusRefresher(interval=3600, with_http=False)
+    deployment = demo_deployment.deployment
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS):
+        refresher.set_deployment(deployment)
+    for _ in range(2):
+        with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS) as unchanged:
+            refresher.refresh()
+    assert parsed == [deployment.env_file], "parsed once"
+    assert unchanged.args[0].file.state is SwitchState.ENABLED
+
+    deployment.env_file.chmod(0o400)
+    with qtbot.waitSignal(refresher.refreshed, timeout=WAIT_MS):
+        refresher.refresh()
+    assert len(parsed) == 2, "a chmod is a change: read again"
+    deployment.env_file.chmod(0o600)
+
+    write_change(prepare_change(deployment, False))
+    qtbot.waitUntil(lambda: len(parsed) >= 3, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            refresher.last_status is not None and refresher.last_status.file.state is SwitchState.DISABLED
+        ),
+        timeout=WAIT_MS,
+    )
+    refresher.set_deployment(None)
+
+
 @pytest.mark.parametrize(
     ("fault", "problem", "words"),
     [

@@ -6,6 +6,7 @@ Set PANEL_SCREENSHOTS=/some/folder to save every page as wizard_<page>.png (ligh
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -281,8 +282,6 @@ def test_the_review_is_prepared_off_the_gui_thread(
 ) -> None:
     """Issue 11: reading and masking docker.env runs in a worker thread for the wizard too (a 13 MB file froze
     the window for seconds), and the page shows the core's own review."""
-    import threading
-
     from panel.gui import wizard as wizard_module
 
     threads: list[threading.Thread] = []
@@ -445,7 +444,7 @@ def test_choice_page_has_no_default(qtbot, make_wizard, demo) -> None:
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     press_next(qtbot, wizard)
     assert wizard.currentId() == Page.CHOICE, "Enter does not pick anything for the user"
-    assert f"{TELEMETRY_LINE}=false (telemetry on)" in page.current_label.text()
+    qtbot.waitUntil(lambda: f"{TELEMETRY_LINE}=false (telemetry on)" in page.current_label.text())
 
     page.later.setFocus()
     press(qtbot, page.later, Qt.Key.Key_Space)
@@ -597,3 +596,22 @@ def test_ask_returns_none_when_left_and_the_folder_when_finished(qtbot, demo, mo
 
     monkeypatch.setattr(FirstRunWizard, "exec", finish)
     assert FirstRunWizard.ask(None, demo.folder) == demo.folder
+
+
+def test_choice_page_reads_docker_env_off_the_gui_thread(qtbot, make_wizard, demo, monkeypatch) -> None:
+    """A big docker.env takes seconds to parse: the GUI thread never parses it."""
+    from panel.gui import wizard as wizard_module
+
+    readers: list[threading.Thread] = []
+    real_read = wizard_module.read_file_state
+
+    def recording_read(path: Path) -> object:
+        readers.append(threading.current_thread())
+        return real_read(path)
+
+    monkeypatch.setattr(wizard_module, "read_file_state", recording_read)
+    wizard = make_wizard()
+    walk_to(qtbot, wizard, Page.CHOICE, demo.folder)
+    page = wizard.choice_page
+    qtbot.waitUntil(lambda: f"{TELEMETRY_LINE}=false" in page.current_label.text())
+    assert readers and threading.main_thread() not in readers

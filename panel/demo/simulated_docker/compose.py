@@ -23,9 +23,9 @@ _APPSMITH_IMAGE = re.compile(r"(^|/)appsmith/appsmith(-ce|-ee)?(:|@|$)")
 
 
 def _dotenv(path: Path) -> dict[str, str | None]:
-    from dotenv import dotenv_values
+    from panel.demo.dotenv_reader import read_env
 
-    return dict(dotenv_values(path))
+    return read_env(path)
 
 
 class Project:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -190,7 +191,12 @@ class MainWindow(QMainWindow):
         self.activity_page: LazyPage[ActivityView] = LazyPage(self._build_activity, self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Sections"))
-        self.tabs.addTab(self.layers, self.tr("&Status"))
+        # Scrolls rather than squeezes: at 800×500 the layers' wrapped rows need more height than is left.
+        self.status_page = QScrollArea(self)
+        self.status_page.setFrameShape(QFrame.Shape.NoFrame)
+        self.status_page.setWidgetResizable(True)
+        self.status_page.setWidget(self.layers)
+        self.tabs.addTab(self.status_page, self.tr("&Status"))
         self.tabs.addTab(self.payloads_page, self.tr("&What is sent"))
         self.tabs.addTab(self.backups_page, self.tr("&Backups"))
         self.tabs.addTab(self.activity_page, self.tr("&Activity"))

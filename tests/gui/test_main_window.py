@@ -1259,3 +1259,44 @@ def test_the_header_keeps_its_height_when_confirmed_appears(qtbot: QtBot, open_w
         return window.empty_open_button.mapTo(window, window.empty_open_button.rect().topLeft()).y()
 
     assert button_top(False) == button_top(True), "the button under the header must not jump"
+
+
+def overlapping_labels(page: QWidget) -> list[tuple[str, str]]:
+    """Pairs of visible labels under `page` whose rectangles intersect, and labels shorter than their
+    wrapped text (clipped)."""
+    labels = [label for label in page.findChildren(QLabel) if label.isVisibleTo(page) and label.text()]
+    boxes = [(label, label.rect().translated(label.mapTo(page, label.rect().topLeft()))) for label in labels]
+    problems = [
+        (first.text(), second.text())
+        for index, (first, first_box) in enumerate(boxes)
+        for second, second_box in boxes[index + 1 :]
+        if first_box.intersects(second_box)
+    ]
+    problems += [
+        (label.text(), "clipped")
+        for label in labels
+        if label.wordWrap() and label.height() < label.heightForWidth(label.width())
+    ]
+    return problems
+
+
+def test_the_window_fits_800_by_500_and_nothing_on_the_status_page_overlaps(
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
+    window = open_window(demo_deployment.session.folder)
+    wait_title(qtbot, window, TITLE_ON, confirmed=True)
+    set_switch(demo_deployment.env_file, "true")  # restart pending: the most words on the page
+    wait_title(qtbot, window, TITLE_PENDING)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 800 and hint.height() <= 500, hint
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: window.size() == QSize(800, 500))
+    window.centralWidget().layout().activate()
+    QApplication.processEvents()
+    assert overlapping_labels(window.layers) == []
+    assert window.status_page.verticalScrollBar().maximum() > 0, "the layers scroll rather than squeeze"
+    header_bottom = window.header.mapTo(window, window.header.rect().bottomLeft()).y()
+    assert (
+        window.header.isVisible()
+        and header_bottom < window.tabs.mapTo(window, window.tabs.rect().topLeft()).y()
+    )

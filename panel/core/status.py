@@ -239,6 +239,12 @@ class Status:
         return self.deployment.overrides[-1] if self.deployment.overrides else None
 
     @property
+    def file_decides(self) -> bool:
+        """Whether writing docker.env sets the switch: no compose override, or a version (up to v1.6.8) where
+        docker.env's own value wins over it."""
+        return self.override is None or self.precedence is Precedence.ENV_FILE_WINS
+
+    @property
     def container(self) -> ContainerState | None:
         return self.running.server_container(self.deployment)
 

@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
                 "Start Appsmith. If the last change stopped it, Restore backup first to put back the file "
                 "from before that change."
             )
-        if status.pending_restart and status.override is None:
+        if status.pending_restart and status.file_decides:
             return self.tr(
                 "Restart to apply makes the running instance read the new value now; Revert writes back the "
                 "value in effect. Otherwise the next reboot, upgrade or recreate of the containers applies "
@@ -490,7 +490,8 @@ class MainWindow(QMainWindow):
             self.backups_page.built.set_read_only(read_only)
         self.wizard_action.setVisible(not read_only)
         configured_on = status.configured.telemetry_on if status and status.configured else None
-        can_change = not read_only and status is not None and status.file.exists and status.override is None
+        # Where compose wins over docker.env the switch would write a value that changes nothing.
+        can_change = not read_only and status is not None and status.file.exists and status.file_decides
         self.disable_button.setVisible(can_change and configured_on is not False)
         self.enable_button.setVisible(can_change and configured_on is not True)
         pending = (
@@ -502,7 +503,7 @@ class MainWindow(QMainWindow):
         )
         self.restart_button.setVisible(pending)
         self.revert_button.setVisible(
-            pending and status is not None and status.override is None and status.effective_on is not None
+            pending and status is not None and status.file_decides and status.effective_on is not None
         )
         down = False
         if not read_only and status is not None:  # the status model loads with the first status, not before

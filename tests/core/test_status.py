@@ -355,6 +355,23 @@ def test_configured_is_the_winning_layer() -> None:
     assert status.override == status.deployment.overrides[-1]
 
 
+@pytest.mark.parametrize(
+    ("override", "image", "decides"),
+    [
+        (None, V1_9, True),
+        ("true", V1_6_8, True),
+        ("true", V1_6_9, False),
+        ("true", None, False),
+    ],
+    ids=["no override", "v1.6.8: docker.env wins", "v1.6.9: compose wins", "version unknown"],
+)
+def test_file_decides_follows_the_precedence_not_the_override_alone(
+    override: str | None, image: str | None, decides: bool
+) -> None:
+    status = assemble(_deployment(override=override, image=image), _file(ON), _running(error=DAEMON_ERROR))
+    assert status.file_decides is decides
+
+
 def test_reasons_name_what_decides() -> None:
     pending = assemble(_deployment(), _file(OFF), _running(_container(started=BEFORE)))
     assert "changed after the container started" in pending.reason

@@ -1300,3 +1300,27 @@ def test_the_window_fits_800_by_500_and_nothing_on_the_status_page_overlaps(
         window.header.isVisible()
         and header_bottom < window.tabs.mapTo(window, window.tabs.rect().topLeft()).y()
     )
+
+
+@pytest.mark.parametrize(
+    ("tag", "offered"),
+    [(":v1.6.8", {"disable"}), (":v1.6.9", set())],
+    ids=["up to v1.6.8 docker.env wins: the switch is offered", "from v1.6.9 compose wins: it is not"],
+)
+def test_the_switch_follows_which_layer_wins_not_whether_an_override_exists(
+    tmp_path: Path, open_window: OpenWindow, tag: str, offered: set[str]
+) -> None:
+    from tests.conftest import SINGLE_COMPOSE
+
+    compose = SINGLE_COMPOSE.replace(
+        "    image: index.docker.io/appsmith/appsmith-ee\n",
+        f"    image: index.docker.io/appsmith/appsmith-ee{tag}\n"
+        '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "true"\n',
+    )
+    folder = write_single_deployment(tmp_path / "old", compose=compose)
+    status = _status_as_seen_by(str(folder))
+    assert status.override is not None, "the compose file overrides in both cases"
+    window = open_window(None)
+    window.deployment = status.deployment
+    window.show_status(status)
+    assert visible_actions(window) == offered

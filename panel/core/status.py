@@ -323,7 +323,11 @@ class Status:
             "advice": self.advice,
             "warnings": list(self.warnings),
             "version": None if self.version is None else self.version.to_json(),
-            "precedence": {"rule": self.precedence.value, "why": self.precedence.explanation},
+            "precedence": {
+                "rule": self.precedence.value,
+                "why": self.precedence.explanation,
+                "source": self.precedence.source,
+            },
             "egress_block": None
             if self.egress_block is None
             else self.egress_block.to_json(self.effective_on),

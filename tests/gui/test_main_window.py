@@ -1195,6 +1195,7 @@ def test_about_names_the_version(
     monkeypatch.setattr(AboutDialog, "exec", exec_)
     open_window(None).show_about()
     assert len(shown) == 1 and f"{APP_NAME} {__version__}" in shown[0]
+    assert wording_problems(shown[0]) == [], "sources belong under Sources on the What is sent tab"
 
 
 # --- first launch, keyboard

@@ -785,6 +785,16 @@ def with_server_start(running: RunningState, container_id: str) -> RunningState:
     return replace(running, server_started_at=started, server_start_asked=True)
 
 
+def with_file_read_again(status: Status) -> Status:
+    """`status` after docker.env changed under it (a restore): the file read again and the verdict decided
+    anew, with docker's answers kept, as writing the file does not touch the containers."""
+    deployment = status.deployment
+    fresh = assemble(
+        deployment, read_file_state(deployment.env_file), status.running, nginx_check(deployment)
+    )
+    return replace(fresh, egress_block=status.egress_block)
+
+
 def with_block_state(status: Status) -> Status:
     """The status with its fourth layer read: the compose files, and the running container's /etc/hosts (one
     more docker call, so only where it is shown: `status` on the command line)."""

@@ -656,6 +656,11 @@ class MainWindow(QMainWindow):
             return
         self.refresh()
         if RestoredDialog.ask(self, restored) and restored.state is not None:
+            if self.status is not None:
+                # The refresh may not be back yet: the consent dialog must describe the restored file.
+                from panel.core.status import with_file_read_again
+
+                self.show_status(with_file_read_again(self.status))
             self.change_telemetry(bool(restored.state.telemetry_on))  # the usual consent, then the restart
 
     def fix_nginx(self) -> None:

@@ -29,6 +29,7 @@ from panel.core.status import (
     query_containers,
     query_running,
     read_file_state,
+    with_file_read_again,
 )
 from tests.conftest import (
     DAEMON_DOWN,
@@ -804,3 +805,19 @@ def test_a_server_too_old_to_report_cannot_confirm() -> None:
     assert "cannot confirm on this version" in old.reason and cannot_confirm_on_version(old)
     new = assemble(_deployment(), _file(ON), _running(_container(), _server(None)))
     assert "does not report it itself" in new.reason and not cannot_confirm_on_version(new)
+
+
+def test_with_file_read_again_decides_anew_from_the_file_and_keeps_what_docker_said(
+    single_deployment: Path,
+) -> None:
+    deployment = load_deployment(single_deployment)
+    running = _running(_container(started=datetime.now(UTC) - timedelta(hours=1)), _server(True))
+    before = assemble(deployment, read_file_state(deployment.env_file), running)
+    assert before.verdict is Verdict.ENABLED
+    text = deployment.env_file.read_text(encoding="utf-8")
+    deployment.env_file.write_text(
+        text.replace("APPSMITH_DISABLE_TELEMETRY=false", "APPSMITH_DISABLE_TELEMETRY=true"), encoding="utf-8"
+    )
+    after = with_file_read_again(before)
+    assert after.file.state is SwitchState.DISABLED and after.running is before.running
+    assert after.verdict is Verdict.PENDING_RESTART, "the running instance still has it on"

@@ -960,6 +960,9 @@ def test_restart_to_apply_after_a_restore_goes_through_the_consent_dialog(
     assert len(consented) == 1 and consented[0][0] is window and consented[0][2] is True, (
         "the restored value, applied through the usual consent"
     )
+    asked_with: Status = consented[0][1]
+    assert asked_with.file.state is SwitchState.ENABLED, "the dialog describes the restored file, not the old"
+    assert window.status is asked_with and layer_rows(window.layers.file_layer)["Means"] == "telemetry on"
 
 
 def test_activity_says_when_nothing_was_changed(

@@ -186,9 +186,9 @@ class MainWindow(QMainWindow):
         self.layers = LayersView(self)
         self.layers.fix_nginx_requested.connect(self.fix_nginx)
         # The other tabs are built when first shown or needed (the backups and the log with the first status).
-        self.payloads_page: LazyPage[PayloadsView] = LazyPage(self._build_payloads, self)
-        self.backups_page: LazyPage[BackupsView] = LazyPage(self._build_backups, self)
-        self.activity_page: LazyPage[ActivityView] = LazyPage(self._build_activity, self)
+        self.payloads_page: LazyPage[PayloadsView] = LazyPage(self._build_payloads, self, scrolls=True)
+        self.backups_page: LazyPage[BackupsView] = LazyPage(self._build_backups, self, scrolls=True)
+        self.activity_page: LazyPage[ActivityView] = LazyPage(self._build_activity, self, scrolls=True)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Sections"))
         # Scrolls rather than squeezes: at 800×500 the layers' wrapped rows need more height than is left.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -51,10 +53,13 @@ def test_the_layers_say_no_api_paths_class_names_or_nested_brackets(
     qtbot: QtBot, answer: str, image: str | None, override: str | None
 ) -> None:
     """Issue 13: "telemetry on (reported by the server (/api/v1/users/me))" was one of these rows."""
-    server = probe_answers(me=ME_ANSWERS[answer])
+    server = replace(probe_answers(me=ME_ANSWERS[answer]), version=None)  # the image's tag decides
     status = assemble(_deployment(override=override, image=image), _file(ON), _running(_container(), server))
     view = LayersView()
     qtbot.addWidget(view)
     view.show_status(status)
+    assert (
+        status.precedence.value == {V1_6_8: "docker.env-wins", V1_9: "compose-wins", None: "unknown"}[image]
+    )
     words = _shown_words(view)
     assert "Server says" in words and wording_problems(words) == []

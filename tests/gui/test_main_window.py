@@ -1304,6 +1304,9 @@ def test_the_window_fits_800_by_500_and_nothing_on_the_status_page_overlaps(
         tabs_top = window.tabs.mapTo(window, window.tabs.rect().topLeft()).y()
         assert window.header.isVisible() and header_bottom < tabs_top
 
+    assert_fits(tabs_built=False)
+    verified = window.header.verified
+    assert verified.height() < 2 * verified.fontMetrics().lineSpacing(), "one line beside the buttons"
     set_switch(demo_deployment.env_file, "true")  # restart pending: the most words on the Status page
     wait_title(qtbot, window, TITLE_PENDING)
     assert_fits(tabs_built=False)

@@ -182,6 +182,7 @@ def _format_status(status: Status) -> str:
         lines.append(f"Version   {status.version}")
     if override is not None:
         lines.append(f"Order     {status.precedence.value}: {status.precedence.explanation}")
+        lines.append(f"Source    {status.precedence.source}")
     if status.egress_block is not None:
         lines.append(f"Block     {status.egress_block}")
     if status.still_leaves:

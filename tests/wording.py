@@ -10,7 +10,7 @@ FORBIDDEN = {
     "an API path": re.compile(r"/api/"),
     "a command-line flag": re.compile(r"(?<![\w-])--\w"),
     "a notes file": re.compile(r"APPSMITH\.md"),
-    "a class name": re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+){1,}\b"),
+    "a class name": re.compile(r"\b[A-Z][a-z]+(?:[A-Z]+[a-z]+)+\b"),  # PingScheduledTaskCEImpl too
     "a PR number": re.compile(r"\bPR ?#?\d+|#\d{3,}"),
     "nested brackets": re.compile(r"\([^()]*\("),
     '"Nothing to do"': re.compile(r"Nothing to do"),

@@ -118,19 +118,23 @@ class Precedence(StrEnum):
     def explanation(self) -> str:
         return {
             Precedence.COMPOSE_WINS: (
-                f"from {show_release(COMPOSE_WINS_SINCE)} on (appsmithorg/appsmith e85b34d, 2022-01-31) the "
-                "entrypoint re-applies the container's own variables after docker.env, so the compose value "
-                "wins"
+                f"from {show_release(COMPOSE_WINS_SINCE)} on Appsmith re-applies the container's own "
+                "variables after docker.env, so the compose value wins"
             ),
             Precedence.ENV_FILE_WINS: (
-                "up to v1.6.8 run-with-env.sh sources docker.env after the container's environment, so a "
-                "value in docker.env wins over compose (appsmithorg/appsmith run-with-env.sh before e85b34d)"
+                "up to v1.6.8 Appsmith reads docker.env after the container's own variables, so a value in "
+                "docker.env wins over compose"
             ),
             Precedence.UNKNOWN: (
                 "the image version is not known: up to v1.6.8 docker.env's value wins, from v1.6.9 on the "
                 "compose value wins"
             ),
         }[self]
+
+    @property
+    def source(self) -> str:
+        """Where the rule comes from, for details views and --json (never inside a sentence)."""
+        return "appsmithorg/appsmith e85b34d (2022-01-31, first in v1.6.9): entrypoint and run-with-env.sh"
 
 
 def precedence(layout: Layout, version: AppsmithVersion) -> Precedence:

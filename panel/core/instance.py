@@ -100,12 +100,13 @@ def probe_health(
     except requests.Timeout:
         return Health.STARTING, f"no answer within {timeout:.0f} s"
     except requests.RequestException as error:
-        return Health.UNREACHABLE, f"nothing answers on port {port} ({type(error).__name__})"
+        log.debug("/api/v1/health on port %s: %s", port, error)
+        return Health.UNREACHABLE, f"nothing answers on port {port}"
     if status == 200:
         return Health.UP, str(_data(body)[1] or "healthy")
     if status in (502, 503, 504, 404):
         return Health.STARTING, f"HTTP {status}: still starting"
-    return Health.ERROR, f"HTTP {status} from /api/v1/health"
+    return Health.ERROR, f"the health check answered HTTP {status}"
 
 
 def probe(port: int, timeout: float = PROBE_TIMEOUT) -> ServerReport:
@@ -129,11 +130,12 @@ def probe(port: int, timeout: float = PROBE_TIMEOUT) -> ServerReport:
             document, data = _data(body)
             if isinstance(data, dict) and isinstance(data.get("enableTelemetry"), bool):
                 enable = data["enableTelemetry"]
-                note = "reported by the server (/api/v1/users/me)"
+                note = ""  # the row already says the server says it
             elif document is None:
-                note = f"/api/v1/users/me answered HTTP {status} with something that is not JSON"
+                note = f"asked for its settings, the server answered HTTP {status} with what is not JSON"
             else:
-                note = "this Appsmith version does not report enableTelemetry (/api/v1/users/me)"
+                note = "this Appsmith version does not report its telemetry setting"
         except requests.RequestException as error:
-            note = f"/api/v1/users/me did not answer ({type(error).__name__})"
+            log.debug("/api/v1/users/me: %s", error)
+            note = "the server did not answer when asked for its telemetry setting"
         return ServerReport(health, detail, version, enable, note)

@@ -193,14 +193,14 @@ class NginxCheck:
         if self.final_template:
             return (
                 f"{present}. This template comes from Appsmith's template of 2023-02 or later, from which "
-                "Appsmith removed the line as unused and misleading (#20624): the browser follows the server "
-                "(/api/v1/users/me). Nothing to do."
+                "Appsmith removed the line as unused and misleading: the browser follows the server's "
+                "setting, so the line does not matter."
             )
         if self.build is ClientBuild.FOLLOWS_SERVER:
             return (
                 f"{present}. The browser client ({self.build_source}) is v1.6.3 or later: it follows the "
-                "server (/api/v1/users/me) and ignores the line, which is unnecessary (Appsmith removed it "
-                "from its template, #20624)."
+                "server's setting and ignores the line, which is unnecessary; Appsmith removed it from its "
+                "template in 2023."
             )
         parts = [f"{present}."]
         if self.build is ClientBuild.UNKNOWN:

@@ -239,6 +239,12 @@ class Status:
         return self.deployment.overrides[-1] if self.deployment.overrides else None
 
     @property
+    def file_decides(self) -> bool:
+        """Whether writing docker.env sets the switch: no compose override, or a version (up to v1.6.8) where
+        docker.env's own value wins over it."""
+        return self.override is None or self.precedence is Precedence.ENV_FILE_WINS
+
+    @property
     def container(self) -> ContainerState | None:
         return self.running.server_container(self.deployment)
 
@@ -317,7 +323,11 @@ class Status:
             "advice": self.advice,
             "warnings": list(self.warnings),
             "version": None if self.version is None else self.version.to_json(),
-            "precedence": {"rule": self.precedence.value, "why": self.precedence.explanation},
+            "precedence": {
+                "rule": self.precedence.value,
+                "why": self.precedence.explanation,
+                "source": self.precedence.source,
+            },
             "egress_block": None
             if self.egress_block is None
             else self.egress_block.to_json(self.effective_on),
@@ -773,6 +783,16 @@ def with_server_start(running: RunningState, container_id: str) -> RunningState:
         return replace(running, server_start_asked=True)
     started = containers.parse_server_start(result, datetime.now(UTC))
     return replace(running, server_started_at=started, server_start_asked=True)
+
+
+def with_file_read_again(status: Status) -> Status:
+    """`status` after docker.env changed under it (a restore): the file read again and the verdict decided
+    anew, with docker's answers kept, as writing the file does not touch the containers."""
+    deployment = status.deployment
+    fresh = assemble(
+        deployment, read_file_state(deployment.env_file), status.running, nginx_check(deployment)
+    )
+    return replace(fresh, egress_block=status.egress_block)
 
 
 def with_block_state(status: Status) -> Status:

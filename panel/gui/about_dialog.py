@@ -16,7 +16,7 @@ class AboutDialog(QDialog):
         self.setWindowTitle(self.tr("About {}").format(APP_NAME))
         icon = QLabel(self)
         icon.setPixmap(app_icon().pixmap(64, 64))
-        text = QLabel(self)
+        self.text = text = QLabel(self)
         text.setTextFormat(Qt.TextFormat.RichText)
         text.setWordWrap(True)
         text.setOpenExternalLinks(True)
@@ -26,10 +26,11 @@ class AboutDialog(QDialog):
                 "tells the outside world.</p><p>License: MIT. The panel sends no telemetry of its own and "
                 "talks only to docker and to your deployment on this machine's loopback "
                 "address.</p><p><b>Where the data comes from:</b> Appsmith's telemetry documentation (2020 "
-                "and later versions, with their sample payloads) and Appsmith's public source code "
-                "(application.properties, PingScheduledTaskCEImpl, AnalyticsServiceCEImpl, the docker.env "
-                "template, install.sh). Samples not documented by Appsmith are marked as derived or "
-                "reconstructed.</p><p>Audit log: {audit}</p>"
+                "and later versions, with their sample payloads) and Appsmith's public source code: the "
+                "server's settings, its daily ping and analytics, the docker.env template and the installer. "
+                "Each event's files and commits are listed under Sources on the What is sent tab. Samples "
+                "not documented by Appsmith are marked as derived or reconstructed.</p><p>Audit log: "
+                "{audit}</p>"
             ).format(name=APP_NAME, version=__version__, audit=audit_log_path())
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

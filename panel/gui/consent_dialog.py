@@ -190,7 +190,8 @@ class ConsentDialog(QDialog):
 
     @property
     def _overridden(self) -> bool:
-        return self.status.override is not None
+        """A compose value wins over what this dialog writes (up to v1.6.8 docker.env's own value wins)."""
+        return not self.status.file_decides
 
     def _choice_sentence(self) -> str:
         return (
@@ -271,7 +272,7 @@ class ConsentDialog(QDialog):
         layout.addWidget(self.summary_label)
 
         self.override_box: QFrame | None = None
-        if self.status.override is not None:
+        if self._overridden:
             layout.addWidget(self._build_override_warning())
 
         layout.addWidget(self._build_diff())

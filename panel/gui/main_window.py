@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -186,12 +187,17 @@ class MainWindow(QMainWindow):
         self.layers = LayersView(self)
         self.layers.fix_nginx_requested.connect(self.fix_nginx)
         # The other tabs are built when first shown or needed (the backups and the log with the first status).
-        self.payloads_page: LazyPage[PayloadsView] = LazyPage(self._build_payloads, self)
-        self.backups_page: LazyPage[BackupsView] = LazyPage(self._build_backups, self)
-        self.activity_page: LazyPage[ActivityView] = LazyPage(self._build_activity, self)
+        self.payloads_page: LazyPage[PayloadsView] = LazyPage(self._build_payloads, self, scrolls=True)
+        self.backups_page: LazyPage[BackupsView] = LazyPage(self._build_backups, self, scrolls=True)
+        self.activity_page: LazyPage[ActivityView] = LazyPage(self._build_activity, self, scrolls=True)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Sections"))
-        self.tabs.addTab(self.layers, self.tr("&Status"))
+        # Scrolls rather than squeezes: at 800×500 the layers' wrapped rows need more height than is left.
+        self.status_page = QScrollArea(self)
+        self.status_page.setFrameShape(QFrame.Shape.NoFrame)
+        self.status_page.setWidgetResizable(True)
+        self.status_page.setWidget(self.layers)
+        self.tabs.addTab(self.status_page, self.tr("&Status"))
         self.tabs.addTab(self.payloads_page, self.tr("&What is sent"))
         self.tabs.addTab(self.backups_page, self.tr("&Backups"))
         self.tabs.addTab(self.activity_page, self.tr("&Activity"))
@@ -417,7 +423,7 @@ class MainWindow(QMainWindow):
                 "Start Appsmith. If the last change stopped it, Restore backup first to put back the file "
                 "from before that change."
             )
-        if status.pending_restart and status.override is None:
+        if status.pending_restart and status.file_decides:
             return self.tr(
                 "Restart to apply makes the running instance read the new value now; Revert writes back the "
                 "value in effect. Otherwise the next reboot, upgrade or recreate of the containers applies "
@@ -485,7 +491,8 @@ class MainWindow(QMainWindow):
             self.backups_page.built.set_read_only(read_only)
         self.wizard_action.setVisible(not read_only)
         configured_on = status.configured.telemetry_on if status and status.configured else None
-        can_change = not read_only and status is not None and status.file.exists and status.override is None
+        # Where compose wins over docker.env the switch would write a value that changes nothing.
+        can_change = not read_only and status is not None and status.file.exists and status.file_decides
         self.disable_button.setVisible(can_change and configured_on is not False)
         self.enable_button.setVisible(can_change and configured_on is not True)
         pending = (
@@ -497,7 +504,7 @@ class MainWindow(QMainWindow):
         )
         self.restart_button.setVisible(pending)
         self.revert_button.setVisible(
-            pending and status is not None and status.override is None and status.effective_on is not None
+            pending and status is not None and status.file_decides and status.effective_on is not None
         )
         down = False
         if not read_only and status is not None:  # the status model loads with the first status, not before
@@ -657,6 +664,11 @@ class MainWindow(QMainWindow):
             return
         self.refresh()
         if RestoredDialog.ask(self, restored) and restored.state is not None:
+            if self.status is not None:
+                # The refresh may not be back yet: the consent dialog must describe the restored file.
+                from panel.core.status import with_file_read_again
+
+                self.show_status(with_file_read_again(self.status))
             self.change_telemetry(bool(restored.state.telemetry_on))  # the usual consent, then the restart
 
     def fix_nginx(self) -> None:

@@ -94,8 +94,8 @@ class StatusHeader(QFrame):
         self.advice = QLabel(self)
         self.advice.setWordWrap(True)
         self.action_row = QHBoxLayout()
-        self.action_row.addWidget(self.verified)
-        self.action_row.addStretch(1)
+        # The evidence takes the room the buttons leave: one line, not a narrow column of two.
+        self.action_row.addWidget(self.verified, 1)
         for label, name in (
             (self.title, "Telemetry state"),
             (self.reason, "Why"),

@@ -21,6 +21,7 @@ from panel.core.nginx import (
 )
 from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
 from tests.conftest import LEGACY_NGINX_TEMPLATE, write_legacy_deployment
+from tests.wording import wording_problems
 
 LINE = "        " + SUB_FILTER_LINE + "\n"
 _LAST_SUB_FILTER = "        sub_filter __APPSMITH_MAIL_ENABLED__ '${APPSMITH_MAIL_ENABLED}';\n"
@@ -275,6 +276,7 @@ def test_appsmith_templates(commit: str, has_line: bool, final: bool) -> None:
     if final:
         assert not check.line_needed and check.ok
         assert "removed the line" in str(check)
+        assert wording_problems(str(check)) == [], "the layers view shows it: no PR number or API path"
 
 
 @pytest.mark.parametrize(
@@ -345,7 +347,7 @@ def test_a_build_that_follows_the_server_makes_the_line_unnecessary() -> None:
         ClientBuild.FOLLOWS_SERVER, "v1.9", True, None
     )
     assert check.ok and not check.line_needed
-    assert "unnecessary" in str(check)
+    assert "unnecessary" in str(check) and wording_problems(str(check)) == []
 
 
 def _legacy_from_templates(tmp_path: Path, template: str, env: str, image: str | None = None) -> Path:

@@ -29,6 +29,7 @@ from panel.core.status import (
     query_containers,
     query_running,
     read_file_state,
+    with_file_read_again,
 )
 from tests.conftest import (
     DAEMON_DOWN,
@@ -353,6 +354,23 @@ def test_configured_is_the_winning_layer() -> None:
     status = assemble(_deployment(override="true"), _file(ON), _running())
     assert status.configured is SwitchState.DISABLED
     assert status.override == status.deployment.overrides[-1]
+
+
+@pytest.mark.parametrize(
+    ("override", "image", "decides"),
+    [
+        (None, V1_9, True),
+        ("true", V1_6_8, True),
+        ("true", V1_6_9, False),
+        ("true", None, False),
+    ],
+    ids=["no override", "v1.6.8: docker.env wins", "v1.6.9: compose wins", "version unknown"],
+)
+def test_file_decides_follows_the_precedence_not_the_override_alone(
+    override: str | None, image: str | None, decides: bool
+) -> None:
+    status = assemble(_deployment(override=override, image=image), _file(ON), _running(error=DAEMON_ERROR))
+    assert status.file_decides is decides
 
 
 def test_reasons_name_what_decides() -> None:
@@ -787,3 +805,19 @@ def test_a_server_too_old_to_report_cannot_confirm() -> None:
     assert "cannot confirm on this version" in old.reason and cannot_confirm_on_version(old)
     new = assemble(_deployment(), _file(ON), _running(_container(), _server(None)))
     assert "does not report it itself" in new.reason and not cannot_confirm_on_version(new)
+
+
+def test_with_file_read_again_decides_anew_from_the_file_and_keeps_what_docker_said(
+    single_deployment: Path,
+) -> None:
+    deployment = load_deployment(single_deployment)
+    running = _running(_container(started=datetime.now(UTC) - timedelta(hours=1)), _server(True))
+    before = assemble(deployment, read_file_state(deployment.env_file), running)
+    assert before.verdict is Verdict.ENABLED
+    text = deployment.env_file.read_text(encoding="utf-8")
+    deployment.env_file.write_text(
+        text.replace("APPSMITH_DISABLE_TELEMETRY=false", "APPSMITH_DISABLE_TELEMETRY=true"), encoding="utf-8"
+    )
+    after = with_file_read_again(before)
+    assert after.file.state is SwitchState.DISABLED and after.running is before.running
+    assert after.verdict is Verdict.PENDING_RESTART, "the running instance still has it on"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -279,6 +280,29 @@ def test_an_override_is_said_first_and_only_writing_is_offered(qtbot: QtBot, dem
     qtbot.mouseClick(dialog.restart_later_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
     assert dialog.apply_result is not None and dialog.apply_result.outcome is Outcome.WRITTEN
+
+
+def test_up_to_v1_6_8_an_override_does_not_stop_the_change_as_docker_env_wins(
+    qtbot: QtBot, demo_copy: Path
+) -> None:
+    compose = demo_copy / "docker-compose.yml"
+    compose.write_text(
+        re.sub(
+            r"(?m)^    image: .*$",
+            '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "false"\n'
+            "    image: index.docker.io/appsmith/appsmith-ce:v1.6.8",
+            compose.read_text(),
+            count=1,
+        )
+    )
+    status = offline_status(demo_copy)
+    assert status.override is not None and status.file_decides
+    dialog = open_dialog(qtbot, status)
+    assert dialog.override_box is None
+    assert (
+        dialog.restart_now_button.isVisible() and dialog.restart_later_button.text() != "&Write the file only"
+    )
+    assert "still wins" not in all_widget_text(dialog)
 
 
 def test_a_failed_start_offers_retry_and_restore(

@@ -960,6 +960,9 @@ def test_restart_to_apply_after_a_restore_goes_through_the_consent_dialog(
     assert len(consented) == 1 and consented[0][0] is window and consented[0][2] is True, (
         "the restored value, applied through the usual consent"
     )
+    asked_with: Status = consented[0][1]
+    assert asked_with.file.state is SwitchState.ENABLED, "the dialog describes the restored file, not the old"
+    assert window.status is asked_with and layer_rows(window.layers.file_layer)["Means"] == "telemetry on"
 
 
 def test_activity_says_when_nothing_was_changed(
@@ -1195,6 +1198,7 @@ def test_about_names_the_version(
     monkeypatch.setattr(AboutDialog, "exec", exec_)
     open_window(None).show_about()
     assert len(shown) == 1 and f"{APP_NAME} {__version__}" in shown[0]
+    assert wording_problems(shown[0]) == [], "sources belong under Sources on the What is sent tab"
 
 
 # --- first launch, keyboard
@@ -1259,3 +1263,82 @@ def test_the_header_keeps_its_height_when_confirmed_appears(qtbot: QtBot, open_w
         return window.empty_open_button.mapTo(window, window.empty_open_button.rect().topLeft()).y()
 
     assert button_top(False) == button_top(True), "the button under the header must not jump"
+
+
+def overlapping_labels(page: QWidget) -> list[tuple[str, str]]:
+    """Pairs of visible labels under `page` whose rectangles intersect, and labels shorter than their
+    wrapped text (clipped)."""
+    labels = [label for label in page.findChildren(QLabel) if label.isVisibleTo(page) and label.text()]
+    boxes = [(label, label.rect().translated(label.mapTo(page, label.rect().topLeft()))) for label in labels]
+    problems = [
+        (first.text(), second.text())
+        for index, (first, first_box) in enumerate(boxes)
+        for second, second_box in boxes[index + 1 :]
+        if first_box.intersects(second_box)
+    ]
+    problems += [
+        (label.text(), "clipped")
+        for label in labels
+        if label.wordWrap() and label.height() < label.heightForWidth(label.width())
+    ]
+    return problems
+
+
+def test_the_window_fits_800_by_500_and_nothing_on_the_status_page_overlaps(
+    qtbot: QtBot, demo_deployment: DemoFixture, open_window: OpenWindow
+) -> None:
+    folder = demo_deployment.session.folder
+    window = open_window(folder)
+    wait_title(qtbot, window, TITLE_ON, confirmed=True)
+
+    def assert_fits(tabs_built: bool) -> None:
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 800 and hint.height() <= 500, (hint, tabs_built)
+        window.resize(800, 500)
+        qtbot.waitUntil(lambda: window.size() == QSize(800, 500))
+        window.centralWidget().layout().activate()
+        QApplication.processEvents()
+        assert overlapping_labels(window.layers) == []
+        assert window.status_page.verticalScrollBar().maximum() > 0, "the layers scroll rather than squeeze"
+        header_bottom = window.header.mapTo(window, window.header.rect().bottomLeft()).y()
+        tabs_top = window.tabs.mapTo(window, window.tabs.rect().topLeft()).y()
+        assert window.header.isVisible() and header_bottom < tabs_top
+
+    assert_fits(tabs_built=False)
+    verified = window.header.verified
+    assert verified.height() < 2 * verified.fontMetrics().lineSpacing(), "one line beside the buttons"
+    set_switch(demo_deployment.env_file, "true")  # restart pending: the most words on the Status page
+    wait_title(qtbot, window, TITLE_PENDING)
+    assert_fits(tabs_built=False)
+    for index in range(window.tabs.count()):  # every tab built: none may push the window past 800×500
+        window.tabs.setCurrentIndex(index)
+    window.tabs.setCurrentIndex(0)
+    assert_fits(tabs_built=True)
+    remove = plan_restart(load_deployment(folder), ComposeTool.V2).commands[0]
+    subprocess.run(list(remove.argv), cwd=remove.cwd, capture_output=True, timeout=60, check=True)
+    wait_title(qtbot, window, "Appsmith is not running — telemetry is set OFF for its next start")
+    assert_fits(tabs_built=True)  # the tallest header, with its three buttons
+
+
+@pytest.mark.parametrize(
+    ("tag", "offered"),
+    [(":v1.6.8", {"disable"}), (":v1.6.9", set())],
+    ids=["up to v1.6.8 docker.env wins: the switch is offered", "from v1.6.9 compose wins: it is not"],
+)
+def test_the_switch_follows_which_layer_wins_not_whether_an_override_exists(
+    tmp_path: Path, open_window: OpenWindow, tag: str, offered: set[str]
+) -> None:
+    from tests.conftest import SINGLE_COMPOSE
+
+    compose = SINGLE_COMPOSE.replace(
+        "    image: index.docker.io/appsmith/appsmith-ee\n",
+        f"    image: index.docker.io/appsmith/appsmith-ee{tag}\n"
+        '    environment:\n      APPSMITH_DISABLE_TELEMETRY: "true"\n',
+    )
+    folder = write_single_deployment(tmp_path / "old", compose=compose)
+    status = _status_as_seen_by(str(folder))
+    assert status.override is not None, "the compose file overrides in both cases"
+    window = open_window(None)
+    window.deployment = status.deployment
+    window.show_status(status)
+    assert visible_actions(window) == offered

@@ -424,7 +424,7 @@ def test_row_health_answers_500(sim_deployment: Callable[..., SimDeployment]) ->
     sim.set_faults("health-500,boot-delay=0.2")
     result, _ = run_core(sim, health_timeout=3.0)
     assert result.outcome is Outcome.UNHEALTHY
-    assert "HTTP 500 from /api/v1/health" in result.message
+    assert "health check answered HTTP 500" in result.message
     status = json.loads(sim.cli("status", str(sim.folder), "--json").stdout)
     assert status["server"]["health"] == "error" and "HTTP 500" in status["server"]["detail"]
 
@@ -445,7 +445,7 @@ def test_row_instance_answers_slowly(sim_deployment: Callable[..., SimDeployment
 @pytest.mark.parametrize(
     ("fault", "note"),
     [
-        ("no-enable-telemetry", "does not report enableTelemetry"),
+        ("no-enable-telemetry", "does not report its telemetry setting"),
         ("users-me-not-json", "not JSON"),
     ],
     ids=["users-me-lacks-the-field", "users-me-not-json"],

@@ -607,11 +607,14 @@ def _either(
 
 
 def start_command(deployment: Deployment) -> str:
-    """How an operator starts the deployment again, safe to paste (compose v2; v1 reads the same)."""
+    """How an operator starts the deployment again, safe to paste (compose v2; v1 reads the same), with the
+    same `-f` options as the panel's own recreate: `-f` alone would drop the override, and a block with it."""
     import shlex
 
+    from panel.core.restart import compose_files  # restart reads egress_block, which reads this module
+
     folder = shlex.quote(str(deployment.folder))
-    return f"cd {folder} && docker compose -f {shlex.quote(deployment.compose_file.name)} up -d"
+    return f"cd {folder} && {shlex.join(('docker', 'compose', *compose_files(deployment), 'up', '-d'))}"
 
 
 def _down(

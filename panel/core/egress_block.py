@@ -683,6 +683,8 @@ class BlockState:
     configured: tuple[str, ...]
     in_effect: tuple[str, ...] | None
     error: str | None = None
+    compose_refused: bool = False
+    """The compose files could not be followed (`error` says why): `configured` is not known either."""
 
     @property
     def pending_restart(self) -> bool:
@@ -735,7 +737,7 @@ def read_block_state(
         override = find_override(deployment.folder)
         configured = configured_blocks(deployment)
     except BlockRefusedError as error:
-        return BlockState(service, None, (), None, str(error).replace(" Nothing was written.", ""))
+        return BlockState(service, None, (), None, str(error).replace(" Nothing was written.", ""), True)
     if container_id is None or not running:
         return BlockState(service, override, configured, None, f"no running container of {service}")
     if known_in_effect is not None:

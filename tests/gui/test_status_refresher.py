@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -286,4 +287,50 @@ def test_a_change_older_than_the_server_process_is_not_pending(
     assert status.verdict is Verdict.ENABLED, status.reason
     assert "server process" in status.reason
     assert [call[1] for call in fake_bin.calls("docker")] == ["ps", "inspect", "top"]
+    refresher.set_deployment(None)
+
+
+def test_the_block_is_read_after_the_verdict_and_the_hosts_file_once_per_container(
+    qtbot: QtBot, demo_deployment: DemoFixture
+) -> None:
+    """Issue 15's fourth layer in the window: the verdict never waits for it; `docker exec … cat /etc/hosts`
+    is asked once per container, so a block written is configured at once and in effect after a recreate."""
+    from panel.core.egress_block import prepare_block, write_block
+    from panel.core.restart import detect_compose_tool, plan_restart
+
+    deployment = demo_deployment.deployment
+    refresher = StatusRefresher(interval=3600, with_http=False)
+    order: list[str] = []
+    refresher.refreshed.connect(lambda status: order.append(f"verdict, block read: {status.egress_block}"))
+    refresher.block_read.connect(lambda status: order.append("block"))
+
+    def exec_calls() -> list[list[str]]:
+        return [argv for argv in docker_calls(demo_deployment) if argv[:2] == ["docker", "exec"]]
+
+    def look() -> Status:
+        with qtbot.waitSignal(refresher.block_read, timeout=WAIT_MS) as blocker:
+            if refresher.deployment is None:
+                refresher.set_deployment(deployment)
+            else:
+                refresher.refresh()
+        status = blocker.args[0]
+        assert isinstance(status, Status) and status.egress_block is not None
+        assert refresher.last_status is status
+        return status
+
+    first = look()
+    assert order == ["verdict, block read: None", "block"]
+    assert first.egress_block is not None
+    assert (first.egress_block.configured, first.egress_block.in_effect) == ((), ())
+    assert first.still_leaves is None  # telemetry is on in the demo
+    assert len(exec_calls()) == 1
+    write_block(prepare_block(deployment))
+    written = look().egress_block
+    assert written is not None and len(exec_calls()) == 1
+    assert (written.configured, written.in_effect, written.pending_restart) == (("api.segment.io",), (), True)
+    for command in plan_restart(deployment, detect_compose_tool()).commands:
+        assert subprocess.run(command.argv, cwd=command.cwd, capture_output=True, check=False).returncode == 0
+    recreated = look().egress_block
+    assert recreated is not None and len(exec_calls()) == 2
+    assert (recreated.in_effect, recreated.pending_restart) == (("api.segment.io",), False)
     refresher.set_deployment(None)

@@ -35,8 +35,10 @@ def _rows(view: LayersView) -> str:
     form = view.block_layer.form
     lines = []
     for row in range(form.rowCount()):
-        name = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
-        value = form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
+        name_item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        value_item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+        assert name_item is not None and value_item is not None
+        name, value = name_item.widget(), value_item.widget()
         assert isinstance(name, QLabel) and isinstance(value, QLabel)
         lines.append(f"{name.text()}: {value.text()}")
     return "\n".join(lines)

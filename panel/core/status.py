@@ -63,7 +63,8 @@ IDENTIFYING_FIELDS = "this server's public IP address, the instance id and hashe
 """What makes Appsmith's usage data pseudonymous, not anonymous: said wherever telemetry ON is."""
 
 STILL_SENT_WHEN_OFF = (
-    "With telemetry off, the update check still sends the instance id, version and edition to Appsmith."
+    'With telemetry off, the server still sends "Instance Start" at every container start and asks Appsmith '
+    "for update checks, feature flags and plugins with the instance id, version and edition."
 )
 """What contacts Appsmith whatever the switch says, for every place that says OFF."""
 

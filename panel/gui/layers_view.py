@@ -239,7 +239,7 @@ def _override_effect(status: Status) -> str:
 
 
 def _hosts(hosts: tuple[str, ...]) -> str:
-    return ", ".join(hosts) if hosts else "nothing"
+    return ", ".join(hosts) if hosts else "nothing blocked"
 
 
 def _block_rows(state: BlockState, still_leaves: str | None) -> list[tuple[str, str]]:

@@ -60,7 +60,7 @@ def test_the_block_box_says_configured_in_effect_and_pending(qtbot: QtBot) -> No
     view.show_block(_blocked(off, ("api.segment.io",), ()))
     text = _rows(view)
     assert f"api.segment.io (pinned to 0.0.0.0 in {DEFAULT_OVERRIDE})" in text
-    assert "In the container: nothing" in text and "applies when the containers are recreated" in text
+    assert "In the container: nothing blocked" in text and "applies when the containers are recreated" in text
     assert "Still sent" not in text
     view.show_block(_blocked(off, ("api.segment.io",), ("api.segment.io",)))
     text = _rows(view)
@@ -73,7 +73,7 @@ def test_telemetry_off_and_nothing_blocked_says_what_still_leaves_in_the_windows
     off = assemble(_deployment(), _file(OFF), _running(error=DAEMON_ERROR))
     view.show_status(_blocked(off, (), None, "no running container of appsmith"))
     text = _rows(view)
-    assert "In compose: nothing" in text and "not known: no running container of appsmith" in text
+    assert "In compose: nothing blocked" in text and "not known: no running container of appsmith" in text
     assert '"Instance Start" to api.segment.io' in text and "What is sent" in text and "`" not in text
     on = assemble(_deployment(), _file(ON), _running(error=DAEMON_ERROR))
     view.show_status(_blocked(on, (), ()))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject, QThread, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from panel.core.change import prepare_change, write_change
@@ -318,19 +318,32 @@ def test_the_block_is_read_after_the_verdict_and_the_hosts_file_once_per_contain
         assert refresher.last_status is status
         return status
 
-    first = look()
-    assert order == ["verdict, block read: None", "block"]
-    assert first.egress_block is not None
-    assert (first.egress_block.configured, first.egress_block.in_effect) == ((), ())
-    assert first.still_leaves is None  # telemetry is on in the demo
-    assert len(exec_calls()) == 1
-    write_block(prepare_block(deployment))
-    written = look().egress_block
-    assert written is not None and len(exec_calls()) == 1
-    assert (written.configured, written.in_effect, written.pending_restart) == (("api.segment.io",), (), True)
-    for command in plan_restart(deployment, detect_compose_tool()).commands:
-        assert subprocess.run(command.argv, cwd=command.cwd, capture_output=True, check=False).returncode == 0
-    recreated = look().egress_block
-    assert recreated is not None and len(exec_calls()) == 2
-    assert (recreated.in_effect, recreated.pending_restart) == (("api.segment.io",), False)
-    refresher.set_deployment(None)
+    try:
+        first = look()
+        assert order == ["verdict, block read: None", "block"]
+        assert first.egress_block is not None
+        assert (first.egress_block.configured, first.egress_block.in_effect) == ((), ())
+        assert first.still_leaves is None  # telemetry is on in the demo
+        assert len(exec_calls()) == 1
+        write_block(prepare_block(deployment))
+        written = look().egress_block
+        assert written is not None and len(exec_calls()) == 1
+        assert (written.configured, written.in_effect, written.pending_restart) == (
+            ("api.segment.io",),
+            (),
+            True,
+        )
+        for command in plan_restart(deployment, detect_compose_tool()).commands:
+            ran = subprocess.run(command.argv, cwd=command.cwd, capture_output=True, check=False)
+            assert ran.returncode == 0, ran.stderr
+        recreated = look().egress_block
+        for _ in range(20):  # under load the new container may not run yet at the first look
+            if recreated is not None and recreated.in_effect is not None:
+                break
+            qtbot.wait(200)
+            recreated = look().egress_block
+        assert recreated is not None and len(exec_calls()) == 2
+        assert (recreated.in_effect, recreated.pending_restart) == (("api.segment.io",), False)
+    finally:
+        refresher.set_deployment(None)
+        QThreadPool.globalInstance().waitForDone(WAIT_MS)  # no read left running under the demo's teardown

@@ -245,7 +245,7 @@ def _hosts(hosts: tuple[str, ...]) -> str:
 def _block_rows(state: BlockState, still_leaves: str | None) -> list[tuple[str, str]]:
     """Configured (compose), in effect (the container's /etc/hosts), and what a first look would miss: a
     block not applied yet, or the hosts still reached with telemetry off."""
-    from panel.core.egress_block import BLOCK_ADDRESS
+    from panel.core.egress_block import BLOCK_ADDRESS, HOSTS
 
     if state.compose_refused:
         return [("Problem", state.error or "the compose files cannot be read")]
@@ -263,6 +263,15 @@ def _block_rows(state: BlockState, still_leaves: str | None) -> list[tuple[str, 
                 "recreated",
             )
         )
+    blocked = set(state.configured) | set(state.in_effect or ())
+    if blocked:  # a partial block must not read as a complete one
+        left = [
+            f"{host.name} ({host.carries.split(':')[0].split(',')[0]})"
+            for host in HOSTS
+            if host.name not in blocked
+        ]
+        if left:
+            rows.append(("Not blocked", "still reached: " + "; ".join(left)))
     if still_leaves:
         # The command-line word, said the window's way.
         rows.append(

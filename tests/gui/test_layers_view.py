@@ -62,9 +62,14 @@ def test_the_block_box_says_configured_in_effect_and_pending(qtbot: QtBot) -> No
     assert f"api.segment.io (pinned to 0.0.0.0 in {DEFAULT_OVERRIDE})" in text
     assert "In the container: nothing blocked" in text and "applies when the containers are recreated" in text
     assert "Still sent" not in text
+    assert "Not blocked: still reached: cs.appsmith.com (Appsmith's cloud services)" in text
     view.show_block(_blocked(off, ("api.segment.io",), ("api.segment.io",)))
     text = _rows(view)
     assert "In the container: api.segment.io" in text and "Pending" not in text
+    view.show_block(
+        _blocked(off, ("api.segment.io", "cs.appsmith.com"), ("api.segment.io", "cs.appsmith.com"))
+    )
+    assert "Not blocked" not in _rows(view)
 
 
 def test_telemetry_off_and_nothing_blocked_says_what_still_leaves_in_the_windows_words(qtbot: QtBot) -> None:
@@ -98,9 +103,9 @@ def test_the_last_block_stays_until_the_next_is_read_and_another_deployments_is_
     off = assemble(_deployment(), _file(OFF), _running(error=DAEMON_ERROR))
     view.show_block(_blocked(off, ("api.segment.io",), ()))  # before any status: taken as this deployment's
     view.show_status(off)
-    assert "api.segment.io" in _rows(view)
+    assert "In compose: api.segment.io" in _rows(view)
     other = replace(off, deployment=replace(off.deployment, folder=tmp_path / "other"))
     view.show_block(_blocked(other, ("cs.appsmith.com",), ()))
-    assert "cs.appsmith.com" not in _rows(view)
+    assert "In compose: cs.appsmith.com" not in _rows(view)
     view.show_status(other)
     assert "reading the compose files" in _rows(view)

@@ -20,6 +20,7 @@ import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 
@@ -28,7 +29,6 @@ from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment
 from panel.core.docker import CommandResult, DockerError
 from panel.core.early_look import EarlyLook
-from panel.core.egress_block import BlockState, read_block_state
 from panel.core.instance import Health, ServerReport
 from panel.core.nginx import NginxCheck
 from panel.core.status import (
@@ -43,6 +43,9 @@ from panel.core.status import (
 )
 from panel.gui.docker_process import DockerProcess
 from panel.gui.worker import run_in_thread
+
+if TYPE_CHECKING:  # the block reader loads in the worker that first reads it, not before the verdict
+    from panel.core.egress_block import BlockState
 
 log = logging.getLogger("panel.gui.status")
 
@@ -469,6 +472,8 @@ class StatusRefresher(QObject):
         deployment = status.deployment
 
         def read() -> BlockState:
+            from panel.core.egress_block import read_block_state
+
             return read_block_state(deployment, container.id if container else None, running, known)
 
         def done(state: BlockState) -> None:

@@ -63,6 +63,7 @@ def test_the_block_box_says_configured_in_effect_and_pending(qtbot: QtBot) -> No
     assert "In the container: nothing blocked" in text and "applies when the containers are recreated" in text
     assert "Still sent" not in text
     assert "Not blocked: still reached: cs.appsmith.com (Appsmith's cloud services)" in text
+    assert "Browser: The browser's own analytics are not affected" in text
     view.show_block(_blocked(off, ("api.segment.io",), ("api.segment.io",)))
     text = _rows(view)
     assert "In the container: api.segment.io" in text and "Pending" not in text
@@ -80,6 +81,7 @@ def test_telemetry_off_and_nothing_blocked_says_what_still_leaves_in_the_windows
     text = _rows(view)
     assert "In compose: nothing blocked" in text and "not known: no running container of appsmith" in text
     assert '"Instance Start" to api.segment.io' in text and "What is sent" in text and "`" not in text
+    assert "Browser" not in text  # nothing blocked: nothing to tell apart
     on = assemble(_deployment(), _file(ON), _running(error=DAEMON_ERROR))
     view.show_status(_blocked(on, (), ()))
     assert "Still sent" not in _rows(view)

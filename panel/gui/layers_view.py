@@ -245,7 +245,7 @@ def _hosts(hosts: tuple[str, ...]) -> str:
 def _block_rows(state: BlockState, still_leaves: str | None) -> list[tuple[str, str]]:
     """Configured (compose), in effect (the container's /etc/hosts), and what a first look would miss: a
     block not applied yet, or the hosts still reached with telemetry off."""
-    from panel.core.egress_block import BLOCK_ADDRESS, BROWSER_NOTE, HOSTS
+    from panel.core.egress_block import BLOCK_ADDRESS, HOSTS
 
     if state.compose_refused:
         return [("Problem", state.error or "the compose files cannot be read")]
@@ -272,7 +272,13 @@ def _block_rows(state: BlockState, still_leaves: str | None) -> list[tuple[str, 
         ]
         if left:
             rows.append(("Not blocked", "still reached: " + "; ".join(left)))
-        rows.append(("Browser", BROWSER_NOTE))  # a block is the server's: it must not read as "all stopped"
+        # A block is the server's: it must not read as "everything stopped" (BROWSER_NOTE, said short).
+        rows.append(
+            (
+                "Browser",
+                "each user's browser sends its own analytics: the switch decides those, not the block",
+            )
+        )
     if still_leaves:
         # The command-line word, said the window's way.
         rows.append(

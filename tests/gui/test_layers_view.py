@@ -63,7 +63,7 @@ def test_the_block_box_says_configured_in_effect_and_pending(qtbot: QtBot) -> No
     assert "In the container: nothing blocked" in text and "applies when the containers are recreated" in text
     assert "Still sent" not in text
     assert "Not blocked: still reached: cs.appsmith.com (Appsmith's cloud services)" in text
-    assert "Browser: The browser's own analytics are not affected" in text
+    assert "Browser: each user's browser sends its own analytics: the switch decides those" in text
     view.show_block(_blocked(off, ("api.segment.io",), ("api.segment.io",)))
     text = _rows(view)
     assert "In the container: api.segment.io" in text and "Pending" not in text

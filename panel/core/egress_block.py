@@ -683,6 +683,8 @@ class BlockState:
     configured: tuple[str, ...]
     in_effect: tuple[str, ...] | None
     error: str | None = None
+    compose_refused: bool = False
+    """The compose files could not be followed (`error` says why): `configured` is not known either."""
 
     @property
     def pending_restart(self) -> bool:
@@ -718,8 +720,16 @@ def still_leaves(telemetry_on: bool | None, state: BlockState | None) -> str | N
     )
 
 
-def read_block_state(deployment: Deployment, container_id: str | None, running: bool) -> BlockState:
-    """Configured from the compose files, in effect from the container (only when it runs)."""
+def read_block_state(
+    deployment: Deployment,
+    container_id: str | None,
+    running: bool,
+    known_in_effect: tuple[str, ...] | None = None,
+) -> BlockState:
+    """Configured from the compose files, in effect from the container (only when it runs).
+
+    `known_in_effect`: the pins already read from this same container since it started (docker writes its
+    /etc/hosts when it creates it), so a caller that looks every few seconds asks docker only once."""
     from panel.core.docker import DockerError
 
     service = deployment.server_service
@@ -727,9 +737,11 @@ def read_block_state(deployment: Deployment, container_id: str | None, running: 
         override = find_override(deployment.folder)
         configured = configured_blocks(deployment)
     except BlockRefusedError as error:
-        return BlockState(service, None, (), None, str(error).replace(" Nothing was written.", ""))
+        return BlockState(service, None, (), None, str(error).replace(" Nothing was written.", ""), True)
     if container_id is None or not running:
         return BlockState(service, override, configured, None, f"no running container of {service}")
+    if known_in_effect is not None:
+        return BlockState(service, override, configured, known_in_effect)
     try:
         in_effect = blocks_in_hosts_file(read_hosts_file(container_id))
     except DockerError as error:

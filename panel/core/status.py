@@ -63,7 +63,8 @@ IDENTIFYING_FIELDS = "this server's public IP address, the instance id and hashe
 """What makes Appsmith's usage data pseudonymous, not anonymous: said wherever telemetry ON is."""
 
 STILL_SENT_WHEN_OFF = (
-    "With telemetry off, the update check still sends the instance id, version and edition to Appsmith."
+    'With telemetry off, the server still sends "Instance Start" at every container start and asks Appsmith '
+    "for update checks, feature flags and plugins with the instance id, version and edition."
 )
 """What contacts Appsmith whatever the switch says, for every place that says OFF."""
 
@@ -617,11 +618,14 @@ def _either(
 
 
 def start_command(deployment: Deployment) -> str:
-    """How an operator starts the deployment again, safe to paste (compose v2; v1 reads the same)."""
+    """How an operator starts the deployment again, safe to paste (compose v2; v1 reads the same), with the
+    same `-f` options as the panel's own recreate: `-f` alone would drop the override, and a block with it."""
     import shlex
 
+    from panel.core.restart import compose_files  # restart reads egress_block, which reads this module
+
     folder = shlex.quote(str(deployment.folder))
-    return f"cd {folder} && docker compose -f {shlex.quote(deployment.compose_file.name)} up -d"
+    return f"cd {folder} && {shlex.join(('docker', 'compose', *compose_files(deployment), 'up', '-d'))}"
 
 
 def _down(

@@ -162,6 +162,10 @@ class BlockSection(QScrollArea):
         result = BlockDialog.ask(self.window(), self.deployment, self.ticked() if block else (), block)
         if result is not None and result.file_written:
             self.changed.emit()
+        if result is not None:  # the window's Status shows the block: look again now, not at the next tick
+            refresh = getattr(self.window(), "refresh", None)
+            if callable(refresh):
+                refresh()
         self.set_deployment(self.deployment)
 
 

@@ -1,5 +1,5 @@
 """The three layers side by side: what docker.env says, what compose overrides, what the running instance
-uses."""
+uses; below them the hosts pinned out of reach, which the switch does not decide."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
 from panel.core.printable import printable, printable_lines
 
 if TYPE_CHECKING:  # the layers are built empty before the status model has loaded
+    from pathlib import Path
+
+    from panel.core.egress_block import BlockState
     from panel.core.status import Status
 
 _STATE_WORDS = {
@@ -84,6 +87,9 @@ class LayersView(QWidget):
             )
         )
         self.order_note.setAccessibleName(self.tr("Which layer wins"))
+        self.block_layer = _Layer(self.tr("Blocked hosts (what the switch cannot stop)"), self)
+        self.block_layer.set_rows([("Blocked", "not read yet")], False)
+        self._shown_folder: Path | None = None
         self.warnings = _label()
         self.warnings.setAccessibleName(self.tr("Warnings"))
         self.nginx_box = QGroupBox(self.tr("Browser client (legacy nginx template)"), self)
@@ -98,6 +104,7 @@ class LayersView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.order_note)
+        layout.addWidget(self.block_layer)
         layout.addWidget(self.nginx_box)
         layout.addWidget(self.warnings)
         layout.addStretch(1)
@@ -111,6 +118,12 @@ class LayersView(QWidget):
         self.file_layer.set_rows(self._file_rows(status), status.winner is Layer.FILE)
         self.override_layer.set_rows(self._override_rows(status), status.winner is Layer.OVERRIDE)
         self.running_layer.set_rows(self._running_rows(status), status.winner is Layer.RUNNING)
+        if status.egress_block is not None:
+            self.show_block(status)
+        elif status.deployment.folder != self._shown_folder:
+            # Read after the verdict (`StatusRefresher.block_read`); until then the last one read stays.
+            self.block_layer.set_rows([("Blocked", "reading the compose files and the container…")], False)
+        self._shown_folder = status.deployment.folder
         warnings = list(status.warnings)
         self.warnings.setText(printable_lines("\n".join(f"⚠ {w}" for w in warnings)))
         self.warnings.setVisible(bool(warnings))
@@ -119,6 +132,16 @@ class LayersView(QWidget):
         if nginx is not None:
             self.nginx_text.setText(("✔ " if nginx.ok else "⚠ ") + str(nginx))
             self.fix_nginx.setEnabled(not nginx.ok)
+
+    def show_block(self, status: Status) -> None:
+        """The fourth layer, once read: a status of another deployment than the one shown is dropped."""
+        state = status.egress_block
+        if state is None or (
+            self._shown_folder is not None and status.deployment.folder != self._shown_folder
+        ):
+            return
+        self._shown_folder = status.deployment.folder
+        self.block_layer.set_rows(_block_rows(state, status.still_leaves), False)
 
     def _file_rows(self, status: Status) -> list[tuple[str, str]]:
         from panel.core.envfile import TELEMETRY_KEY
@@ -213,3 +236,52 @@ def _override_effect(status: Status) -> str:
             else "applies: docker.env does not set the variable"
         )
     return "which wins depends on the version, which is not known: " + status.precedence.explanation
+
+
+def _hosts(hosts: tuple[str, ...]) -> str:
+    return ", ".join(hosts) if hosts else "nothing blocked"
+
+
+def _block_rows(state: BlockState, still_leaves: str | None) -> list[tuple[str, str]]:
+    """Configured (compose), in effect (the container's /etc/hosts), and what a first look would miss: a
+    block not applied yet, or the hosts still reached with telemetry off."""
+    from panel.core.egress_block import BLOCK_ADDRESS, HOSTS
+
+    if state.compose_refused:
+        return [("Problem", state.error or "the compose files cannot be read")]
+    where = f" (pinned to {BLOCK_ADDRESS} in {state.override_file.name})" if state.override_file else ""
+    rows = [("In compose", _hosts(state.configured) + (where if state.configured else ""))]
+    if state.in_effect is None:
+        rows.append(("In the container", f"not known: {state.error or 'not read'}"))
+    else:
+        rows.append(("In the container", _hosts(state.in_effect)))
+    if state.pending_restart:
+        rows.append(
+            (
+                "Pending",
+                "the running container does not match compose yet: it applies when the containers are "
+                "recreated",
+            )
+        )
+    blocked = set(state.configured) | set(state.in_effect or ())
+    if blocked:  # a partial block must not read as a complete one
+        left = [
+            f"{host.name} ({host.carries.split(':')[0].split(',')[0]})"
+            for host in HOSTS
+            if host.name not in blocked
+        ]
+        if left:
+            rows.append(("Not blocked", "still reached: " + "; ".join(left)))
+        # A block is the server's: it must not read as "everything stopped" (BROWSER_NOTE, said short).
+        rows.append(
+            (
+                "Browser",
+                "each user's browser sends its own analytics: the switch decides those, not the block",
+            )
+        )
+    if still_leaves:
+        # The command-line word, said the window's way.
+        rows.append(
+            ("Still sent", still_leaves.replace("`block`", "“Block these hosts too” on What is sent"))
+        )
+    return rows

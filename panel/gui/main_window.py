@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
 
             self._refresher = StatusRefresher(self)
             self._refresher.refreshed.connect(self.show_status)
+            self._refresher.block_read.connect(self.layers.show_block)
             self._refresher.busy_changed.connect(self._busy_changed)
         return self._refresher
 

@@ -29,7 +29,7 @@ def verdict_title(status: Status) -> str:
         return f"Telemetry is set {on_off.upper()} in {where} — not confirmed by the running instance"
     titles = {
         Verdict.ENABLED: "Telemetry is ON — Appsmith receives usage data from this instance",
-        Verdict.DISABLED: "Telemetry is OFF — only the update check still contacts Appsmith",
+        Verdict.DISABLED: "Telemetry is OFF — some contacts remain: see Blocked hosts",
         Verdict.PENDING_RESTART: pending_title(status),
         Verdict.OVERRIDDEN: f"Overridden by the compose file — telemetry is {on_off or 'set there'}",
         Verdict.INVALID: "Invalid value — Appsmith cannot read the setting",

@@ -7,6 +7,10 @@ thread, while docker answers: a big file must not freeze the window), and hands 
 made while one runs are folded into exactly one more. While the instance is starting (its container runs but
 it does not answer yet) the timer looks again every `STARTING_INTERVAL` seconds, so the verdict the instance
 confirms is on screen a moment after it answers, not up to a whole interval later.
+
+After the verdict is out, the fourth layer (hosts pinned out of reach) is read in a worker thread: the compose
+files, and the container's /etc/hosts once per container start (`docker exec … cat`); `block_read` then
+carries the same Status with it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 
@@ -37,6 +43,9 @@ from panel.core.status import (
 )
 from panel.gui.docker_process import DockerProcess
 from panel.gui.worker import run_in_thread
+
+if TYPE_CHECKING:  # the block reader loads in the worker that first reads it, not before the verdict
+    from panel.core.egress_block import BlockState
 
 log = logging.getLogger("panel.gui.status")
 
@@ -201,6 +210,8 @@ class RunningQuery(QObject):
 
 
 _Signature = tuple[int, int, int, int, int]
+_ContainerStart = tuple[str, datetime | None]
+"""A container and when it started: its /etc/hosts, written when docker creates it, stays as read."""
 _Read = tuple[_Signature | None, FileState, NginxCheck | None]
 
 
@@ -259,6 +270,8 @@ class StatusRefresher(QObject):
 
     refreshed = Signal(object)
     busy_changed = Signal(bool)
+    block_read = Signal(object)
+    """The last refreshed Status again, with `egress_block` read (after `refreshed`, never before it)."""
 
     def __init__(
         self, parent: QObject | None = None, interval: float = DEFAULT_INTERVAL, with_http: bool = True
@@ -286,6 +299,9 @@ class StatusRefresher(QObject):
         self._seen: _Signature | None = None
         self._last_read: _Read | None = None
         self._early: EarlyLook | None = None
+        self._block_reading = False
+        self._block_again = False
+        self._hosts_seen: tuple[_ContainerStart, tuple[str, ...]] | None = None
 
     # -- public
     # -------------------------------------------------------------------------------------------------
@@ -333,6 +349,8 @@ class StatusRefresher(QObject):
         self._timer.stop()
         self._debounce.stop()
         self._last = None
+        self._block_again = False
+        self._hosts_seen = None
         self._deployment = deployment
         self._early = early if deployment is not None else None
         self._watch()
@@ -425,6 +443,7 @@ class StatusRefresher(QObject):
         self._last = status
         self.busy_changed.emit(False)
         self.refreshed.emit(status)
+        self._read_block()
         if self._query is not None:
             return  # a slot connected to `refreshed` has already asked again
         if self._again:
@@ -447,6 +466,46 @@ class StatusRefresher(QObject):
             asked(replace(running, server_start_asked=True))
 
         run_in_thread(with_server_start, running, container_id, parent=self, on_done=asked, on_error=failed)
+
+    def _read_block(self) -> None:
+        """The fourth layer of the last status, off the GUI thread; one read at a time, the latest wins."""
+        status = self._last
+        if status is None:
+            return
+        if self._block_reading:
+            self._block_again = True
+            return
+        self._block_reading, self._block_again = True, False
+        container = status.container
+        running = container is not None and container.running and not container.restarting
+        start = None if container is None else (container.id, container.started_at)
+        seen = self._hosts_seen
+        known = seen[1] if seen is not None and running and seen[0] == start else None
+        deployment = status.deployment
+
+        def read() -> BlockState:
+            from panel.core.egress_block import read_block_state
+
+            return read_block_state(deployment, container.id if container else None, running, known)
+
+        def done(state: BlockState) -> None:
+            self._block_reading = False
+            last = self._last
+            if last is not None and last.deployment == deployment:
+                if start is not None and state.in_effect is not None:
+                    self._hosts_seen = (start, state.in_effect)
+                self._last = replace(last, egress_block=state)
+                self.block_read.emit(self._last)
+            if self._block_again:
+                self._read_block()
+
+        def failed(error: BaseException) -> None:
+            log.warning("reading the block failed: %r", error)
+            self._block_reading = False
+            if self._block_again:
+                self._read_block()
+
+        run_in_thread(read, parent=self, on_done=done, on_error=failed)
 
     def _interval_ms(self) -> int:
         return max(0, int(self.next_interval * 1000))

@@ -256,6 +256,23 @@ def test_block_state_reads_the_containers_hosts_file_through_docker(
     assert "in effect in the container: cs.appsmith.com" in str(state)
 
 
+def test_block_state_already_read_from_the_same_container_asks_docker_nothing(
+    single_deployment: Path, fake_bin: FakeBin
+) -> None:
+    fake_bin.add("docker", Answer(("exec",), stdout="0.0.0.0 cs.appsmith.com\n"))
+    deployment = load_deployment(single_deployment)
+    write_block(prepare_block(deployment))
+    state = read_block_state(deployment, "abc123", True, known_in_effect=("api.segment.io",))
+    assert fake_bin.calls("docker") == []
+    assert (state.configured, state.in_effect, state.error) == (
+        ("api.segment.io",),
+        ("api.segment.io",),
+        None,
+    )
+    stopped = read_block_state(deployment, "abc123", False, known_in_effect=("api.segment.io",))
+    assert stopped.in_effect is None and stopped.error == "no running container of appsmith"
+
+
 def test_block_state_says_why_the_container_was_not_read(single_deployment: Path, fake_bin: FakeBin) -> None:
     fake_bin.add("docker", Answer(("exec",), stderr="Error: No such container: abc123", exit_code=1))
     state = read_block_state(load_deployment(single_deployment), "abc123", True)

@@ -29,6 +29,7 @@ from panel.core.status import (
     query_containers,
     query_running,
     read_file_state,
+    start_command,
     with_file_read_again,
 )
 from tests.conftest import (
@@ -413,6 +414,23 @@ def test_appsmith_down_is_said_first_with_how_to_start_it() -> None:
     invalid = assemble(_deployment(), _file(INVALID), _running(_container(running=False)))
     assert invalid.verdict is Verdict.DOWN and "cannot read (not shown)" in invalid.reason
     assert "maybe" not in invalid.reason
+
+
+def test_the_start_command_keeps_the_override_and_its_block(single_deployment: Path) -> None:
+    """Issue 15: `-f docker-compose.yml` alone would drop the override, and a block with it; the command
+    names the same files as the panel's own recreate."""
+    from panel.core.egress_block import DEFAULT_OVERRIDE, prepare_block, write_block
+    from panel.core.restart import ComposeTool, plan_restart
+
+    deployment = load_deployment(single_deployment)
+    assert start_command(deployment).endswith("&& docker compose -f docker-compose.yml up -d")
+    write_block(prepare_block(deployment))
+    command = start_command(deployment)
+    assert command.endswith(f"&& docker compose -f docker-compose.yml -f {DEFAULT_OVERRIDE} up -d")
+    recreate = plan_restart(deployment, ComposeTool.V2).start.argv
+    assert " ".join(recreate) in command
+    down = assemble(deployment, read_file_state(deployment.env_file), _running())
+    assert f"-f {DEFAULT_OVERRIDE} up -d" in down.advice
 
 
 def test_invalid_override_advice_points_at_the_compose_file() -> None:

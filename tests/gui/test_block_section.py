@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from panel.core.block_apply import BlockOutcome, BlockResult
 from panel.core.deployment import load_deployment
 from panel.core.egress_block import DEFAULT_OVERRIDE, HOSTS
 from panel.gui.block_dialog import BlockDialog
@@ -105,3 +107,33 @@ def test_a_ticked_offer_opens_the_block_review_after_a_change_that_went_through(
     assert asked == []  # the change did not go through
     follow_block_offer(None, deployment, offer, done)
     assert asked == [(("api.segment.io",), True)]
+
+
+class _Window(QWidget):
+    """A window that looks again on request, as the main window's `refresh` does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refreshes = 0
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+
+@pytest.mark.parametrize(
+    ("result", "refreshes"), [(None, 0), (BlockResult(BlockOutcome.WRITTEN, "x", None, True), 1)]
+)
+def test_after_the_dialog_the_window_looks_again_so_status_shows_the_block(
+    qtbot: QtBot,
+    single_deployment: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    result: BlockResult | None,
+    refreshes: int,
+) -> None:
+    monkeypatch.setattr(BlockDialog, "ask", classmethod(lambda cls, parent, d, hosts, block: result))
+    window = _Window()
+    qtbot.addWidget(window)
+    section = BlockSection(window)
+    section.set_deployment(load_deployment(single_deployment))
+    section.request(True)
+    assert window.refreshes == refreshes

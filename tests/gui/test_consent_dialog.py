@@ -116,7 +116,7 @@ def test_review_says_what_it_does_then_the_diff_and_commands_with_the_events_col
     assert dialog.switched_label.isVisible()
     commands_text = all_widget_text(dialog)
     assert "anonymous volumes" in commands_text and "./stacks" in commands_text
-    assert "the update check still sends the instance id, version and edition" in commands_text
+    assert "asks Appsmith for update checks, feature flags and plugins with the instance id" in commands_text
 
 
 def test_turning_it_on_names_what_identifies_the_instance(qtbot: QtBot, demo_copy: Path) -> None:

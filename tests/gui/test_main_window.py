@@ -70,7 +70,7 @@ CHANGING_WORDS = re.compile(
 )
 
 TITLE_ON = "Telemetry is ON — Appsmith receives usage data from this instance"
-TITLE_OFF = "Telemetry is OFF — only the update check still contacts Appsmith"
+TITLE_OFF = "Telemetry is OFF — some contacts remain: see Blocked hosts"
 TITLE_PENDING = "Restart pending — telemetry is ON now, OFF after the next start"
 TITLE_INVALID = "Invalid value — Appsmith cannot read the setting"
 TITLE_UNKNOWN = "State unknown"

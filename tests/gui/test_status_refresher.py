@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject, QThread, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from panel.core.change import prepare_change, write_change
@@ -329,3 +330,62 @@ def test_a_change_older_than_the_server_process_is_not_pending(
     assert "server process" in status.reason
     assert [call[1] for call in fake_bin.calls("docker")] == ["ps", "inspect", "top"]
     refresher.set_deployment(None)
+
+
+def test_the_block_is_read_after_the_verdict_and_the_hosts_file_once_per_container(
+    qtbot: QtBot, demo_deployment: DemoFixture
+) -> None:
+    """Issue 15's fourth layer in the window: the verdict never waits for it; `docker exec … cat /etc/hosts`
+    is asked once per container, so a block written is configured at once and in effect after a recreate."""
+    from panel.core.egress_block import prepare_block, write_block
+    from panel.core.restart import detect_compose_tool, plan_restart
+
+    deployment = demo_deployment.deployment
+    refresher = StatusRefresher(interval=3600, with_http=False)
+    order: list[str] = []
+    refresher.refreshed.connect(lambda status: order.append(f"verdict, block read: {status.egress_block}"))
+    refresher.block_read.connect(lambda status: order.append("block"))
+
+    def exec_calls() -> list[list[str]]:
+        return [argv for argv in docker_calls(demo_deployment) if argv[:2] == ["docker", "exec"]]
+
+    def look() -> Status:
+        with qtbot.waitSignal(refresher.block_read, timeout=WAIT_MS) as blocker:
+            if refresher.deployment is None:
+                refresher.set_deployment(deployment)
+            else:
+                refresher.refresh()
+        status = blocker.args[0]
+        assert isinstance(status, Status) and status.egress_block is not None
+        assert refresher.last_status is status
+        return status
+
+    try:
+        first = look()
+        assert order == ["verdict, block read: None", "block"]
+        assert first.egress_block is not None
+        assert (first.egress_block.configured, first.egress_block.in_effect) == ((), ())
+        assert first.still_leaves is None  # telemetry is on in the demo
+        assert len(exec_calls()) == 1
+        write_block(prepare_block(deployment))
+        written = look().egress_block
+        assert written is not None and len(exec_calls()) == 1
+        assert (written.configured, written.in_effect, written.pending_restart) == (
+            ("api.segment.io",),
+            (),
+            True,
+        )
+        for command in plan_restart(deployment, detect_compose_tool()).commands:
+            ran = subprocess.run(command.argv, cwd=command.cwd, capture_output=True, check=False)
+            assert ran.returncode == 0, ran.stderr
+        recreated = look().egress_block
+        for _ in range(20):  # under load the new container may not run yet at the first look
+            if recreated is not None and recreated.in_effect is not None:
+                break
+            qtbot.wait(200)
+            recreated = look().egress_block
+        assert recreated is not None and len(exec_calls()) == 2
+        assert (recreated.in_effect, recreated.pending_restart) == (("api.segment.io",), False)
+    finally:
+        refresher.set_deployment(None)
+        QThreadPool.globalInstance().waitForDone(WAIT_MS)  # no read left running under the demo's teardown

@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         self.revert_button = QPushButton(self.tr("Rever&t…"), self)
         self.disable_button = QPushButton(self.tr("D&isable telemetry…"), self)
         self.enable_button = QPushButton(self.tr("&Enable telemetry…"), self)
-        self.empty_open_button = QPushButton(self.tr("Open &folder…"), self)
+        self.empty_open_button = QPushButton(self.tr("Ope&n folder…"), self)
         for button, name in (
             (self.start_button, "Start Appsmith"),
             (self.restore_button, "Restore a backup of docker.env"),
@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.status_page, self.tr("&Status"))
         self.tabs.addTab(self.payloads_page, self.tr("&What is sent"))
         self.tabs.addTab(self.backups_page, self.tr("&Backups"))
-        self.tabs.addTab(self.activity_page, self.tr("&Activity"))
+        self.tabs.addTab(self.activity_page, self.tr("Activit&y"))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         central = QWidget(self)

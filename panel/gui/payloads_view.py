@@ -415,7 +415,7 @@ class PayloadDetail(QWidget):
         self.title_label.setFont(title_font)
         self.title_label.setWordWrap(True)
         # A check box, as KUserFeedback's: its text stays and its state says which view is shown.
-        self.raw_button = QCheckBox(self.tr("Show &raw data"), self)
+        self.raw_button = QCheckBox(self.tr("Show raw data as &JSON"), self)
         self.raw_button.setObjectName("showRawButton")
         self.raw_button.setToolTip(self.tr("The exact JSON that would leave, to read or copy"))
         self.raw_button.toggled.connect(self._show_raw)
@@ -529,7 +529,7 @@ class PayloadDetail(QWidget):
         self.raw_view.setObjectName("rawJson")
         self.raw_view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.raw_view.set_visible_lines(8)
-        self.copy_button = QPushButton(self.tr("&Copy"), raw_page)
+        self.copy_button = QPushButton(self.tr("Copy te&xt"), raw_page)
         self.copy_button.setObjectName("copyRawButton")
         self.copy_button.setToolTip(self.tr("Copy the JSON to the clipboard"))
         self.copy_button.clicked.connect(self.copy_raw)

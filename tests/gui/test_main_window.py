@@ -1243,6 +1243,17 @@ def test_every_action_has_a_mnemonic_and_the_telemetry_menu_its_shortcuts(
     # one letter twice only for buttons never shown together: Start (down) and Restart to apply (running)
     shared = {letter: names for letter, names in letters.items() if len(names) > 1}
     assert shared == {"p": ["Start Appsmith", "Recreate the containers to apply the file's value"]}
+    # and none of them takes a letter of a menu, a tab or the read-only banner, shown beside them (the
+    # banner needs a deployment, the empty state's Open folder has none: those two never meet)
+    del letters[window.empty_open_button.text()[window.empty_open_button.text().index("&") + 1].lower()]
+    always_shown = [action.text() for action in window.menuBar().actions()]
+    always_shown += [window.tabs.tabText(index) for index in range(window.tabs.count())]
+    always_shown += [window.elevate_button.text(), window.copy_commands_button.text()]
+    for text in always_shown:
+        assert re.search(r"&\w", text), text
+        letter = text[text.index("&") + 1].lower()
+        assert letter not in letters, (text, letters[letter])
+        letters[letter] = [text]
     menu_titles = [action.text() for action in window.menuBar().actions()]
     assert "Tele&metry" in menu_titles
     for action, button in window.telemetry_actions:

@@ -144,8 +144,15 @@ class StatusHeader(QFrame):
         detail = verdict_detail(status)
         self.detail.setText(self.tr(detail))
         self.detail.setVisible(bool(detail))
+        server = status.running.server
+        reported = server.enable_telemetry if server is not None else None
         if status.verified:
             self.verified.setText(self.tr("✔ Confirmed by the running instance"))
+        elif status.verdict is Verdict.PENDING_RESTART and reported is not None:
+            # what is in effect now is confirmed; only the file's value waits for the next start
+            self.verified.setText(
+                self.tr("✔ The running instance reports telemetry {} now").format("ON" if reported else "OFF")
+            )
         else:
             self.verified.setText(
                 self.tr("Not confirmed by the running instance — this is what the configuration says")

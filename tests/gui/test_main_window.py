@@ -298,7 +298,8 @@ def test_an_edit_on_disk_is_noticed_by_itself_and_says_restart_pending(
     assert refreshes, "the header changed without a refresh"
     assert_icon(window, Verdict.PENDING_RESTART)
     assert "still has it on" in window.header.reason.text()
-    assert window.header.verified.text().startswith("Not confirmed by the running instance")
+    # what runs now is confirmed (the server reports it); "not confirmed" would contradict "Server says"
+    assert window.header.verified.text() == "✔ The running instance reports telemetry ON now"
     assert layer_rows(window.layers.file_layer)["Means"] == "telemetry off"
     assert layer_rows(window.layers.running_layer)["Server says"].startswith("telemetry on")
     assert deciding(window) == ["running"]

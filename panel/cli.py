@@ -601,10 +601,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def cmd_fix_nginx(args: argparse.Namespace) -> int:
-    from panel.core import audit
     from panel.core.change import RefusedError
     from panel.core.envfile import TELEMETRY_KEY
-    from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
+    from panel.core.nginx_fix import prepare_nginx_fix, record_nginx_fix, write_nginx_fix
     from panel.core.rootguard import root_refusal
 
     deployment = _load(args.path)
@@ -632,34 +631,15 @@ def cmd_fix_nginx(args: argparse.Namespace) -> int:
         return ExitCode.REFUSED
     written = write_nginx_fix(fix)
     warnings = []
-    if written is not None and fix.env_change is not None:
-        print(f"docker.env: {TELEMETRY_KEY}=true written (backup {_name(written.env_backup)}).")
-        warnings.append(
-            audit.record_or_warn(
-                "fix-nginx",
-                deployment.env_file,
-                fix.env_change.old_value,
-                "true",
-                written.env_backup,
-                "explicit value for the nginx line; recreate to apply",
-            )
-        )
-    if written is not None and fix.changes_template:
-        print(f"{fix.path.name}: sub_filter added (backup {_name(written.template_backup)}).")
-        warnings.append(
-            audit.record_or_warn(
-                "fix-nginx",
-                fix.path,
-                None,
-                "sub_filter added",
-                written.template_backup,
-                "written; recreate nginx to apply",
-            )
-        )
+    if written is not None:
+        if fix.env_change is not None:
+            print(f"docker.env: {TELEMETRY_KEY}=true written (backup {_name(written.env_backup)}).")
+        if fix.changes_template:
+            print(f"{fix.path.name}: sub_filter added (backup {_name(written.template_backup)}).")
+        warnings = record_nginx_fix(fix, written)
     print("Recreate the containers to apply it.")
     for warning in warnings:
-        if warning:
-            _error(warning)
+        _error(warning)
     return ExitCode.OK
 
 

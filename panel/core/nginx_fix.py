@@ -12,6 +12,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from panel.core import audit
 from panel.core.appsmith_version import read_version
 from panel.core.change import (
     EnvChange,
@@ -131,3 +132,32 @@ def write_nginx_fix(fix: NginxFix) -> NginxFixWritten | None:
     env_backup = write_change(fix.env_change) if fix.env_change is not None else None
     template_backup = write_with_backup(fix.snapshot, fix.new_data) if fix.changes_template else None
     return NginxFixWritten(template_backup, env_backup)
+
+
+def record_nginx_fix(fix: NginxFix, written: NginxFixWritten) -> list[str]:
+    """Record in the audit log what the fix wrote (docker.env's explicit value, the template's line); the
+    warnings of records that could not be written, for the face to show."""
+    warnings = []
+    if fix.env_change is not None:
+        warnings.append(
+            audit.record_or_warn(
+                "fix-nginx",
+                fix.env_change.deployment.env_file,
+                fix.env_change.old_value,
+                "true",
+                written.env_backup,
+                "explicit value for the nginx line; recreate to apply",
+            )
+        )
+    if fix.changes_template:
+        warnings.append(
+            audit.record_or_warn(
+                "fix-nginx",
+                fix.path,
+                None,
+                "sub_filter added",
+                written.template_backup,
+                "written; recreate nginx to apply",
+            )
+        )
+    return [warning for warning in warnings if warning]

@@ -12,10 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from panel.core import audit
 from panel.core.change import RefusedError
 from panel.core.deployment import Deployment
-from panel.core.nginx_fix import NginxFix, prepare_nginx_fix, write_nginx_fix
+from panel.core.nginx_fix import NginxFix, prepare_nginx_fix, record_nginx_fix, write_nginx_fix
 from panel.gui.buttons import clear_default_buttons, enter_presses_focused
 from panel.gui.diff_view import DiffView
 from panel.gui.text_widgets import wrapping_label
@@ -88,32 +87,8 @@ class NginxFixDialog(QDialog):
         except (RefusedError, OSError, RuntimeError) as error:
             QMessageBox.critical(parent, cls.tr_static("Nothing was written"), str(error))
             return False
-        warnings = []
-        if written is not None and fix.env_change is not None:
-            warnings.append(
-                audit.record_or_warn(
-                    "fix-nginx",
-                    deployment.env_file,
-                    fix.env_change.old_value,
-                    "true",
-                    written.env_backup,
-                    "explicit value for the nginx line; recreate to apply",
-                )
-            )
-        if written is not None and fix.changes_template:
-            warnings.append(
-                audit.record_or_warn(
-                    "fix-nginx",
-                    fix.path,
-                    None,
-                    "sub_filter added",
-                    written.template_backup,
-                    "written; recreate nginx to apply",
-                )
-            )
-        for warning in warnings:
-            if warning:
-                QMessageBox.warning(parent, cls.tr_static("Written, but not recorded"), warning)
+        for warning in record_nginx_fix(fix, written) if written is not None else []:
+            QMessageBox.warning(parent, cls.tr_static("Written, but not recorded"), warning)
         return True
 
     @staticmethod

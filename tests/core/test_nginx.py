@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from panel.core.audit import read_entries
 from panel.core.backups import list_backups
 from panel.core.change import RefusedError
 from panel.core.deployment import load_deployment
@@ -19,7 +20,7 @@ from panel.core.nginx import (
     client_build,
     fix_template,
 )
-from panel.core.nginx_fix import prepare_nginx_fix, write_nginx_fix
+from panel.core.nginx_fix import prepare_nginx_fix, record_nginx_fix, write_nginx_fix
 from tests.conftest import LEGACY_NGINX_TEMPLATE, write_legacy_deployment
 from tests.wording import wording_problems
 
@@ -375,6 +376,29 @@ def test_fix_writes_an_explicit_value_with_the_line(tmp_path: Path) -> None:
     assert after.startswith(env) and after[len(env) :].strip() == "APPSMITH_DISABLE_TELEMETRY=true"
     assert written.env_backup.read_text() == env
     assert check_template((folder / "data/nginx/app.conf.template").read_text()).has_line
+
+
+def test_a_written_fix_is_recorded_once_for_both_faces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI and the window record a fix through one function: the value and the line, each with its
+    backup; a log that cannot be written comes back as warnings, the files stay written."""
+    folder = _legacy_from_templates(tmp_path, _template("868757155a"), _legacy_env("868757155a"))
+    fix = prepare_nginx_fix(load_deployment(folder))
+    written = write_nginx_fix(fix)
+    assert written is not None
+    log = tmp_path / "audit.log"
+    monkeypatch.setenv("APPSMITH_PANEL_AUDIT_LOG", str(log))
+    assert record_nginx_fix(fix, written) == []
+    entries = read_entries(log)
+    assert [(entry.action, Path(entry.file).name, entry.new) for entry in entries] == [
+        ("fix-nginx", "docker.env", "true"),
+        ("fix-nginx", "app.conf.template", "sub_filter added"),
+    ]
+    assert [entry.backup for entry in entries] == [str(written.env_backup), str(written.template_backup)]
+    monkeypatch.setenv("APPSMITH_PANEL_AUDIT_LOG", str(tmp_path / "missing-folder" / "x" / "audit.log"))
+    (tmp_path / "missing-folder").write_text("a file where the log's folder should be")
+    assert len(record_nginx_fix(fix, written)) == 2
 
 
 def test_fix_with_the_line_and_no_variable_writes_only_the_value(tmp_path: Path) -> None:

@@ -82,14 +82,14 @@ def prepare_nginx_fix(deployment: Deployment) -> NginxFix:
     if check.final_template:
         raise RefusedError(
             f"{path.name} was written from Appsmith's template of 2023-02 or later, from which Appsmith "
-            "removed the sub_filter line as unused and misleading (#20624, 2023-02-15): the browser follows "
-            "the server. The panel does not put it back; nothing was written."
+            "removed the sub_filter line on 2023-02-15 as unused and misleading: the browser follows the "
+            "server. The panel does not put it back; nothing was written."
         )
     build = client_build(version.release)
     if build is ClientBuild.FOLLOWS_SERVER:
         raise RefusedError(
-            f"The browser client ({version}) is v1.6.3 or later: it follows the server (/api/v1/users/me) "
-            "and ignores the sub_filter line, so the line is unnecessary. Nothing was written."
+            f"The browser client, {version}, is v1.6.3 or later: it follows what the server says and "
+            "ignores the sub_filter line, so the line is unnecessary. Nothing was written."
         )
     env_change = _explicit_value(deployment)
     reading = (env_change.before if env_change else _read_env(deployment)).reading(TELEMETRY_KEY)

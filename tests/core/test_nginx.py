@@ -410,8 +410,9 @@ def test_fix_with_the_line_and_no_variable_writes_only_the_value(tmp_path: Path)
 def test_fix_never_re_adds_the_line_to_the_final_template(tmp_path: Path) -> None:
     template = _template("7558df366e")
     folder = _legacy_from_templates(tmp_path, template, _legacy_env("7558df366e"))
-    with pytest.raises(RefusedError, match="#20624"):
+    with pytest.raises(RefusedError, match="removed the sub_filter line on 2023-02-15") as refusal:
         prepare_nginx_fix(load_deployment(folder))
+    assert wording_problems(str(refusal.value)) == []
     assert (folder / "data/nginx/app.conf.template").read_text() == template
 
 

@@ -415,7 +415,7 @@ class PayloadDetail(QWidget):
         self.title_label.setFont(title_font)
         self.title_label.setWordWrap(True)
         # A check box, as KUserFeedback's: its text stays and its state says which view is shown.
-        self.raw_button = QCheckBox(self.tr("Show raw data as &JSON"), self)
+        self.raw_button = QCheckBox(self.tr("Show raw &JSON"), self)
         self.raw_button.setObjectName("showRawButton")
         self.raw_button.setToolTip(self.tr("The exact JSON that would leave, to read or copy"))
         self.raw_button.toggled.connect(self._show_raw)

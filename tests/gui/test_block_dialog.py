@@ -11,7 +11,7 @@ from panel.core.block_apply import BlockOutcome
 from panel.core.deployment import load_deployment
 from panel.core.egress_block import DEFAULT_OVERRIDE
 from panel.gui.block_dialog import BlockDialog, Page, prepare
-from tests.conftest import assert_no_secret
+from tests.conftest import assert_no_secret, write_legacy_deployment
 from tests.gui.conftest import DEMO_SECRETS, DemoFixture, all_widget_text
 
 RUN_MS = 30000
@@ -53,6 +53,28 @@ def test_review_then_write_only_then_unblock(qtbot: QtBot, single_deployment: Pa
     qtbot.waitUntil(lambda: undo.block_result is not None, timeout=RUN_MS)
     after = {name: data for name, data in _files(single_deployment).items() if ".backup-" not in name}
     assert after == before
+
+
+def test_the_legacy_layout_pins_the_server_service_and_unblocks_to_the_same_files(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = write_legacy_deployment(tmp_path / "legacy")
+    before = _files(folder)
+    dialog = _dialog(qtbot, folder, ("api.segment.io",), True)
+    assert dialog.pages.currentIndex() == Page.REVIEW
+    assert "appsmith-internal-server:" in dialog.diff_view.toPlainText()
+    qtbot.waitUntil(dialog.button_note.isVisible, timeout=RUN_MS)
+    dialog.apply_later_button.click()
+    qtbot.waitUntil(lambda: dialog.block_result is not None, timeout=RUN_MS)
+    assert dialog.block_result is not None and dialog.block_result.outcome is BlockOutcome.WRITTEN
+    override = (folder / DEFAULT_OVERRIDE).read_text()
+    assert "appsmith-internal-server:" in override and "api.segment.io:0.0.0.0" in override
+    dialog.close_button.click()
+
+    undo = _dialog(qtbot, folder, (), False)
+    undo.apply_later_button.click()
+    qtbot.waitUntil(lambda: undo.block_result is not None, timeout=RUN_MS)
+    assert {name: data for name, data in _files(folder).items() if ".backup-" not in name} == before
 
 
 def test_a_refusal_is_shown_and_writes_nothing(qtbot: QtBot, single_deployment: Path) -> None:

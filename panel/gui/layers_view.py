@@ -109,12 +109,24 @@ class LayersView(QWidget):
         layout.addWidget(self.warnings)
         layout.addStretch(1)
 
+    def set_empty(self, empty: bool) -> None:
+        """No deployment chosen: the boxes and notes, which speak of one, are hidden until a status comes."""
+        for widget in (
+            self.file_layer,
+            self.override_layer,
+            self.running_layer,
+            self.order_note,
+            self.block_layer,
+        ):
+            widget.setVisible(not empty)
+
     def set_read_only(self, read_only: bool) -> None:
         self.fix_nginx.setVisible(not read_only)
 
     def show_status(self, status: Status) -> None:
         from panel.core.status import Layer  # loaded with the status model, after the first paint
 
+        self.set_empty(False)
         self.file_layer.set_rows(self._file_rows(status), status.winner is Layer.FILE)
         self.override_layer.set_rows(self._override_rows(status), status.winner is Layer.OVERRIDE)
         self.running_layer.set_rows(self._running_rows(status), status.winner is Layer.RUNNING)

@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
             )
         self.header.show_message(self.tr("No deployment chosen"), reason, None)
         self.empty_open_button.show()
+        self.layers.set_empty(True)  # boxes and notes about no deployment would only puzzle
 
     def _picked(self, index: int) -> None:
         data = self.picker.itemData(index)

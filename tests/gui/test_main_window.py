@@ -1212,6 +1212,10 @@ def test_with_no_deployment_the_window_offers_open_folder_and_the_found_ones(
     window = open_window(None)
     assert window.header.title.text() == "No deployment chosen"
     assert window.empty_open_button.isVisibleTo(window)
+    assert not window.layers.file_layer.isVisibleTo(window), "no empty boxes without a deployment"
+    assert not window.layers.order_note.isVisibleTo(window) and not window.layers.block_layer.isVisibleTo(
+        window
+    )
     assert "Checking" not in window_words(window)
     assert window.no_telemetry_action.isVisible(), "the Telemetry menu is never an empty list"
     found = tmp_path / "appsmith"
@@ -1309,8 +1313,9 @@ def test_the_window_fits_800_by_500_and_nothing_on_the_status_page_overlaps(
         window.resize(800, 500)
         qtbot.waitUntil(lambda: window.size() == QSize(800, 500))
         window.centralWidget().layout().activate()
-        QApplication.processEvents()
-        assert overlapping_labels(window.layers) == []
+        # the Blocked hosts box is filled by a later read, and a wrapped label then needs another layout
+        # pass: the laid-out page must settle with nothing clipped or overlapping
+        qtbot.waitUntil(lambda: overlapping_labels(window.layers) == [], timeout=2000)
         assert window.status_page.verticalScrollBar().maximum() > 0, "the layers scroll rather than squeeze"
         header_bottom = window.header.mapTo(window, window.header.rect().bottomLeft()).y()
         tabs_top = window.tabs.mapTo(window, window.tabs.rect().topLeft()).y()

@@ -13,7 +13,7 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -290,7 +290,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
     from panel.core.apply_sequence import Outcome
     from panel.core.change import RefusedError, check_writable, prepare_review
     from panel.core.envfile import shown_value
-    from panel.core.restart import check_engine, detect_compose_tool, plan_restart
+    from panel.core.restart import detect_compose_tool, plan_restart
     from panel.core.restart_notice import restart_notice
     from panel.core.rootguard import restart_refusal, running_as_root, telemetry_lines_only
 
@@ -329,20 +329,16 @@ def cmd_switch(args: argparse.Namespace) -> int:
             print("Then run:\n  " + plan.shell_text().replace("\n", "\n  "))
             notice = restart_notice(deployment.image)
             print(f"Note: {notice.sentence}\n  Source: {notice.citation.label}")
-    if args.dry_run:
-        if args.json:
-            _print_json(report)
-        return ExitCode.OK
-    if not change.changes_file and plan is None:
-        if args.json:
-            _print_json(report | {"outcome": Outcome.NOTHING_TO_DO.value, "message": "nothing to do"})
-        return ExitCode.OK
-    if plan is not None:
-        check_engine()
-    if change.changes_file:
-        check_writable(deployment.env_file, deployment.folder)
-    if not _confirm("Apply this change?", args.yes):
-        return ExitCode.REFUSED
+    stop = _before_applying(
+        args,
+        report,
+        change.changes_file,
+        plan is not None,
+        Outcome.NOTHING_TO_DO.value,
+        lambda: check_writable(deployment.env_file, deployment.folder),
+    )
+    if stop is not None:
+        return stop
     cancel = threading.Event()
     with _signals_cancel(cancel):
         result = apply_change(change, plan, _PrintReporter(args.json), cancel)
@@ -386,7 +382,6 @@ def cmd_block(args: argparse.Namespace) -> int:
         prepare_block,
         prepare_unblock,
     )
-    from panel.core.restart import check_engine
     from panel.core.rootguard import restart_refusal, root_refusal
 
     block = args.command == "block"
@@ -433,20 +428,16 @@ def cmd_block(args: argparse.Namespace) -> int:
             print(f"Note: {note}")
         if plan:
             print("Then run:\n  " + plan.shell_text().replace("\n", "\n  "))
-    if args.dry_run:
-        if args.json:
-            _print_json(report)
-        return ExitCode.OK
-    if not change.changes_file and plan is None:
-        if args.json:
-            _print_json(report | {"outcome": BlockOutcome.NOTHING_TO_DO.value, "message": "nothing to do"})
-        return ExitCode.OK
-    if plan is not None:
-        check_engine()
-    if change.changes_file:
-        check_block_writable(change)
-    if not _confirm("Apply this change?", args.yes):
-        return ExitCode.REFUSED
+    stop = _before_applying(
+        args,
+        report,
+        change.changes_file,
+        plan is not None,
+        BlockOutcome.NOTHING_TO_DO.value,
+        lambda: check_block_writable(change),
+    )
+    if stop is not None:
+        return stop
     cancel = threading.Event()
 
     def show(line: str) -> None:
@@ -641,6 +632,35 @@ def cmd_fix_nginx(args: argparse.Namespace) -> int:
     for warning in warnings:
         _error(warning)
     return ExitCode.OK
+
+
+def _before_applying(
+    args: argparse.Namespace,
+    report: dict[str, Any],
+    changes_file: bool,
+    restarts: bool,
+    nothing_to_do: str,
+    check_write: Callable[[], None],
+) -> ExitCode | None:
+    """What disable/enable and block/unblock do between the review and the change: stop after a dry run or
+    when there is nothing to do, check docker and the right to write, ask. None: go on and apply."""
+    from panel.core.restart import check_engine
+
+    if args.dry_run:
+        if args.json:
+            _print_json(report)
+        return ExitCode.OK
+    if not changes_file and not restarts:
+        if args.json:
+            _print_json(report | {"outcome": nothing_to_do, "message": "nothing to do"})
+        return ExitCode.OK
+    if restarts:
+        check_engine()
+    if changes_file:
+        check_write()
+    if not _confirm("Apply this change?", args.yes):
+        return ExitCode.REFUSED
+    return None
 
 
 def _name(path: Path | None) -> str:

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QDialogButtonBox,
-    QMessageBox,
     QPushButton,
     QWidget,
     QWizard,
@@ -44,7 +43,7 @@ from panel.core.apply_sequence import ApplyResult
 from panel.core.status import Verdict
 from panel.demo import start_demo
 from panel.gui.app import make_application
-from panel.gui.backups_view import RestoreDialog
+from panel.gui.backups_view import RestoredDialog, RestoreDialog
 from panel.gui.consent_dialog import ConsentDialog
 from panel.gui.elevated_dialog import ElevatedChangeDialog
 from panel.gui.main_window import MainWindow
@@ -338,9 +337,9 @@ def measure(size: int) -> dict[str, dict[str, float | str]]:
         # -- restore the newest backup: its review, Restore, the message
         def restore_steps(since: object) -> list[Step]:
             def answer_message() -> None:
-                box = visible(QMessageBox)
-                assert isinstance(box, QMessageBox)
-                box.accept()
+                found = visible(RestoredDialog)
+                assert isinstance(found, RestoredDialog)
+                found.later_button.click()  # what it offers next (a restart) is the consent dialog's path
 
             def restore_button() -> QPushButton:
                 dialog = visible(RestoreDialog)
@@ -355,7 +354,9 @@ def measure(size: int) -> dict[str, dict[str, float | str]]:
                     lambda: visible(RestoreDialog) is not None,
                     lambda: restore_button().click(),
                 ),
-                Step("the message that it is back", lambda: visible(QMessageBox) is not None, answer_message),
+                Step(
+                    "the message that it is back", lambda: visible(RestoredDialog) is not None, answer_message
+                ),
                 Step("the status after the restore", shown_again(since)),
             ]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from panel.core.backups import backup_while_locked
 from panel.core.deployment import Deployment
-from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, masked_diff
+from panel.core.envfile import TELEMETRY_KEY, EnvEncodingError, EnvText, SwitchReading, masked_diff
 from panel.core.rootguard import root_refusal
 from panel.core.safewrite import Snapshot, ensure_unchanged, locked, replace_while_locked, resolve
 from panel.core.status import current_user, user_name
@@ -25,12 +25,17 @@ def canonical(telemetry_on: bool) -> str:
 
 @dataclass(frozen=True)
 class EnvChange:
+    """A change prepared from one read of the file. It keeps what it says about the file, not the parse:
+    preparing a big file happens in a child process, and the change crosses back small."""
+
     deployment: Deployment
     snapshot: Snapshot
     new_data: bytes
-    before: EnvText
-    """The file as read, parsed once: the switch's old value and the diff both come from it."""
     new_value: str
+    old_reading: SwitchReading
+    """What the file as read says about the switch."""
+    masked_diff: str
+    """The unified diff with secret values masked, from the same parse."""
 
     @property
     def telemetry_on(self) -> bool:
@@ -42,11 +47,11 @@ class EnvChange:
 
     @property
     def old_value(self) -> str | None:
-        return self.before.reading(TELEMETRY_KEY).raw
+        return self.old_reading.raw
 
     def diff(self) -> str:
         """The unified diff with secret values masked: safe to show and to print."""
-        return masked_diff(self.before, self.new_data, self.deployment.env_file.name)
+        return self.masked_diff
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,8 @@ def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:
             f"{path} contains bytes that are not UTF-8, so the panel will not rewrite it (it could corrupt "
             f"them). Edit the line {TELEMETRY_KEY}={value} by hand, or fix the file's encoding first."
         ) from error
-    return EnvChange(deployment, snapshot, new_data, parsed, value)
+    diff = masked_diff(parsed, new_data, path.name) if new_data != snapshot.data else ""
+    return EnvChange(deployment, snapshot, new_data, value, parsed.reading(TELEMETRY_KEY), diff)
 
 
 def elevation_hint(folder: Path) -> str:

@@ -92,7 +92,7 @@ def prepare_nginx_fix(deployment: Deployment) -> NginxFix:
             "ignores the sub_filter line, so the line is unnecessary. Nothing was written."
         )
     env_change = _explicit_value(deployment)
-    reading = (env_change.before if env_change else _read_env(deployment)).reading(TELEMETRY_KEY)
+    reading = env_change.old_reading if env_change else _read_env(deployment).reading(TELEMETRY_KEY)
     new_text = fix_template(text)
     context = check.with_context(build, str(version), True, reading.raw)  # as it is now: why the fix
     return NginxFix(path, snapshot, new_text.encode("utf-8"), context, env_change)

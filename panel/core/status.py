@@ -789,13 +789,14 @@ def with_server_start(running: RunningState, container_id: str) -> RunningState:
     return replace(running, server_started_at=started, server_start_asked=True)
 
 
-def with_file_read_again(status: Status) -> Status:
-    """`status` after docker.env changed under it (a restore): the file read again and the verdict decided
-    anew, with docker's answers kept, as writing the file does not touch the containers."""
+def with_file_read_again(status: Status, file: FileState | None = None) -> Status:
+    """`status` after docker.env changed under it (a restore): the file read again (or `file`, read already
+    off the GUI thread) and the verdict decided anew, with docker's answers kept, as writing the file does not
+    touch the containers."""
     deployment = status.deployment
-    fresh = assemble(
-        deployment, read_file_state(deployment.env_file), status.running, nginx_check(deployment)
-    )
+    if file is None:
+        file = read_file_state(deployment.env_file)
+    fresh = assemble(deployment, file, status.running, nginx_check(deployment))
     return replace(fresh, egress_block=status.egress_block)
 
 

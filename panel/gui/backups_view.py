@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel.core import offload
 from panel.core.backups import (
     KEEP_BACKUPS,
     Backup,
@@ -143,6 +144,8 @@ class BackupsView(QWidget):
             self.diff.setPlainText(self.tr("Select a backup to see what restoring it would change."))
         if backups and self.env_file is not None:
             run_in_thread(
+                offload.for_file,
+                self.env_file,
                 describe_backups,
                 self.env_file,
                 parent=self,
@@ -346,7 +349,7 @@ def _when_words(restored: Restored) -> str:
 def _review_or_error(env_file: Path, backup: Backup) -> RestoreReview:
     """What restoring would do, or why it cannot be read (as the preview, with nothing known)."""
     try:
-        return review_restore(env_file, backup)
+        return offload.for_file(env_file, review_restore, env_file, backup)
     except OSError as error:
         return RestoreReview(_tr("Cannot read: ") + str(error), None, None)
 
@@ -354,6 +357,6 @@ def _review_or_error(env_file: Path, backup: Backup) -> RestoreReview:
 def _preview_or_error(env_file: Path, backup: Backup) -> str:
     """What restoring would change (masked), or why it cannot be read."""
     try:
-        return restore_preview(env_file, backup)
+        return offload.for_file(env_file, restore_preview, env_file, backup)
     except OSError as error:
         return QCoreApplication.translate("RestoreDialog", "Cannot read: ") + str(error)

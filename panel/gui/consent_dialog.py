@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel.core import offload
 from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step
 from panel.core.backups import find_backup, restore_and_record
 from panel.core.change import EnvChange, Review, prepare_review
@@ -158,7 +159,9 @@ class ConsentDialog(QDialog):
             parent,
             _tr("Change telemetry"),
             _tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
-            functools.partial(prepare_review, deployment, telemetry_on),
+            functools.partial(
+                offload.for_file, deployment.env_file, prepare_review, deployment, telemetry_on
+            ),
         )
 
     @classmethod
@@ -666,7 +669,13 @@ class ConsentDialog(QDialog):
                 self,
                 self.tr("Restore backup"),
                 self.tr("Putting {name} back…").format(name=result.backup.name),
-                functools.partial(restore_and_record, env_file, find_backup(env_file, result.backup.name)),
+                functools.partial(
+                    offload.for_file,
+                    env_file,
+                    restore_and_record,
+                    env_file,
+                    find_backup(env_file, result.backup.name),
+                ),
             )
         except (OSError, RuntimeError) as error:
             log.error("restoring %s failed: %s", result.backup, error)

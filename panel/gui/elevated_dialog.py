@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel.core import offload
 from panel.core.change import prepare_review
 from panel.core.docker import CommandResult, DockerError
 from panel.core.envfile import TELEMETRY_KEY
@@ -146,7 +147,14 @@ class ElevatedChangeDialog(QDialog):
             self,
             self.tr("Change as administrator"),
             self.tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
-            functools.partial(prepare_review, deployment, telemetry_on, by_this_user=False),
+            functools.partial(
+                offload.for_file,
+                deployment.env_file,
+                prepare_review,
+                deployment,
+                telemetry_on,
+                by_this_user=False,
+            ),
         )
         if review is not None and review.change is not None:
             self.diff_view.setPlainText(

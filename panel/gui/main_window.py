@@ -648,6 +648,7 @@ class MainWindow(QMainWindow):
 
         if not RestoreDialog.ask(self, self.deployment.env_file, backup):
             return
+        from panel.core import offload
         from panel.core.backups import restore_and_record
         from panel.gui.background import write_with_progress
 
@@ -657,7 +658,7 @@ class MainWindow(QMainWindow):
                 self,
                 self.tr("Restore a backup of docker.env"),
                 self.tr("Putting {name} back…").format(name=backup.path.name),
-                functools.partial(restore_and_record, env_file, backup),
+                functools.partial(offload.for_file, env_file, restore_and_record, env_file, backup),
             )
         except (OSError, RuntimeError) as error:
             QMessageBox.critical(
@@ -668,9 +669,18 @@ class MainWindow(QMainWindow):
         if RestoredDialog.ask(self, restored) and restored.state is not None:
             if self.status is not None:
                 # The refresh may not be back yet: the consent dialog must describe the restored file.
-                from panel.core.status import with_file_read_again
+                from panel.core.status import read_file_state, with_file_read_again
+                from panel.gui.background import prepare_with_progress
 
-                self.show_status(with_file_read_again(self.status))
+                file = prepare_with_progress(
+                    self,
+                    self.tr("Restore a backup of docker.env"),
+                    self.tr("Reading {file}…").format(file=env_file),
+                    functools.partial(offload.for_file, env_file, read_file_state, env_file),
+                )
+                if file is None:
+                    return
+                self.show_status(with_file_read_again(self.status, file))
             self.change_telemetry(bool(restored.state.telemetry_on))  # the usual consent, then the restart
 
     def fix_nginx(self) -> None:

@@ -3,6 +3,8 @@ the explicit docker.env value that goes with them, then write with backups."""
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -12,9 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from panel.core import offload
 from panel.core.change import RefusedError
 from panel.core.deployment import Deployment
 from panel.core.nginx_fix import NginxFix, prepare_nginx_fix, record_nginx_fix, write_nginx_fix
+from panel.gui.background import prepare_with_progress, write_with_progress
 from panel.gui.buttons import clear_default_buttons, enter_presses_focused
 from panel.gui.diff_view import DiffView
 from panel.gui.text_widgets import wrapping_label
@@ -73,17 +77,27 @@ class NginxFixDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, deployment: Deployment) -> bool:
-        try:
-            fix = prepare_nginx_fix(deployment)
+        try:  # reads docker.env too, which may be big: off the GUI thread
+            fix = prepare_with_progress(
+                parent,
+                cls.tr_static("Fix the template"),
+                cls.tr_static("Reading {file}…").format(file=deployment.env_file),
+                functools.partial(offload.for_file, deployment.env_file, prepare_nginx_fix, deployment),
+            )
         except (RefusedError, OSError) as error:
             QMessageBox.warning(parent, cls.tr_static("Cannot fix the template"), str(error))
             return False
-        if not fix.changes_file:
+        if fix is None or not fix.changes_file:
             return False
         if cls(fix, parent).exec() != QDialog.DialogCode.Accepted:
             return False
-        try:
-            written = write_nginx_fix(fix)
+        try:  # backups and copies written and synced: off the GUI thread
+            written = write_with_progress(
+                parent,
+                cls.tr_static("Fix the template"),
+                cls.tr_static("Writing {file}…").format(file=fix.path.name),
+                functools.partial(write_nginx_fix, fix),
+            )
         except (RefusedError, OSError, RuntimeError) as error:
             QMessageBox.critical(parent, cls.tr_static("Nothing was written"), str(error))
             return False

@@ -4,6 +4,7 @@ Nothing is written; a cancel once the start runs asks first, as it leaves Appsmi
 
 from __future__ import annotations
 
+import functools
 import logging
 import shlex
 
@@ -11,12 +12,14 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
+from panel.core import offload
 from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Step
 from panel.core.change import RefusedError, prepare_change
 from panel.core.docker import DockerError
 from panel.core.restart import ComposeTool, RestartPlan, plan_restart, restart_tool
 from panel.core.status import Status
 from panel.gui.apply_runner import ApplyRunner
+from panel.gui.background import prepare_with_progress
 from panel.gui.buttons import enter_presses_focused, plain_button
 from panel.gui.step_list import ApplyProgress
 from panel.gui.stop_question import StopQuestion
@@ -134,12 +137,20 @@ class StartDialog(QDialog):
         if self.plan is None or self.runner is not None:
             return
         configured = self.status.configured
-        try:
-            change = prepare_change(
-                self.deployment, bool(configured.telemetry_on) if configured is not None else False
+        telemetry_on = bool(configured.telemetry_on) if configured is not None else False
+        try:  # a big docker.env takes seconds to read: off the GUI thread
+            change = prepare_with_progress(
+                self,
+                self.tr("Start Appsmith"),
+                self.tr("Reading {file}…").format(file=self.deployment.env_file),
+                functools.partial(
+                    offload.for_file, self.deployment.env_file, prepare_change, self.deployment, telemetry_on
+                ),
             )
         except (RefusedError, OSError) as error:
             self._say(self.tr("Not started: {error}").format(error=error))
+            return
+        if change is None:
             return
         runner = ApplyRunner(
             change,

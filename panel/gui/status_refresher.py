@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 
-from panel.core import containers, docker, instance
+from panel.core import containers, docker, instance, offload
 from panel.core.containers import ContainerState
 from panel.core.deployment import Deployment
 from panel.core.docker import CommandResult, DockerError
@@ -225,7 +225,7 @@ def _read_files(deployment: Deployment, last: _Read | None = None) -> _Read:
         writable = os.access(path, os.W_OK) and os.access(Path(os.path.realpath(path)).parent, os.W_OK)
         file = replace(last[1], writable=writable)  # the folder's permissions are not in the signature
     else:
-        file = read_file_state(deployment.env_file)
+        file = offload.for_file(deployment.env_file, read_file_state, deployment.env_file)
     return signature, file, nginx_check(deployment)
 
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from panel.core import offload
 from panel.core.apply_sequence import HEALTH_INTERVAL, HEALTH_TIMEOUT, ApplyResult, Outcome, Step
 from panel.core.change import EnvChange, Review, prepare_review
 from panel.core.deployment import Deployment, NotADeploymentError, load_deployment
@@ -486,6 +487,8 @@ class ChoicePage(_Page):
         # no longer the chosen one is dropped.
         self.current_label.setText(self.tr("Reading {file}…").format(file=deployment.env_file))
         run_in_thread(
+            offload.for_file,
+            deployment.env_file,
             read_file_state,
             deployment.env_file,
             parent=self,
@@ -619,7 +622,9 @@ class ReviewPage(_Page):
             self,
             self.tr("Review"),
             self.tr("Reading {file} and preparing the change…").format(file=deployment.env_file),
-            functools.partial(prepare_review, deployment, choice.telemetry_on),
+            functools.partial(
+                offload.for_file, deployment.env_file, prepare_review, deployment, choice.telemetry_on
+            ),
         )
         if review is None:
             review = Review(None, "", self.tr("Preparing the change was cancelled. Go back to try again."))

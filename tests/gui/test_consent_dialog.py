@@ -531,3 +531,32 @@ def test_both_pages_render(qtbot: QtBot, demo_deployment: DemoFixture, tmp_path:
     qtbot.waitUntil(lambda: dialog.apply_result is not None, timeout=RUN_MS)
     progress = dialog.grab()
     assert not progress.isNull() and progress.save(str(folder / "consent_progress.png"))
+
+
+def test_a_big_docker_env_is_prepared_in_a_child_process(
+    qtbot: QtBot, demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsing megabytes in a thread still stalls the GUI thread (the interpreter lock): a big file's review
+    is prepared in a child process, and the dialog shows the same diff."""
+    from panel.core import offload
+    from tests.core.test_offload import padded
+
+    env_file = demo_copy / "stacks" / "configuration" / "docker.env"
+    padded(env_file, offload.BIG_FILE_BYTES + 1)
+    routed: list[str] = []
+    real = offload.in_child
+
+    def recording(work: Callable[..., object], *args: object, **kwargs: object) -> object:
+        routed.append(work.__name__)
+        return real(work, *args, **kwargs)
+
+    monkeypatch.setattr(offload, "in_child", recording)
+    review = ConsentDialog.prepare_in_background(None, load_deployment(demo_copy), False)
+    assert routed == ["prepare_review"]
+    assert review is not None and review.change is not None
+    assert "+APPSMITH_DISABLE_TELEMETRY=true" in review.diff
+    dialog = ConsentDialog(offline_status(demo_copy), False, None, review)
+    qtbot.addWidget(dialog)
+    assert "+APPSMITH_DISABLE_TELEMETRY=true" in all_widget_text(dialog)
+    for secret in DEMO_SECRETS:
+        assert secret not in review.diff

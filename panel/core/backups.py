@@ -197,18 +197,7 @@ def restore_backup(file: Path, backup: Backup) -> Path | None:
 
 def restore_preview(file: Path, backup: Backup) -> str:
     """What restoring would change, secrets masked, in words when the masked diff alone would mislead."""
-    from panel.core.envfile import masked_diff
-
-    restored = read_backup(file, backup)
-    try:
-        current = Snapshot.read(file).data
-    except FileNotFoundError:
-        return f"{file.name} does not exist now; restoring brings it back whole ({len(restored)} bytes)."
-    if current == restored:
-        return "The backup is identical to the current file."
-    return masked_diff(current, restored, file.name) or (
-        "The backup differs from the current file only in secret values, which are not shown."
-    )
+    return review_restore(file, backup).preview
 
 
 @dataclass(frozen=True)
@@ -223,13 +212,25 @@ class RestoreReview:
 
 
 def review_restore(file: Path, backup: Backup) -> RestoreReview:
-    """`restore_preview` and the two switch states, read once each; slow on a big file: off a GUI thread."""
-    preview = restore_preview(file, backup)
-    restores = switch_state_of(read_backup(file, backup))
+    """The masked diff of restoring and the two switch states, each version read and parsed once; slow on a
+    big file: off a GUI thread."""
+    from panel.core.envfile import EnvText, masked_diff
+
+    restored = read_backup(file, backup)
+    restored_text = EnvText.parse(restored)
+    restores = restored_text.reading().state
     try:
-        now: SwitchState | None = switch_state_of(Snapshot.read(file).data)
+        current = Snapshot.read(file).data
     except FileNotFoundError:
-        now = None
+        missing = f"{file.name} does not exist now; restoring brings it back whole ({len(restored)} bytes)."
+        return RestoreReview(missing, restores, None)
+    current_text = EnvText.parse(current)
+    now = current_text.reading().state
+    if current == restored:
+        return RestoreReview("The backup is identical to the current file.", restores, now)
+    preview = masked_diff(current_text, restored_text, file.name) or (
+        "The backup differs from the current file only in secret values, which are not shown."
+    )
     return RestoreReview(preview, restores, now)
 
 

@@ -413,12 +413,13 @@ def _masked_piece(piece: _Piece, secrets: set[str]) -> list[tuple[str, bool]]:
     return [(piece.text, True)]
 
 
-def masked_diff(old: bytes | EnvText, new: bytes, label: str) -> str:
-    """A unified diff of two versions of an env file with every secret value masked; `old` may come parsed
-    already (a change has read it), so a big file is not parsed again."""
+def masked_diff(old: bytes | EnvText, new: bytes | EnvText, label: str) -> str:
+    """A unified diff of two versions of an env file with every secret value masked; either may come parsed
+    already (a change or a restore has read it), so a big file is not parsed again."""
     old_text = old if isinstance(old, EnvText) else EnvText.parse(old)
+    new_text = new if isinstance(new, EnvText) else EnvText.parse(new)
     old_lines = old_text.masked_text().splitlines(keepends=True)
-    new_lines = EnvText.parse(new).masked_text().splitlines(keepends=True)
+    new_lines = new_text.masked_text().splitlines(keepends=True)
     lines = difflib.unified_diff(old_lines, new_lines, f"{label} (now)", f"{label} (after)")
     shown = []
     for line in lines:

@@ -89,3 +89,29 @@ def test_the_file_state_read_in_a_child_is_the_one_read_here(single_deployment: 
 
 def test_the_child_runs_at_a_lower_priority_than_the_caller() -> None:
     assert offload.in_child(os.nice, 0) == os.nice(0) + offload.CHILD_NICENESS
+
+
+def test_every_piece_of_work_the_window_hands_over_crosses_both_ways(
+    single_deployment: Path, legacy_deployment: Path
+) -> None:
+    """What the window runs in a child for a big file (the backups' descriptions, a restore's review, the
+    restore itself, the nginx fix) takes and gives back the same as in this process."""
+    from panel.core.backups import describe_backups, list_backups, restore_and_record, review_restore
+    from panel.core.change import write_change
+    from panel.core.nginx_fix import prepare_nginx_fix
+
+    deployment = load_deployment(single_deployment)
+    env_file = deployment.env_file
+    before = env_file.read_bytes()
+    write_change(prepare_change(deployment, telemetry_on=False))
+    [backup] = list_backups(env_file)
+    assert offload.in_child(describe_backups, env_file) == describe_backups(env_file)
+    review = offload.in_child(review_restore, env_file, backup)
+    assert review == review_restore(env_file, backup)
+    assert "-APPSMITH_DISABLE_TELEMETRY=true" in review.preview
+    restored = offload.in_child(restore_and_record, env_file, backup)
+    assert restored.backup == backup and restored.safety is not None
+    assert env_file.read_bytes() == before
+
+    legacy = load_deployment(legacy_deployment)
+    assert offload.in_child(prepare_nginx_fix, legacy) == prepare_nginx_fix(legacy)

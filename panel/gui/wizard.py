@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from enum import IntEnum, StrEnum
+from importlib import import_module
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -60,6 +61,7 @@ VALIDATE_DELAY_MS = 250
 """How long typing must pause before the folder is checked."""
 
 FOLDER_ROLE = Qt.ItemDataRole.UserRole
+PAYLOADS_VIEW = "panel.gui.payloads_view"
 
 
 class Choice(StrEnum):
@@ -386,6 +388,7 @@ class CollectedPage(_Page):
         self.setTitle(self.tr("What Appsmith collects"))
         self.setSubTitle(self.tr("The events Appsmith may send, grouped by the part that sends them."))
         self.view: QWidget | None = None
+        self._loading = False
         self.summary = wrapping_label(
             self.tr(
                 "Turning telemetry off stops the events marked “Stops it”: the server's keep-alive, usage "
@@ -400,6 +403,13 @@ class CollectedPage(_Page):
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.summary)
         self._layout.addSpacing(8)
+
+    def load_ahead(self) -> None:
+        """Import the view's module in a worker thread while the person reads the page before: importing it
+        when Next is pressed held the GUI thread for ~30 ms."""
+        if self.view is None and not self._loading:
+            self._loading = True
+            run_in_thread(import_module, PAYLOADS_VIEW, parent=self, on_done=lambda _module: None)
 
     def initializePage(self) -> None:
         if self.view is None:  # the catalog is read when first needed, not when the wizard opens
@@ -1001,10 +1011,15 @@ class FirstRunWizard(QWizard):
             if button is not None:
                 button.setAccessibleName(self.tr(name))
         self.currentIdChanged.connect(self._no_default_button)
+        self.currentIdChanged.connect(self._load_ahead)
         for page in (self.deployment_page, self.choice_page, self.review_page, self.apply_page):
             page.completeChanged.connect(self._no_default_button)
         self._no_default_button()
         self.resize(900, 640)
+
+    def _load_ahead(self, page_id: int) -> None:
+        if page_id == self.Page.DEPLOYMENT:
+            self.collected_page.load_ahead()
 
     # -- what was chosen
 

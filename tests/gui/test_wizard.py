@@ -615,3 +615,29 @@ def test_choice_page_reads_docker_env_off_the_gui_thread(qtbot, make_wizard, dem
     page = wizard.choice_page
     qtbot.waitUntil(lambda: f"{TELEMETRY_LINE}=false" in page.current_label.text())
     assert readers and threading.main_thread() not in readers
+
+
+def test_what_is_collected_is_loaded_while_the_folder_page_shows(
+    qtbot, make_wizard, demo, monkeypatch
+) -> None:
+    """Importing the payload view when Next is pressed held the GUI thread ~30 ms: it is imported in a worker
+    while the person reads the page before."""
+    from panel.gui import wizard as wizard_module
+
+    imported: list[tuple[str, threading.Thread]] = []
+    real_import = wizard_module.import_module
+
+    def recording_import(name: str) -> object:
+        imported.append((name, threading.current_thread()))
+        return real_import(name)
+
+    monkeypatch.setattr(wizard_module, "import_module", recording_import)
+    wizard = make_wizard()
+    walk_to(qtbot, wizard, Page.DEPLOYMENT, demo.folder)
+    qtbot.waitUntil(lambda: len(imported) == 1)
+    [(name, thread)] = imported
+    assert name == wizard_module.PAYLOADS_VIEW and thread is not threading.main_thread()
+    press_next(qtbot, wizard)
+    assert wizard.currentId() == Page.COLLECTED
+    assert wizard.collected_page.view is not None
+    assert len(imported) == 1, "loaded once"

@@ -107,6 +107,8 @@ HOSTS = (
     ),
 )
 HOST_NAMES = tuple(host.name for host in HOSTS)
+ANALYTICS_HOST = HOSTS[0].name
+"""Where the server's usage data goes (and Instance Start)."""
 DEFAULT_HOSTS = tuple(host.name for host in HOSTS if host.default)
 BROWSER_NOTE = (
     "The browser's own analytics are not affected: each user's browser sends them itself, and they follow "

@@ -236,6 +236,15 @@ class Status:
         return still_leaves(self.effective_on, self.egress_block)
 
     @property
+    def server_analytics_blocked(self) -> bool:
+        """The running container cannot reach the host the server's usage data goes to (its /etc/hosts pins
+        it out of reach): with telemetry ON, the server's reports fail to send; browsers still send theirs."""
+        from panel.core.egress_block import ANALYTICS_HOST
+
+        in_effect = self.egress_block.in_effect if self.egress_block is not None else None
+        return in_effect is not None and ANALYTICS_HOST in in_effect
+
+    @property
     def override(self) -> Override | None:
         return self.deployment.overrides[-1] if self.deployment.overrides else None
 

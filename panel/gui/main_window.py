@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
 
             self._refresher = StatusRefresher(self)
             self._refresher.refreshed.connect(self.show_status)
-            self._refresher.block_read.connect(self.layers.show_block)
+            self._refresher.block_read.connect(self._show_block)
             self._refresher.busy_changed.connect(self._busy_changed)
         return self._refresher
 
@@ -400,6 +400,16 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         if self.deployment is not None:
             self.refresher.refresh()
+
+    def _show_block(self, status: Status) -> None:
+        """The fourth layer, read after the verdict: the header may say less once it is known (blocked hosts
+        stop the server's usage data even with telemetry ON)."""
+        if self.deployment is None or status.deployment.folder != self.deployment.folder:
+            return
+        if self.status is not None and self.status.verdict is status.verdict:
+            self.status = status
+            self.header.show_status(status, self._advice(status))
+        self.layers.show_block(status)
 
     def show_status(self, status: Status) -> None:
         if self.deployment is None or status.deployment.folder != self.deployment.folder:

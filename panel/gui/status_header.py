@@ -27,6 +27,8 @@ def verdict_title(status: Status) -> str:
         if cannot_confirm_on_version(status):
             return f"Telemetry is set {on_off.upper()} in {where} — this version cannot confirm it"
         return f"Telemetry is set {on_off.upper()} in {where} — not confirmed by the running instance"
+    if status.verdict is Verdict.ENABLED and status.server_analytics_blocked:
+        return "Telemetry is ON — but the server's usage data is blocked here; browsers still send theirs"
     titles = {
         Verdict.ENABLED: "Telemetry is ON — Appsmith receives usage data from this instance",
         Verdict.DISABLED: "Telemetry is OFF — some contacts remain: see Blocked hosts",
@@ -57,6 +59,12 @@ def verdict_detail(status: Status) -> str:
 
     if status.verdict is Verdict.DOWN:
         return ""
+    if status.effective_on is True and status.server_analytics_blocked:
+        return (
+            "The container cannot reach the server's analytics host (see Blocked hosts), so its reports fail "
+            "to send. Each user's browser still sends its own page events to Appsmith directly: a block in "
+            "the container does not reach browsers."
+        )
     if status.effective_on is True:
         return f"Usage data identifies this instance: it carries {IDENTIFYING_FIELDS}."
     if status.effective_on is False:

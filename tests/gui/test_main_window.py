@@ -1360,3 +1360,32 @@ def test_the_switch_follows_which_layer_wins_not_whether_an_override_exists(
     window.deployment = status.deployment
     window.show_status(status)
     assert visible_actions(window) == offered
+
+
+def test_the_header_takes_the_block_read_after_the_verdict(
+    qtbot: QtBot, world_tmp: Path, docker_down: FakeBin, open_window: OpenWindow
+) -> None:
+    """The fourth layer arrives after the verdict: with the analytics host pinned out of reach in the
+    container, ON no longer says that Appsmith receives usage data."""
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from panel.core.egress_block import ANALYTICS_HOST, BlockState
+    from tests.core.test_status import _container, _running, _server
+
+    folder = write_single_deployment(world_tmp / "appsmith")
+    window = open_window(None, interval=NEVER)
+    window.set_deployment(load_deployment(folder))
+    window.refresher.set_deployment(None)
+    deployment = load_deployment(folder)
+    started = datetime.now(UTC) + timedelta(minutes=1)  # after docker.env was written: it runs that file
+    running = _running(_container(started=started), _server(True))
+    status = assemble(deployment, read_file_state(deployment.env_file), running)
+    window.show_status(status)
+    assert window.header.title.text() == "Telemetry is ON — Appsmith receives usage data from this instance"
+    block = BlockState("appsmith", None, (ANALYTICS_HOST,), (ANALYTICS_HOST,))
+    window.refresher.block_read.emit(replace(status, egress_block=block))
+    assert "the server's usage data is blocked here" in window.header.title.text()
+    assert window.header.verified.text() == CONFIRMED
+    names = [label.accessibleName() for label in window.layers.block_layer.findChildren(QLabel)]
+    assert any(name.endswith(": In the container") for name in names), names

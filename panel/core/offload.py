@@ -14,6 +14,7 @@ the child imports the same `panel` package the caller runs from.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -32,7 +33,11 @@ BIG_FILE_BYTES = 256 * 1024
 CHILD_NICENESS = 10
 """How much lower the child's priority is (as `nice -n 10`): the window's thread gets a CPU first."""
 
-_CHILD = "import sys; sys.path.insert(0, sys.argv[1]); from panel.core.offload import serve; serve()"
+_CHILD = (
+    "import sys, json; sys.path[:] = json.loads(sys.argv[1]); from panel.core.offload import serve; serve()"
+)
+"""Isolated (`-I`: no current folder on the path, no PYTHON* variables), then the caller's own import path:
+a panel run as root from a folder a user controls must not import that user's `json.py` or `pickle.py`."""
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,7 +59,7 @@ def in_child(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`work(*args, **kwargs)` in a fresh Python process: its answer, or the error it raised, raised here."""
     request = pickle.dumps((work, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
     ended = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(_PACKAGE_ROOT)],
+        [sys.executable, "-I", "-c", _CHILD, json.dumps(_import_path())],
         input=request,
         capture_output=True,
         check=False,
@@ -74,6 +79,18 @@ def in_child(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     if not succeeded:
         raise answer if isinstance(answer, BaseException) else OffloadError(repr(answer))
     return cast(T, answer)
+
+
+def _import_path() -> list[str]:
+    """Where the child looks for modules: this package's folder, then the caller's path without the
+    current folder (which `python -c` and `-m` put first, as `""` or by name)."""
+    skipped = {"", ".", str(_PACKAGE_ROOT)}
+    try:
+        here = os.getcwd()
+        skipped |= {here, os.path.realpath(here)}
+    except OSError:  # the current folder was removed: nothing to skip but `""`
+        pass
+    return [str(_PACKAGE_ROOT)] + [entry for entry in sys.path if entry not in skipped]
 
 
 def serve() -> None:

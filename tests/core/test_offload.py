@@ -115,3 +115,20 @@ def test_every_piece_of_work_the_window_hands_over_crosses_both_ways(
 
     legacy = load_deployment(legacy_deployment)
     assert offload.in_child(prepare_nginx_fix, legacy) == prepare_nginx_fix(legacy)
+
+
+def test_the_child_never_imports_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A panel run as root from a folder a user controls: that user's `json.py` or `pickle.py` there must not
+    run as root in the child."""
+    marker = tmp_path / "imported"
+    for name in ("json", "pickle", "subprocess", "dotenv"):
+        (tmp_path / f"{name}.py").write_text(
+            f"open({str(marker)!r}, 'a').write({name!r})\nraise SystemExit(9)\n", encoding="utf-8"
+        )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))  # as `python -m panel` started from there would have it
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    assert offload.in_child(os.getcwd) == str(tmp_path)
+    assert not marker.exists()

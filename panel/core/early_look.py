@@ -4,8 +4,9 @@ Everything runs in a thread of its own, imports included (subprocess, json and t
 thread, which delayed the first paint when done there): `docker ps`, then `inspect` of the containers started
 from the folder as soon as ps answers (before the compose file is read: `containers.inspect_ahead`), then the
 instance is probed on their published port once `allow_probe()` is called (the window calls it after its
-first paint: loading the HTTP client earlier would delay that paint). The first refresh takes these answers
-instead of asking again.
+first paint). The verdict waits for that probe, so it goes through the standard library's `http.client`
+(`instance.StdlibClient`, loaded while docker answers: ~20 ms) rather than `requests` (~80 ms, which would
+have delayed the paint or the verdict). The first refresh takes these answers instead of asking again.
 """
 
 from __future__ import annotations
@@ -54,10 +55,13 @@ class EarlyLook:
 
     def _run(self) -> None:
         try:
-            from panel.core import containers, docker, instance
+            from panel.core import containers, docker
 
             timeout = docker.QUERY_TIMEOUT if self.timeout is None else self.timeout
             self.ps = docker.start(containers.PS_ARGV, timeout)
+            from panel.core import instance  # while docker answers, as is its HTTP client:
+
+            instance.load_stdlib_client()
             self.ahead = containers.inspect_ahead(self.ps, self.path)
             if self.ahead is None:
                 return
@@ -66,7 +70,7 @@ class EarlyLook:
                 return
             for port in ports:
                 try:
-                    self.reports[port] = instance.probe(port)
+                    self.reports[port] = instance.probe(port, client=instance.StdlibClient())
                 except Exception as error:  # handed to the refresh, which logs it as a failed probe
                     self.reports[port] = error
         except Exception as error:  # handed to the refresh by `wait()`

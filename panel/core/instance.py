@@ -175,13 +175,17 @@ def _data(body: bytes) -> tuple[object, object]:
 def probe_health(
     port: int, timeout: float = PROBE_TIMEOUT, client: Client | None = None
 ) -> tuple[Health, str]:
+    asking = client or RequestsClient()
     try:
-        status, body = (client or RequestsClient()).get(port, "/api/v1/health", timeout)
+        status, body = asking.get(port, "/api/v1/health", timeout)
     except ProbeTimedOut:
         return Health.STARTING, f"no answer within {timeout:.0f} s"
     except ProbeFailed as error:
         log.debug("/api/v1/health on port %s: %s", port, error)
         return Health.UNREACHABLE, f"nothing answers on port {port}"
+    finally:
+        if client is None:
+            asking.close()
     if status == 200:
         return Health.UP, str(_data(body)[1] or "healthy")
     if status in (502, 503, 504, 404):

@@ -5,8 +5,9 @@ thread, which delayed the first paint when done there): `docker ps`, then `inspe
 from the folder (before the compose file is read: `containers.inspect_ahead`), then the instance is probed on
 their published port. The probe's HTTP client loads once `allow_probe()` is called (the window calls it after
 its first paint: loading it earlier would delay that paint), while `ps` runs; `inspect` follows. The verdict
-waits for that probe, so it goes through the standard library's `http.client` (`instance.StdlibClient`: ~15 ms
-to load) rather than `requests` (~60-80 ms). The first refresh takes these answers instead of asking again.
+waits for that probe, so it goes through the standard library's `http.client` (`instance.StdlibClient`:
+12-18 ms to load) rather than `requests` (~60-80 ms). The first refresh takes these answers instead of asking
+again.
 """
 
 from __future__ import annotations

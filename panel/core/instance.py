@@ -93,17 +93,26 @@ class RequestsClient:
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
 
     def get(self, port: int, path: str, timeout: float) -> tuple[int, bytes]:
-        """One GET: the status and at most MAX_BODY bytes of the answer; no redirect followed."""
+        """One GET: the status and at most MAX_BODY bytes of the answer; no redirect followed. A connection
+        lost before the answer (a kept-alive one the server closed between two GETs) is asked once more."""
         import requests
 
         url = base_url(port) + path  # refuses anything but loopback
         try:
-            with self.session.get(url, timeout=timeout, allow_redirects=False, stream=True) as response:
-                return response.status_code, response.raw.read(MAX_BODY, decode_content=True) or b""
+            try:
+                return self._get(url, timeout)
+            except requests.ConnectionError as error:
+                if isinstance(error, requests.Timeout):  # ConnectTimeout is both: no second wait
+                    raise
+                return self._get(url, timeout)
         except requests.Timeout as error:
             raise ProbeTimedOut(str(error)) from error
         except requests.RequestException as error:
             raise ProbeFailed(str(error)) from error
+
+    def _get(self, url: str, timeout: float) -> tuple[int, bytes]:
+        with self.session.get(url, timeout=timeout, allow_redirects=False, stream=True) as response:
+            return response.status_code, response.raw.read(MAX_BODY, decode_content=True) or b""
 
     def close(self) -> None:
         self.session.close()
@@ -135,22 +144,35 @@ class StdlibClient:
             self.port = port
         connection = self.connection
         connection.timeout = timeout
-        if connection.sock is not None:
+        reused = connection.sock is not None
+        if reused:
             connection.sock.settimeout(timeout)
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"}
         try:
-            connection.request("GET", path, headers=headers)
-            with connection.getresponse() as response:
-                body = response.read(MAX_BODY)
-                if not response.isclosed():
-                    connection.close()  # an answer longer than MAX_BODY: the next GET opens a new connection
-                return response.status, body
+            try:
+                return self._ask(connection, path)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                if not reused:
+                    raise
+                # The server closed the kept-alive connection between two GETs: ask once more on a new one,
+                # as RequestsClient does.
+                connection.close()
+                return self._ask(connection, path)
         except TimeoutError as error:
             connection.close()
             raise ProbeTimedOut(str(error) or "timed out") from error
         except (OSError, http.client.HTTPException) as error:
             connection.close()
             raise ProbeFailed(str(error) or type(error).__name__) from error
+
+    @staticmethod
+    def _ask(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"}
+        connection.request("GET", path, headers=headers)
+        with connection.getresponse() as response:
+            body = response.read(MAX_BODY)
+            if not response.isclosed():
+                connection.close()  # an answer longer than MAX_BODY: the next GET opens a new connection
+            return response.status, body
 
     def close(self) -> None:
         if self.connection is not None:

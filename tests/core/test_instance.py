@@ -171,3 +171,26 @@ def test_a_closed_port_fails_as_no_answer(closed_port: int, client: Callable[[],
         assert not isinstance(raised.value, ProbeTimedOut)
     finally:
         asking.close()
+
+
+class _DropsKeptAlive(_Answers):
+    """Says HTTP/1.1 (the connection stays open) but hangs up after each answer without saying so, as a
+    server restarting its workers may."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        super().do_GET()
+        self.close_connection = True
+
+
+def test_a_kept_alive_connection_the_server_dropped_is_opened_again(client: Callable[[], Client]) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DropsKeptAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        report = probe(server.server_address[1], timeout=5.0, client=client())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.health is Health.UP
+    assert report.version == "v1.9.57" and report.enable_telemetry is True

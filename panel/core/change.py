@@ -61,8 +61,12 @@ class Review:
     seconds to read, parse and mask)."""
 
     change: EnvChange | None
-    diff: str
     refusal: str | None
+
+    @property
+    def diff(self) -> str:
+        """The change's masked diff; empty when refused."""
+        return self.change.diff() if self.change is not None else ""
 
 
 def prepare_review(deployment: Deployment, telemetry_on: bool, by_this_user: bool = True) -> Review:
@@ -73,8 +77,8 @@ def prepare_review(deployment: Deployment, telemetry_on: bool, by_this_user: boo
         if by_this_user and change.changes_file:
             check_writable(deployment.env_file, deployment.folder)
     except RefusedError as error:
-        return Review(None, "", str(error))
-    return Review(change, change.diff(), None)
+        return Review(None, str(error))
+    return Review(change, None)
 
 
 def prepare_change(deployment: Deployment, telemetry_on: bool) -> EnvChange:

@@ -642,7 +642,7 @@ class ReviewPage(_Page):
             ),
         )
         if review is None:
-            review = Review(None, "", self.tr("Preparing the change was cancelled. Go back to try again."))
+            review = Review(None, self.tr("Preparing the change was cancelled. Go back to try again."))
         self.change, self.refusal = review.change, review.refusal
         if self.change is None:
             self.setSubTitle(self.tr("This change cannot be made. Nothing has been written."))

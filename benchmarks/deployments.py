@@ -224,6 +224,19 @@ def compose_with_services(image: str, count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def filler_lines(already: int, size: int) -> list[str]:
+    """Harmless settings (`APPSMITH_CUSTOM_SETTING_…`) that grow a text of `already` bytes to `size`."""
+    filler: list[str] = []
+    total = already
+    number = 0
+    while total < size:
+        line = f"APPSMITH_CUSTOM_SETTING_{number:07d}=value-{number:07d}-abcdefghijklmnopqrstuvwxyz\n"
+        filler.append(line)
+        total += len(line)
+        number += 1
+    return filler
+
+
 def env_text_of_size(size: int, telemetry: str = "false") -> str:
     """docker.env as the installer writes it, padded with settings to `size` bytes; the switch sits in the
     middle."""
@@ -231,14 +244,7 @@ def env_text_of_size(size: int, telemetry: str = "false") -> str:
     head_lines = [
         line for line in head.splitlines(keepends=True) if not line.startswith("APPSMITH_DISABLE_TELEMETRY")
     ]
-    filler: list[str] = []
-    total = len(head.encode())
-    number = 0
-    while total < size:
-        line = f"APPSMITH_CUSTOM_SETTING_{number:07d}=value-{number:07d}-abcdefghijklmnopqrstuvwxyz\n"
-        filler.append(line)
-        total += len(line)
-        number += 1
+    filler = filler_lines(len(head.encode()), size)
     middle = len(filler) // 2
     return "".join(
         head_lines + filler[:middle] + [f"APPSMITH_DISABLE_TELEMETRY={telemetry}\n"] + filler[middle:]

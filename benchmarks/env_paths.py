@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from deployments import filler_lines
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -36,11 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
     QWizard,
 )
-from window_driver import Ticks, wait_until
+from window_driver import Ticks, verified_and_idle, wait_until
 
 from panel.core import invocation
 from panel.core.apply_sequence import ApplyResult
-from panel.core.status import Verdict
 from panel.demo import start_demo
 from panel.gui.app import make_application
 from panel.gui.backups_view import RestoredDialog, RestoreDialog
@@ -58,18 +58,9 @@ PATH_TIMEOUT = 300.0
 
 def pad_env(text: str, size: int) -> str:
     """`text` with settings added around its middle line until it is `size` bytes: every line it had stays."""
-    lines = text.splitlines(keepends=True)
-    filler: list[str] = []
-    total = len(text.encode())
-    number = 0
-    while total < size:
-        line = f"APPSMITH_CUSTOM_SETTING_{number:07d}=value-{number:07d}-abcdefghijklmnopqrstuvwxyz\n"
-        filler.append(line)
-        total += len(line)
-        number += 1
-    middle = len(lines) // 2
+    filler = filler_lines(len(text.encode()), size)
     half = len(filler) // 2
-    return "".join(filler[:half] + lines[:middle] + lines[middle:] + filler[half:])
+    return "".join(filler[:half]) + text + "".join(filler[half:])
 
 
 def visible(kind: type[QWidget]) -> QWidget | None:
@@ -180,16 +171,7 @@ def measure(size: int) -> dict[str, dict[str, float | str]]:
         window.open_deployment(demo.folder)
         window.show()
 
-        def settled() -> bool:
-            status = window.status
-            return (
-                status is not None
-                and not window.refresher.busy
-                and status.verified
-                and status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
-            )
-
-        wait_until(settled, 120, "the first verified status")
+        wait_until(lambda: verified_and_idle(window), 120, "the first verified status")
 
         def telemetry_on() -> bool:
             status = window.status

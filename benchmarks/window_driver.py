@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 
+from panel.core.status import Verdict
 from panel.gui.app import make_application
 from panel.gui.main_window import MainWindow
 
@@ -27,6 +28,17 @@ if TYPE_CHECKING:
     from panel.gui.consent_dialog import ConsentDialog
 
 TICK_MS = 10
+
+
+def verified_and_idle(window: MainWindow) -> bool:
+    """The window shows ON or OFF as the running instance confirmed it, and no refresh runs."""
+    status = window.status
+    return (
+        status is not None
+        and not window.refresher.busy
+        and status.verified
+        and status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
+    )
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -88,7 +100,6 @@ def _has_result(dialog: ConsentDialog) -> bool:
 
 def responsiveness(faults: str, runs: int) -> dict[str, Any]:
     from panel.core.apply_sequence import Outcome
-    from panel.core.status import Verdict
     from panel.demo import start_demo
     from panel.gui.consent_dialog import ConsentDialog
 
@@ -101,16 +112,7 @@ def responsiveness(faults: str, runs: int) -> dict[str, Any]:
         window.show()
         ticks = Ticks()
 
-        def settled() -> bool:
-            status = window.status
-            return (
-                status is not None
-                and not window.refresher.busy
-                and status.verified
-                and status.verdict in (Verdict.ENABLED, Verdict.DISABLED)
-            )
-
-        wait_until(settled, 60, "the first verified status")
+        wait_until(lambda: verified_and_idle(window), 60, "the first verified status")
         ticks.start()
         idle_until = time.perf_counter() + 2.0
         wait_until(lambda: time.perf_counter() >= idle_until, 5, "idle ticks")
@@ -140,7 +142,7 @@ def responsiveness(faults: str, runs: int) -> dict[str, Any]:
             dialog.accept()
             dialog.deleteLater()
             window.refresh()
-            wait_until(lambda: not window.refresher.busy and settled(), 60, "the status after the apply")
+            wait_until(lambda: verified_and_idle(window), 60, "the status after the apply")
         window.close()
         app.processEvents()
     finally:
